@@ -1,0 +1,56 @@
+# Two commands for a newcomer: `make run` (site with demo data on SQLite) and `make test` (every test).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+STAMP := $(VENV)/.installed
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: run test lint assets translations extract db demo chromium bench clean
+
+run: $(STAMP) assets translations
+	XUEHOU_DEV=1 $(FLASK) db upgrade
+	XUEHOU_DEV=1 $(FLASK) demo-data
+	XUEHOU_DEV=1 $(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: $(STAMP) assets translations chromium
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check . || true
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+assets: $(STAMP) node_modules/.package-lock.json
+	$(BIN)/python -m app.assets
+
+translations: $(STAMP)
+	$(BIN)/pybabel compile --statistics -d app/translations
+
+# For developers: collect new strings into the catalogues (then translate app/translations/en/…/messages.po).
+extract: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+
+# Debian's Chromium for the browser tests (Playwright must not download its own).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo apt-get install -y -qq chromium; \
+	  else echo "Chromium is missing: browser tests will be skipped (apt-get install chromium)"; fi; }
+
+bench: $(STAMP) assets translations
+	$(BIN)/python bench/catalogue.py
+
+clean:
+	rm -rf $(VENV) node_modules app/static/dist instance/*.db*

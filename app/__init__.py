@@ -1,0 +1,81 @@
+"""学后 Xuehou: adult learning after school."""
+
+from __future__ import annotations
+
+import os
+import re
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from whitenoise import WhiteNoise
+
+from app import config as config_module
+from app.extensions import babel, compress, csrf, db, migrate
+
+HASHED_FILE = re.compile(r"\.[0-9a-f]{12}\.\w+(\.(gz|br))?$")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    app.config.from_object(config_module.Config)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.update(config_module.from_environment())
+    else:
+        app.config.update(test_config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "xuehou.db")
+    _refuse_default_secret(app)
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, render_as_batch=True, directory=os.path.join(os.path.dirname(app.root_path), "migrations")
+    )
+    csrf.init_app(app)
+    compress.init_app(app)
+
+    from app import i18n, security, templating
+
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+
+    from app.routes import courses, errors, main
+
+    app.register_blueprint(main.bp)
+    app.register_blueprint(courses.bp)
+    errors.init_app(app)
+
+    from app import cli
+
+    cli.init_app(app)
+
+    app.wsgi_app = WhiteNoise(
+        app.wsgi_app,
+        root=app.config["STATIC_BUILD_DIR"],
+        prefix="static/",
+        immutable_file_test=lambda path, url: bool(HASHED_FILE.search(url)),
+        max_age=31536000,
+    )
+    return app
+
+
+def _refuse_default_secret(app: Flask) -> None:
+    if app.config["SECRET_KEY"] == config_module.DEV_SECRET_KEY and not (
+        app.debug or app.testing or os.environ.get("XUEHOU_DEV") == "1"
+    ):
+        raise RuntimeError("Set SECRET_KEY (environment or instance/config.py) before running outside development.")
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """SQLite: write-ahead log so readers don't block the writer; enforce foreign keys."""
+    module = type(dbapi_connection).__module__
+    if module.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()

@@ -1,0 +1,43 @@
+"""Configuration defaults (safe for development only) and environment overrides."""
+
+import os
+from typing import ClassVar
+
+DEV_SECRET_KEY = "dev-only-not-secret"
+
+
+class Config:
+    SECRET_KEY = DEV_SECRET_KEY
+    # Filled in by create_app: SQLite in the instance folder unless DATABASE_URL says otherwise.
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+
+    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LOCALES = ("zh_Hans_CN", "en")
+    LOCALE_COOKIE = "lang"
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    # Behind HTTPS in production; plain http on 127.0.0.1 in development and tests.
+    SESSION_COOKIE_SECURE = False
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+
+    COMPRESS_ALGORITHM: ClassVar[list[str]] = ["br", "gzip"]
+    COMPRESS_MIMETYPES: ClassVar[list[str]] = ["text/html", "text/calendar", "application/json", "text/plain"]
+    COMPRESS_MIN_SIZE = 500
+
+    CATALOGUE_PAGE_SIZE = 20
+    STATIC_BUILD_DIR = os.path.join(os.path.dirname(__file__), "static", "dist")
+
+
+def from_environment() -> dict:
+    """Settings that the environment overrides (twelve-factor style)."""
+    env = {}
+    if os.environ.get("SECRET_KEY"):
+        env["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    if os.environ.get("DATABASE_URL"):
+        env["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if os.environ.get("SESSION_COOKIE_SECURE"):
+        env["SESSION_COOKIE_SECURE"] = os.environ["SESSION_COOKIE_SECURE"].lower() in ("1", "true", "yes")
+    return env

@@ -1,0 +1,1 @@
+"""Flask-WTF and WTForms forms per area."""

@@ -1,0 +1,159 @@
+"""What is taught (Programme), each class of it (Offering) and its meetings (Session)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, Time, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.place import Institution, Town
+
+
+class Kind(StrEnum):
+    DEGREE = "degree"  # 学历提升
+    SKILL = "skill"  # 技能提升
+    COMMUNITY = "community"  # 社区与兴趣
+
+
+class DegreeLevel(StrEnum):
+    ZHUANKE = "专科"
+    BENKE = "本科"
+
+
+class CertLevel(StrEnum):
+    """National vocational qualification levels, 五级 to 一级."""
+
+    JUNIOR = "初级"
+    INTERMEDIATE = "中级"
+    SENIOR = "高级"
+    TECHNICIAN = "技师"
+    SENIOR_TECHNICIAN = "高级技师"
+
+
+class OfferingStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class Programme(db.Model):
+    """A degree major, a vocational certificate course or a community class, at one institution."""
+
+    __tablename__ = "programmes"
+    __table_args__ = (
+        UniqueConstraint("institution_id", "name", name="uq_programmes_institution_name"),
+        CheckConstraint("kind IN ('degree', 'skill', 'community')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    # degree
+    degree_level: Mapped[str | None] = mapped_column(String(8))
+    major: Mapped[str | None] = mapped_column(String(60))
+    years: Mapped[float | None]
+    tuition: Mapped[int | None]  # yuan, the whole programme
+    # skill
+    certificate: Mapped[str | None] = mapped_column(String(60))
+    cert_level: Mapped[str | None] = mapped_column(String(8))
+    # community
+    audience: Mapped[str | None] = mapped_column(String(40))
+
+    institution: Mapped[Institution] = relationship(back_populates="programmes")
+    offerings: Mapped[list[Offering]] = relationship(back_populates="programme")
+
+    def __repr__(self) -> str:
+        return f"<Programme {self.kind} {self.name}>"
+
+
+class Offering(db.Model):
+    """A class (开班): one programme, taught at a place on a weekly pattern between two dates."""
+
+    __tablename__ = "offerings"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 1 AND 7", name="weekday"),
+        CheckConstraint("capacity >= 0", name="capacity"),
+        CheckConstraint("seats_taken >= 0", name="seats_taken"),
+        CheckConstraint("status IN ('open', 'closed', 'cancelled')", name="status"),
+        CheckConstraint("end_date >= start_date", name="dates"),
+        Index("ix_offerings_catalogue", "status", "end_date", "weekday", "start_time"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The institution's own code for the class: the key a spreadsheet re-import updates by.
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    town_id: Mapped[int] = mapped_column(ForeignKey("towns.id"), index=True)
+    # Denormalised for filtering the catalogue without a join.
+    kind: Mapped[str] = mapped_column(String(12), index=True)
+    place: Mapped[str] = mapped_column(String(200))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    weekday: Mapped[int]  # ISO: 1 = Monday … 7 = Sunday
+    start_time: Mapped[dt.time] = mapped_column(Time)
+    end_time: Mapped[dt.time] = mapped_column(Time)
+    capacity: Mapped[int]
+    seats_taken: Mapped[int] = mapped_column(default=0)
+    fee: Mapped[int] = mapped_column(default=0)  # yuan, what the learner pays for the class
+    signup_deadline: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), default=OfferingStatus.OPEN)
+    senior_friendly: Mapped[bool] = mapped_column(default=False, index=True)
+    # Chinese text, full pinyin and initials of the programme, institution, town and place.
+    search_key: Mapped[str] = mapped_column(Text, default="")
+
+    programme: Mapped[Programme] = relationship(back_populates="offerings")
+    institution: Mapped[Institution] = relationship(back_populates="offerings")
+    town: Mapped[Town] = relationship()
+    sessions: Mapped[list[Session]] = relationship(
+        back_populates="offering", order_by="Session.date", cascade="all, delete-orphan"
+    )
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.seats_taken, 0)
+
+    @property
+    def title(self) -> str:
+        return self.programme.name
+
+    def __repr__(self) -> str:
+        return f"<Offering {self.code}>"
+
+
+class SessionStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    MOVED = "moved"
+    CANCELLED = "cancelled"
+
+
+class Session(db.Model):
+    """One meeting of a class. A single meeting can be moved or cancelled."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (
+        CheckConstraint("status IN ('scheduled', 'moved', 'cancelled')", name="status"),
+        UniqueConstraint("offering_id", "seq", name="uq_sessions_offering_seq"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offering_id: Mapped[int] = mapped_column(ForeignKey("offerings.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int]  # 1, 2, 3 … within the class
+    date: Mapped[dt.date] = mapped_column(Date)
+    start_time: Mapped[dt.time] = mapped_column(Time)
+    end_time: Mapped[dt.time] = mapped_column(Time)
+    place: Mapped[str | None] = mapped_column(String(200))  # None: the class's usual place
+    status: Mapped[str] = mapped_column(String(12), default=SessionStatus.SCHEDULED)
+    original_date: Mapped[dt.date | None] = mapped_column(Date)  # set when moved
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+    offering: Mapped[Offering] = relationship(back_populates="sessions")
+
+    @property
+    def where(self) -> str:
+        return self.place or self.offering.place

@@ -1,0 +1,62 @@
+"""Where learning happens: towns (镇/街道) and institutions."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.models.course import Offering, Programme
+
+
+class Town(db.Model):
+    __tablename__ = "towns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+    institutions: Mapped[list[Institution]] = relationship(back_populates="town")
+
+    def __repr__(self) -> str:
+        return f"<Town {self.name}>"
+
+
+class InstitutionType(StrEnum):
+    OPEN_UNIVERSITY = "open_university"
+    VOCATIONAL_SCHOOL = "vocational_school"
+    ADULT_SCHOOL = "adult_school"
+    COMMUNITY_SCHOOL = "community_school"
+    SENIOR_UNIVERSITY = "senior_university"
+    ENTERPRISE = "enterprise"
+    TRAINING_BODY = "training_body"
+
+
+class Institution(db.Model):
+    __tablename__ = "institutions"
+    __table_args__ = (
+        CheckConstraint(
+            "type IN ('open_university', 'vocational_school', 'adult_school', 'community_school', "
+            "'senior_university', 'enterprise', 'training_body')",
+            name="type",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    type: Mapped[str] = mapped_column(String(24))
+    town_id: Mapped[int] = mapped_column(ForeignKey("towns.id"), index=True)
+    address: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")
+
+    town: Mapped[Town] = relationship(back_populates="institutions")
+    programmes: Mapped[list[Programme]] = relationship(back_populates="institution")
+    offerings: Mapped[list[Offering]] = relationship(back_populates="institution")
+
+    def __repr__(self) -> str:
+        return f"<Institution {self.name}>"

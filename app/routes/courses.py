@@ -1,0 +1,67 @@
+"""The catalogue, one class, its calendar file, and the weekly timetable."""
+
+from __future__ import annotations
+
+from babel.dates import get_day_names
+from flask import Blueprint, abort, current_app, make_response, request
+from flask_babel import get_locale
+
+from app.clock import today
+from app.forms.catalogue import CatalogueFilterForm
+from app.htmx import render
+from app.services import calendar, catalogue
+
+bp = Blueprint("courses", __name__)
+
+
+def _filter_form() -> CatalogueFilterForm:
+    names = dict(enumerate(get_day_names("wide", locale=get_locale()), start=1))
+    return CatalogueFilterForm(request.args, catalogue.towns(), names)
+
+
+@bp.get("/courses")
+def index():
+    form = _filter_form()
+    filters = form.filters()
+    page = catalogue.find_offerings(
+        filters,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["CATALOGUE_PAGE_SIZE"],
+        today=today(),
+    )
+    return render("courses/index.html", fragment="results", form=form, filters=filters, page=page, today=today())
+
+
+@bp.get("/courses/<int:offering_id>")
+def detail(offering_id: int):
+    offering = catalogue.get_offering(offering_id) or abort(404)
+    return render(
+        "courses/detail.html",
+        offering=offering,
+        today=today(),
+        next_session=catalogue.next_session(offering, today()),
+        signup_open=catalogue.is_open_for_signup(offering, today()),
+    )
+
+
+@bp.get("/courses/<int:offering_id>.ics")
+def ics(offering_id: int):
+    offering = catalogue.get_offering(offering_id) or abort(404)
+    response = make_response(calendar.offering_calendar(offering))
+    response.mimetype = "text/calendar"
+    response.headers["Content-Disposition"] = f'attachment; filename="xuehou-{offering.id}.ics"'
+    return response
+
+
+@bp.get("/schedule")
+def schedule():
+    form = _filter_form()
+    filters = form.filters()
+    return render(
+        "courses/schedule.html",
+        fragment="timetable",
+        form=form,
+        filters=filters,
+        days=catalogue.weekly_timetable(filters, today()),
+        counts=catalogue.day_counts(filters, today()),
+    )

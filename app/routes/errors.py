@@ -1,0 +1,41 @@
+"""Error pages in the user's language, never a bare stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.htmx import render
+
+MESSAGES = {
+    400: (_l("请求有误"), _l("这个请求看不懂。请返回上一页再试一次。")),
+    403: (_l("没有权限"), _l("您没有查看这个页面的权限。")),
+    404: (_l("找不到这个页面"), _l("网址可能有误，或者这门课已经下架。可以回到课程列表重新找找。")),
+    405: (_l("不能这样打开"), _l("这个页面不能这样打开。请返回上一页再试一次。")),
+    429: (_l("操作太频繁"), _l("请稍等一分钟再试。")),
+    500: (_l("系统出了点问题"), _l("我们已经记录下来。请稍后再试。")),
+}
+
+
+def _page(code: int, title=None, message=None):
+    default_title, default_message = MESSAGES.get(code, MESSAGES[400])
+    return render(
+        "errors/error.html", code=code, title=title or default_title, message=message or default_message, status=code
+    )
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return _page(400, _l("页面已过期"), _l("这个页面打开太久了。请刷新页面后再提交一次。"))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return _page(error.code or 500)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        app.logger.exception("unhandled error")
+        return _page(500)

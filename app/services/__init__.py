@@ -1,0 +1,1 @@
+"""Plain functions per area: typed arguments, add and flush, never commit."""

@@ -1,0 +1,195 @@
+"""The catalogue of classes: filtering, paging, one class, the weekly timetable."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from app.extensions import db
+from app.models import Institution, Offering, OfferingStatus, Session, Town
+from app.services import search
+
+MAX_PAGE = 10_000
+MAX_ID = 2**31 - 1  # PostgreSQL integer
+
+
+@dataclass(frozen=True)
+class Filters:
+    q: str = ""
+    kind: str | None = None
+    town_id: int | None = None
+    weekday: int | None = None
+    senior: bool = False
+
+    @property
+    def terms(self) -> list[str]:
+        return search.query_terms(self.q)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.terms or self.kind or self.town_id or self.weekday or self.senior)
+
+
+@dataclass
+class Page:
+    items: list[Offering]
+    total: int
+    page: int
+    per_page: int
+    pages: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pages = max(math.ceil(self.total / self.per_page), 1)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def beyond_end(self) -> bool:
+        return self.page > self.pages
+
+
+def towns() -> list[Town]:
+    return list(db.session.scalars(select(Town).order_by(Town.sort_order, Town.id)))
+
+
+def find_town(value: str | int | None) -> Town | None:
+    """A town by id or by exact name (the URL and form contract accept either)."""
+    if value is None or value == "":
+        return None
+    text = search.normalise(str(value))
+    if text.isdigit() and len(text) < 10:
+        return db.session.get(Town, int(text))
+    return db.session.scalar(select(Town).where(Town.name == text))
+
+
+def _visible(today: dt.date):
+    return and_(Offering.status != OfferingStatus.CANCELLED, Offering.end_date >= today)
+
+
+def _filtered(filters: Filters, today: dt.date):
+    conditions = [_visible(today)]
+    if filters.kind:
+        conditions.append(Offering.kind == filters.kind)
+    if filters.town_id:
+        conditions.append(Offering.town_id == filters.town_id)
+    if filters.weekday:
+        conditions.append(Offering.weekday == filters.weekday)
+    if filters.senior:
+        conditions.append(Offering.senior_friendly.is_(True))
+    for term in filters.terms:
+        conditions.append(Offering.search_key.like(search.like_pattern(term)))
+    return conditions
+
+
+def open_for_signup(today: dt.date):
+    return and_(Offering.status == OfferingStatus.OPEN, Offering.signup_deadline >= today)
+
+
+def find_offerings(filters: Filters, page: int, per_page: int, today: dt.date) -> Page:
+    """One page of matching classes: those still taking sign-ups first, then by start date and time."""
+    page = min(max(page, 1), MAX_PAGE)
+    conditions = _filtered(filters, today)
+    total = db.session.scalar(select(func.count(Offering.id)).where(*conditions)) or 0
+    signup_first = case((open_for_signup(today), 0), else_=1)
+    query = (
+        select(Offering)
+        .join(Offering.programme)
+        .join(Offering.institution)
+        .join(Offering.town)
+        .options(
+            contains_eager(Offering.programme),
+            contains_eager(Offering.institution),
+            contains_eager(Offering.town),
+        )
+        .where(*conditions)
+        .order_by(signup_first, Offering.start_date, Offering.weekday, Offering.start_time, Offering.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    items = list(db.session.scalars(query)) if (page - 1) * per_page < total else []
+    return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+def get_offering(offering_id: int) -> Offering | None:
+    """One class with everything its page shows, in a few queries; None for an id that can't exist."""
+    if not 0 < offering_id <= MAX_ID:
+        return None
+    query = (
+        select(Offering)
+        .where(Offering.id == offering_id)
+        .options(
+            selectinload(Offering.programme),
+            selectinload(Offering.institution).selectinload(Institution.town),
+            selectinload(Offering.town),
+            selectinload(Offering.sessions),
+        )
+    )
+    return db.session.scalar(query)
+
+
+def next_session(offering: Offering, today: dt.date) -> Session | None:
+    return next((s for s in offering.sessions if s.date >= today and s.status != "cancelled"), None)
+
+
+def weekly_timetable(filters: Filters, today: dt.date, per_day: int = 40) -> dict[int, list[Offering]]:
+    """Classes running now or later, by ISO weekday then start time; at most `per_day` each day."""
+    conditions = _filtered(filters, today)
+    ranked = (
+        select(
+            Offering.id,
+            func.row_number()
+            .over(partition_by=Offering.weekday, order_by=(Offering.start_time, Offering.start_date, Offering.id))
+            .label("rank"),
+        )
+        .where(*conditions)
+        .subquery()
+    )
+    query = (
+        select(Offering)
+        .join(ranked, ranked.c.id == Offering.id)
+        .join(Offering.programme)
+        .join(Offering.institution)
+        .join(Offering.town)
+        .options(
+            contains_eager(Offering.programme),
+            contains_eager(Offering.institution),
+            contains_eager(Offering.town),
+        )
+        .where(ranked.c.rank <= per_day)
+        .order_by(Offering.weekday, Offering.start_time, Offering.start_date, Offering.id)
+    )
+    days: dict[int, list[Offering]] = defaultdict(list)
+    for offering in db.session.scalars(query):
+        days[offering.weekday].append(offering)
+    return {weekday: days.get(weekday, []) for weekday in range(1, 8)}
+
+
+def day_counts(filters: Filters, today: dt.date) -> dict[int, int]:
+    query = (
+        select(Offering.weekday, func.count(Offering.id)).where(*_filtered(filters, today)).group_by(Offering.weekday)
+    )
+    return dict(db.session.execute(query).all())
+
+
+def refresh_search_key(offering: Offering) -> None:
+    """Recompute the stored search key from the class's names (call after any of them changes)."""
+    programme = offering.programme
+    offering.search_key = search.search_key(
+        primary=[programme.name, programme.major, programme.certificate],
+        secondary=[offering.institution.name, offering.town.name, offering.place],
+    )
+
+
+def is_open_for_signup(offering: Offering, today: dt.date) -> bool:
+    return offering.status == OfferingStatus.OPEN and offering.signup_deadline >= today

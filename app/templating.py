@@ -1,0 +1,30 @@
+"""Template globals: static URLs, the words for stored codes, links that change one query value."""
+
+from __future__ import annotations
+
+from flask import Flask, request, url_for
+
+from app import labels
+from app.assets import asset_url
+
+
+def url_with(**changes) -> str:
+    """The current page's URL with some query values changed; empty values are dropped."""
+    args = {key: value for key, value in request.args.items() if key not in changes}
+    args.update(changes)
+    return url_for(
+        request.endpoint, **(request.view_args or {}), **{k: v for k, v in args.items() if v not in ("", None)}
+    )
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.globals.update(
+        asset_url=asset_url,
+        url_with=url_with,
+        kind_labels=labels.KINDS,
+        institution_types=labels.INSTITUTION_TYPES,
+        session_statuses=labels.SESSION_STATUSES,
+    )

@@ -1,0 +1,165 @@
+"""Fixtures: an app on a fresh database per test, on SQLite and (when it answers) PostgreSQL.
+
+Every test that uses `app` runs once per backend: test_x[sqlite], test_x[postgresql]. The schema
+is built once per run by the migrations (so they are exercised too) and emptied after each test.
+PostgreSQL comes from TEST_DATABASE_URL, else 127.0.0.1:5432/test if it answers; each run works
+in a schema of its own. Under CI=true an unreachable PostgreSQL fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.assets import SOURCE, build, load_manifest
+from app.extensions import db
+from tests.factories import TODAY
+
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+BUILD_DIR = SOURCE / "dist"
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    try:
+        socket.create_connection(("127.0.0.1", 5432), timeout=1).close()
+    except OSError:
+        return None
+    return PG_DEFAULT
+
+
+POSTGRES_URL = _postgres_url()
+
+
+def pytest_configure(config):
+    if os.environ.get("CI") == "true" and POSTGRES_URL is None:
+        raise pytest.UsageError("CI=true but PostgreSQL does not answer on 127.0.0.1:5432 (or TEST_DATABASE_URL)")
+
+
+def pytest_report_header(config):
+    return f"databases: sqlite{', postgresql' if POSTGRES_URL else ' (PostgreSQL not reachable: its half is skipped)'}"
+
+
+def pytest_generate_tests(metafunc):
+    if "database" in metafunc.fixturenames:
+        backends = ["sqlite"]
+        if POSTGRES_URL and not metafunc.definition.get_closest_marker("browser"):
+            backends.append("postgresql")
+        metafunc.parametrize("database", backends, indirect=True, scope="session")
+
+
+@dataclass
+class Database:
+    backend: str
+    url: str
+
+
+def _config(url: str, **extra) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "STATIC_BUILD_DIR": str(BUILD_DIR),
+        "CLOCK_TODAY": TODAY,
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def static_build():
+    """The fingerprinted static files the pages link to; built once if missing."""
+    try:
+        load_manifest(str(BUILD_DIR))
+    except RuntimeError:
+        build(Path(BUILD_DIR))
+
+
+@pytest.fixture(scope="session")
+def database(request, tmp_path_factory):
+    if request.param == "sqlite":
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+        _migrate(url)
+        yield Database("sqlite", url)
+        return
+    schema = f"xh_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    url_text = url.render_as_string(hide_password=False)
+    try:
+        _migrate(url_text)
+        yield Database("postgresql", url_text)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _migrate(url: str) -> None:
+    app = create_app(_config(url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+def _empty_tables(backend: str) -> None:
+    tables = [t.name for t in db.metadata.sorted_tables]
+    with db.engine.begin() as conn:
+        if backend == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                conn.execute(text(f'DELETE FROM "{table}"'))
+
+
+class FreshContextClient(FlaskClient):
+    """Each request gets an app context of its own, as in production (fresh `g`, own db session),
+    even though the test itself holds one open for its factories and queries."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app(database):
+    app = create_app(_config(database.url))
+    app.test_client_class = FreshContextClient
+    app.config["DATABASE_BACKEND"] = database.backend
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_tables(database.backend)
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def htmx(app):
+    """A client whose requests come from HTMX."""
+    client = app.test_client()
+    client.environ_base["HTTP_HX_REQUEST"] = "true"
+    return client
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
