@@ -27,6 +27,13 @@ class Config:
     COMPRESS_MIMETYPES: ClassVar[list[str]] = ["text/html", "text/calendar", "application/json", "text/plain"]
     COMPRESS_MIN_SIZE = 500
 
+    # Catalogue lists and the timetable are micro-cached for a few seconds per process (Flask-Caching):
+    # popular searches cost one render every few seconds. Class pages and all forms are never cached.
+    CACHE_TYPE = "SimpleCache"
+    CACHE_DEFAULT_TIMEOUT = 5
+    CACHE_THRESHOLD = 2000
+    CACHE_NO_NULL_WARNING = True  # NullCache is how tests and benchmarks turn it off
+
     CATALOGUE_PAGE_SIZE = 20
     STATIC_BUILD_DIR = os.path.join(os.path.dirname(__file__), "static", "dist")
 
@@ -38,6 +45,9 @@ def from_environment() -> dict:
         env["SECRET_KEY"] = os.environ["SECRET_KEY"]
     if os.environ.get("DATABASE_URL"):
         env["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    for name in ("CACHE_TYPE", "CACHE_REDIS_URL"):  # e.g. RedisCache shared by several servers, or NullCache
+        if os.environ.get(name):
+            env[name] = os.environ[name]
     if os.environ.get("SESSION_COOKIE_SECURE"):
         env["SESSION_COOKIE_SECURE"] = os.environ["SESSION_COOKIE_SECURE"].lower() in ("1", "true", "yes")
     return env

@@ -1,6 +1,7 @@
 """Extensions, unbound; create_app binds them."""
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_compress import Compress
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -27,3 +28,4 @@ migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
 compress = Compress()
+cache = Cache()

@@ -1,7 +1,12 @@
 """One template renders the page, or for an HTMX request one block of it."""
 
+from urllib.parse import urlencode
+
 from flask import Response, make_response, redirect, render_template, request
+from flask_babel import get_locale
 from jinja2_fragments.flask import render_block
+
+from app.extensions import cache
 
 
 def is_htmx() -> bool:
@@ -34,3 +39,14 @@ def redirect_to(url: str) -> Response:
         response = redirect(url, 303)
     response.vary.add("HX-Request")
     return response
+
+
+def _page_key() -> str:
+    """What a cached page depends on: path, query, language, and page-or-fragment."""
+    query = urlencode(sorted(request.args.items(multi=True)))
+    return f"page:{get_locale()}:{int(is_htmx())}:{request.path}?{query}"
+
+
+def cached_page(view):
+    """Micro-cache a public GET view's successful answers for CACHE_DEFAULT_TIMEOUT seconds."""
+    return cache.cached(make_cache_key=_page_key, response_filter=lambda r: r.status_code == 200)(view)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
-from babel.dates import format_time as babel_format_time
-from babel.dates import get_day_names
+from babel.dates import format_date, format_time, get_day_names
+from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app, request
-from flask_babel import format_currency, format_date, format_decimal, get_locale
+from flask_babel import get_locale
 
 
 def select_locale() -> str:
@@ -29,33 +30,56 @@ def html_lang() -> str:
     return "en" if str(get_locale()) == "en" else "zh-Hans-CN"
 
 
+# Catalogue pages format the same few values many times over; Babel's formatting is pure for a
+# given (value, locale), so results are memoised per locale.
+
+
+@lru_cache(maxsize=64)
+def _day_names(locale: str) -> tuple[str, ...]:
+    names = get_day_names("wide", locale=locale)  # 0 = Monday
+    return tuple(names[i] for i in range(7))
+
+
 def weekday_name(iso_weekday: int) -> str:
     """1 → 星期一 / Monday."""
-    return get_day_names("wide", locale=get_locale())[iso_weekday - 1]
+    return _day_names(str(get_locale()))[iso_weekday - 1]
+
+
+@lru_cache(maxsize=4096)
+def _format_time(value: dt.time, locale: str) -> str:
+    return format_time(value, "HH:mm", locale=locale)
 
 
 def short_time(value: dt.time) -> str:
-    return babel_format_time(value, "HH:mm", locale=get_locale())
+    return _format_time(value, str(get_locale()))
+
+
+@lru_cache(maxsize=4096)
+def _format_date(value: dt.date, pattern: str, locale: str) -> str:
+    return format_date(value, pattern, locale=locale)
 
 
 def long_date(value: dt.date) -> str:
     """2026年12月6日星期日 / Sunday, December 6, 2026."""
-    return format_date(value, "full")
+    return _format_date(value, "full", str(get_locale()))
 
 
 def short_date(value: dt.date) -> str:
-    return format_date(value, "medium")
+    return _format_date(value, "medium", str(get_locale()))
+
+
+@lru_cache(maxsize=4096)
+def _format_money(amount: int, locale: str) -> str:
+    return format_currency(amount, "CNY", format="¤#,##0", currency_digits=False, locale=locale)
 
 
 def money(amount: int | None) -> str:
     """¥3,200 — whole yuan, grouped for the locale."""
-    if amount is None:
-        return ""
-    return format_currency(amount, "CNY", format="¤#,##0", currency_digits=False)
+    return "" if amount is None else _format_money(amount, str(get_locale()))
 
 
 def number(value: int | float) -> str:
-    return format_decimal(value)
+    return format_decimal(value, locale=str(get_locale()))
 
 
 def init_app(app: Flask) -> None:

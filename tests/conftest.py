@@ -74,6 +74,7 @@ def _config(url: str, **extra) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "STATIC_BUILD_DIR": str(BUILD_DIR),
         "CLOCK_TODAY": TODAY,
+        "CACHE_TYPE": "NullCache",
         **extra,
     }
 

@@ -240,3 +240,23 @@ def test_home_has_three_ways_in(client, app):
     html = client.get("/").get_data(as_text=True)
     for kind, label in [("degree", "学历提升"), ("skill", "技能提升"), ("community", "社区与兴趣")]:
         assert f'href="/courses?kind={kind}"' in html and label in html
+
+
+def test_catalogue_is_micro_cached_per_language_and_fragment(app, client, htmx):
+    """Popular searches are rendered once every few seconds; the class page is always fresh."""
+    app.config["CACHE_TYPE"] = "SimpleCache"
+    from app.extensions import cache
+
+    cache.init_app(app)
+    first = make_offering(name="烘焙")
+    db.session.commit()
+    assert offering_ids(client.get("/courses").get_data(as_text=True)) == [first.id]
+    second = make_offering(name="书法")
+    db.session.commit()
+    assert offering_ids(client.get("/courses").get_data(as_text=True)) == [first.id], "served from the cache"
+    assert "<html" not in htmx.get("/courses").get_data(as_text=True), "fragments are cached apart from pages"
+    assert "Find a class" in client.get("/courses", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert len(offering_ids(client.get("/courses?page=1").get_data(as_text=True))) == 2, "another query, new render"
+    assert client.get(f"/courses/{second.id}").status_code == 200
+    cache.clear()
+    assert len(offering_ids(client.get("/courses").get_data(as_text=True))) == 2

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from babel.dates import get_day_names
 from flask import Blueprint, abort, current_app, make_response, request
-from flask_babel import get_locale
 
 from app.clock import today
 from app.forms.catalogue import CatalogueFilterForm
-from app.htmx import render
+from app.htmx import cached_page, render
+from app.i18n import weekday_name
 from app.services import calendar, catalogue
 
 bp = Blueprint("courses", __name__)
 
 
 def _filter_form() -> CatalogueFilterForm:
-    names = dict(enumerate(get_day_names("wide", locale=get_locale()), start=1))
-    return CatalogueFilterForm(request.args, catalogue.towns(), names)
+    return CatalogueFilterForm(request.args, catalogue.towns(), {day: weekday_name(day) for day in range(1, 8)})
 
 
 @bp.get("/courses")
+@cached_page
 def index():
     form = _filter_form()
     filters = form.filters()
@@ -54,6 +53,7 @@ def ics(offering_id: int):
 
 
 @bp.get("/schedule")
+@cached_page
 def schedule():
     form = _filter_form()
     filters = form.filters()

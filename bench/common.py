@@ -1,0 +1,106 @@
+"""Shared pieces of the benchmarks: a scratch database, a gunicorn server, wrk runs."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def environment(database_url: str) -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "bench-only", "PYTHONPATH": str(ROOT)}
+
+
+def flask(env: dict, *args: str) -> str:
+    result = subprocess.run(
+        [str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    return result.stdout.strip()
+
+
+@contextlib.contextmanager
+def scratch_database(backend: str):
+    """A new SQLite file, or a new PostgreSQL database on 127.0.0.1, dropped afterwards."""
+    if backend == "sqlite":
+        folder = tempfile.mkdtemp(prefix="xuehou-bench-")
+        try:
+            yield f"sqlite:///{folder}/bench.db"
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
+    import psycopg
+
+    name = f"xuehou_bench_{os.getpid()}"
+    admin = os.environ.get("BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict, workers: int = 2):
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("gunicorn did not start")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def wrk(url: str, seconds: int = 10, connections: int = 16) -> dict:
+    """Throughput and latency of one URL under load, with a browser's Accept-Encoding."""
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install wrk")
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "-H",
+            "Accept-Encoding: br, gzip",
+            "-s",
+            str(ROOT / "bench" / "report.lua"),
+            url,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
