@@ -71,12 +71,25 @@ def _refuse_default_secret(app: Flask) -> None:
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    """SQLite: write-ahead log so readers don't block the writer; enforce foreign keys."""
-    module = type(dbapi_connection).__module__
-    if module.startswith("sqlite3"):
+def _sqlite_connect(dbapi_connection, connection_record) -> None:
+    """SQLite: write-ahead log so readers don't block the writer; foreign keys; wait when busy.
+
+    pysqlite's own transaction handling is switched off (isolation_level None) so that SQLAlchemy's
+    BEGIN below is the one that counts, which makes SAVEPOINT and BEGIN IMMEDIATE work as documented.
+    """
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA busy_timeout=15000")
         cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    """BEGIN, or BEGIN IMMEDIATE (take the write lock first) for a session that asked for it with
+    execution option `sqlite_immediate` (see services that must not race, e.g. enrolment)."""
+    if connection.dialect.name == "sqlite":
+        immediate = connection.get_execution_options().get("sqlite_immediate")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -10,7 +10,10 @@ from app.models.course import (
     Session,
     SessionStatus,
 )
+from app.models.otp import OneTimeCode
 from app.models.place import Institution, InstitutionType, Town
+from app.models.policy import Mentor, Policy
+from app.models.resident import Need, NeedStatus, Resident, ResidentConflict, mask_phone
 
 __all__ = [
     "CertLevel",
@@ -18,10 +21,18 @@ __all__ = [
     "Institution",
     "InstitutionType",
     "Kind",
+    "Mentor",
+    "Need",
+    "NeedStatus",
     "Offering",
     "OfferingStatus",
+    "OneTimeCode",
+    "Policy",
     "Programme",
+    "Resident",
+    "ResidentConflict",
     "Session",
     "SessionStatus",
     "Town",
+    "mask_phone",
 ]

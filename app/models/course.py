@@ -19,6 +19,7 @@ class Kind(StrEnum):
 
 
 class DegreeLevel(StrEnum):
+    ZHONGZHUAN = "中专"  # adult secondary, often 双证制
     ZHUANKE = "专科"
     BENKE = "本科"
 

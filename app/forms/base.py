@@ -1,0 +1,81 @@
+"""What every POST form shares: CSRF (Flask-WTF), a server-issued submission id, and field helpers
+that normalise before validating and say what to do in the user's language."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField
+from wtforms.validators import StopValidation, ValidationError
+
+from app.services import identity
+
+SUBMISSION_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def new_submission_id() -> str:
+    return uuid.uuid4().hex
+
+
+class SubmissionForm(FlaskForm):
+    """A form whose every submission carries the id it was issued when rendered.
+
+    A replay of the same id returns what the first submission created (see the services)."""
+
+    class Meta:
+        locales = False
+
+    submission_id = HiddenField(default=new_submission_id)
+
+    def validate_submission_id(self, field) -> None:
+        if not SUBMISSION_ID.fullmatch(field.data or ""):
+            # A tampered or truncated id: issue a fresh one and ask for the form again.
+            field.data = new_submission_id()
+            raise ValidationError(_l("表单已过期，请再提交一次。"))
+
+    def add_error(self, field_name: str, message: str) -> None:
+        self[field_name].errors = [*self[field_name].errors, message]
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for f in self if f.errors)
+
+
+class PhoneField(StringField):
+    """A mainland mobile number; spaces, hyphens, +86 and full-width digits accepted."""
+
+    def __init__(self, label=None, **kwargs):
+        kwargs.setdefault("description", _l("11位手机号码，例如 13812345678"))
+        super().__init__(label or _l("手机号码"), filters=[identity.normalise_phone], **kwargs)
+
+    def pre_validate(self, form) -> None:
+        if not self.data:
+            raise StopValidation(_l("请输入手机号码"))
+        if not identity.is_mobile(self.data):
+            raise StopValidation(_l("请输入11位手机号码，例如 13812345678"))
+
+
+class NameField(StringField):
+    def __init__(self, label=None, **kwargs):
+        super().__init__(label or _l("姓名"), filters=[identity.normalise_name], **kwargs)
+
+    def pre_validate(self, form) -> None:
+        if not self.data:
+            raise StopValidation(_l("请输入姓名"))
+        if not identity.is_name(self.data):
+            raise StopValidation(_l("请输入真实姓名，只用汉字（少数民族姓名中间可用“·”）或拼音字母"))
+
+
+class IdCardField(StringField):
+    """Optional mainland ID-card number, checked with the GB 11643 check character."""
+
+    def __init__(self, label=None, **kwargs):
+        kwargs.setdefault("description", _l("选填。18位，最后一位可能是 X"))
+        super().__init__(label or _l("身份证号码"), filters=[identity.normalise_id_card], **kwargs)
+
+    def pre_validate(self, form) -> None:
+        if self.data and not identity.is_id_card(self.data):
+            raise StopValidation(_l("身份证号码不正确，请核对18位号码（最后一位可能是 X），或者留空"))
