@@ -36,12 +36,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     compress.init_app(app)
     cache.init_app(app)
 
-    from app import i18n, security, templating
+    from app import i18n, security, sms, templating
 
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     security.init_app(app)
     templating.init_app(app)
+    sms.init_app(app)
 
     from app.routes import courses, errors, main
 

@@ -34,6 +34,11 @@ class Config:
     CACHE_THRESHOLD = 2000
     CACHE_NO_NULL_WARNING = True  # NullCache is how tests and benchmarks turn it off
 
+    SMS_SENDER = "app.sms:LogSender"
+    # Flask-Limiter counters: in memory for development and tests; Redis when several servers run.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+
     CATALOGUE_PAGE_SIZE = 20
     STATIC_BUILD_DIR = os.path.join(os.path.dirname(__file__), "static", "dist")
 
@@ -45,7 +50,7 @@ def from_environment() -> dict:
         env["SECRET_KEY"] = os.environ["SECRET_KEY"]
     if os.environ.get("DATABASE_URL"):
         env["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
-    for name in ("CACHE_TYPE", "CACHE_REDIS_URL"):  # e.g. RedisCache shared by several servers, or NullCache
+    for name in ("CACHE_TYPE", "CACHE_REDIS_URL", "RATELIMIT_STORAGE_URI", "SMS_SENDER"):  # e.g. RedisCache shared by several servers, or NullCache
         if os.environ.get(name):
             env[name] = os.environ[name]
     if os.environ.get("SESSION_COOKIE_SECURE"):

@@ -75,6 +75,7 @@ def _config(url: str, **extra) -> dict:
         "STATIC_BUILD_DIR": str(BUILD_DIR),
         "CLOCK_TODAY": TODAY,
         "CACHE_TYPE": "NullCache",
+        "SMS_SENDER": "app.sms:MemorySender",
         **extra,
     }
 
