@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from whitenoise import WhiteNoise
 
 from app import config as config_module
-from app.extensions import babel, cache, compress, csrf, db, migrate
+from app.extensions import babel, cache, compress, csrf, db, limiter, migrate
 
 HASHED_FILE = re.compile(r"\.[0-9a-f]{12}\.\w+(\.(gz|br))?$")
 
@@ -35,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     compress.init_app(app)
     cache.init_app(app)
+    limiter.init_app(app)
 
     from app import i18n, security, sms, templating
 

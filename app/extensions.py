@@ -3,6 +3,8 @@
 from flask_babel import Babel
 from flask_caching import Cache
 from flask_compress import Compress
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -29,3 +31,5 @@ csrf = CSRFProtect()
 babel = Babel()
 compress = Compress()
 cache = Cache()
+# Limits are declared on the routes that need them (log-in, one-time codes); none by default.
+limiter = Limiter(key_func=get_remote_address)
