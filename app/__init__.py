@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "xuehou.db")
     _refuse_default_secret(app)
+    app.config.setdefault("SHOW_DEV_CODES", app.debug or os.environ.get("XUEHOU_DEV") == "1")
 
     db.init_app(app)
     migrate.init_app(
@@ -45,10 +46,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
     sms.init_app(app)
 
-    from app.routes import courses, errors, main
+    from app.routes import courses, errors, main, me, needs
 
     app.register_blueprint(main.bp)
     app.register_blueprint(courses.bp)
+    app.register_blueprint(needs.bp)
+    app.register_blueprint(me.bp)
     errors.init_app(app)
 
     from app import cli

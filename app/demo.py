@@ -8,175 +8,29 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass
+import tomllib
+from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
 from app.extensions import db
-from app.models import Institution, Offering, OfferingStatus, Programme, Session, SessionStatus, Town
+from app.models import (
+    Institution,
+    Mentor,
+    Offering,
+    OfferingStatus,
+    Policy,
+    Programme,
+    Session,
+    SessionStatus,
+    Town,
+)
 from app.services import catalogue, search
 from app.services.schedule import weekly_dates
 
-TOWNS = ["当湖街道", "钟埭街道", "曹桥街道", "乍浦镇", "新埭镇", "新仓镇", "广陈镇", "林埭镇", "独山港镇"]
-
-# name, type, town, address, phone
-INSTITUTIONS = [
-    ("浙江开放大学平湖学院", "open_university", "当湖街道", "当湖街道胜利路 568 号", "0573-85011234"),
-    ("平湖市职业中等专业学校", "vocational_school", "当湖街道", "当湖街道新华北路 1 号", "0573-85022345"),
-    ("平湖市技工学校", "vocational_school", "钟埭街道", "钟埭街道兴平一路 88 号", "0573-85033456"),
-    ("乍浦镇成人文化技术学校", "adult_school", "乍浦镇", "乍浦镇雅山西路 12 号", "0573-85544567"),
-    ("广陈镇成人文化技术学校", "adult_school", "广陈镇", "广陈镇广平路 20 号", "0573-85655678"),
-    ("新埭镇成人文化技术学校", "adult_school", "新埭镇", "新埭镇新兴路 35 号", "0573-85766789"),
-    ("独山港镇成人文化技术学校", "adult_school", "独山港镇", "独山港镇全塘大街 8 号", "0573-85877890"),
-    ("当湖街道社区学校", "community_school", "当湖街道", "当湖街道东湖社区文化家园", "0573-85088901"),
-    ("曹桥街道社区学校", "community_school", "曹桥街道", "曹桥街道百寿路 6 号", "0573-85299012"),
-    ("钟埭街道社区学校", "community_school", "钟埭街道", "钟埭街道钟埭社区服务中心", "0573-85311123"),
-    ("林埭镇社区学校", "community_school", "林埭镇", "林埭镇林埭老街 3 号", "0573-85422234"),
-    ("新仓镇社区学校", "community_school", "新仓镇", "新仓镇新仓路 15 号", "0573-85933345"),
-    ("平湖市老年大学", "senior_university", "当湖街道", "当湖街道东湖大道 99 号", "0573-85044456"),
-    ("平湖光电科技有限公司职工学堂", "enterprise", "钟埭街道", "钟埭街道平湖经济技术开发区", "0573-85355567"),
-    ("独山港物流有限公司企业学院", "enterprise", "独山港镇", "独山港镇港区大道 1 号", "0573-85866678"),
-    ("平湖市阳光职业培训学校", "training_body", "当湖街道", "当湖街道三港路 101 号", "0573-85077789"),
-]
-
-
-@dataclass(frozen=True)
-class P:
-    """A programme of the demo county."""
-
-    institution: str
-    kind: str
-    name: str
-    description: str = ""
-    degree_level: str | None = None
-    major: str | None = None
-    years: float | None = None
-    tuition: int | None = None
-    certificate: str | None = None
-    cert_level: str | None = None
-    audience: str | None = None
-
-
-OU, VOC, TECH, TRAIN = "浙江开放大学平湖学院", "平湖市职业中等专业学校", "平湖市技工学校", "平湖市阳光职业培训学校"
-PROGRAMMES = [
-    P(OU, "degree", "法学（本科）", "面向在职人员的开放教育本科，周日上课，线上线下结合。", "本科", "法学", 2.5, 7800),
-    P(OU, "degree", "会计学（本科）", "会计、审计、税务实务，适合企业财务人员。", "本科", "会计学", 2.5, 7800),
-    P(OU, "degree", "大数据与会计（专科）", "会计基础与信息化，零基础可读。", "专科", "大数据与会计", 2.5, 6600),
-    P(OU, "degree", "行政管理（专科）", "适合社区、村居工作人员。", "专科", "行政管理", 2.5, 6600),
-    P(OU, "degree", "工商管理（本科）", "企业管理、市场营销与人力资源。", "本科", "工商管理", 2.5, 7800),
-    P(
-        VOC,
-        "degree",
-        "机电一体化技术（专科）",
-        "“双证制”成人学历，技能与学历同步提升。",
-        "专科",
-        "机电一体化技术",
-        3,
-        7200,
-    ),
-    P(VOC, "degree", "学前教育（专科）", "幼儿园保育与教育。", "专科", "学前教育", 3, 6900),
-    P(
-        TECH,
-        "skill",
-        "电工（初级）",
-        "低压电工基础与安全操作，考取电工职业技能等级证书。",
-        certificate="电工",
-        cert_level="初级",
-    ),
-    P(TECH, "skill", "电工（中级）", "电气控制与排故，适合有初级证的电工。", certificate="电工", cert_level="中级"),
-    P(TECH, "skill", "焊工（中级）", "焊条电弧焊、气体保护焊实操。", certificate="焊工", cert_level="中级"),
-    P(TRAIN, "skill", "叉车司机", "场（厂）内专用机动车辆作业，取得特种作业操作证。", certificate="叉车司机证"),
-    P(
-        TRAIN,
-        "skill",
-        "中式烹调师（初级）",
-        "刀工、火候与家常菜，适合餐饮从业人员。",
-        certificate="中式烹调师",
-        cert_level="初级",
-    ),
-    P(TRAIN, "skill", "中式烹调师（中级）", "地方菜与宴席菜。", certificate="中式烹调师", cert_level="中级"),
-    P(TRAIN, "skill", "育婴员（中级）", "婴幼儿生活照料、保健与早期教育。", certificate="育婴员", cert_level="中级"),
-    P(TRAIN, "skill", "养老护理员（初级）", "老年人生活照料与基础护理。", certificate="养老护理员", cert_level="初级"),
-    P(TRAIN, "skill", "养老护理员（中级）", "失能老人照护与康复护理。", certificate="养老护理员", cert_level="中级"),
-    P(TRAIN, "skill", "电子商务师（初级）", "网店运营、直播带货。", certificate="电子商务师", cert_level="初级"),
-    P(
-        "广陈镇成人文化技术学校",
-        "skill",
-        "农业经理人（农民班）",
-        "新型职业农民：种植管理、农产品销售。",
-        certificate="农业经理人",
-        cert_level="初级",
-    ),
-    P(
-        "平湖光电科技有限公司职工学堂",
-        "skill",
-        "电子设备装接工（企业班）",
-        "企业职工“学历+技能”双提升，满 30 人开班。",
-        certificate="电子设备装接工",
-        cert_level="中级",
-    ),
-    P(
-        "独山港物流有限公司企业学院",
-        "skill",
-        "仓储管理员（企业班）",
-        "港区企业职工技能提升。",
-        certificate="仓储管理员",
-        cert_level="初级",
-    ),
-    P(
-        "乍浦镇成人文化技术学校",
-        "skill",
-        "茶艺师（初级）",
-        "茶叶知识与冲泡技艺。",
-        certificate="茶艺师",
-        cert_level="初级",
-    ),
-    P(
-        "新埭镇成人文化技术学校",
-        "skill",
-        "家政服务员（初级）",
-        "家庭保洁、烹饪与照护。",
-        certificate="家政服务员",
-        cert_level="初级",
-    ),
-    P(
-        "独山港镇成人文化技术学校",
-        "skill",
-        "电工（初级）",
-        "低压电工基础与安全操作。",
-        certificate="电工",
-        cert_level="初级",
-    ),
-    P("当湖街道社区学校", "community", "烘焙", "面包、蛋糕和中式点心，边做边学。", audience="长辈与亲子"),
-    P("当湖街道社区学校", "community", "书法", "毛笔楷书入门。", audience="长辈"),
-    P("当湖街道社区学校", "community", "智能手机使用", "微信视频、扫码付款、健康码、防诈骗。", audience="长辈"),
-    P("曹桥街道社区学校", "community", "太极拳", "二十四式太极拳。", audience="长辈"),
-    P("曹桥街道社区学校", "community", "广场舞", "跟着音乐动起来。", audience="长辈"),
-    P("钟埭街道社区学校", "community", "书法", "硬笔与毛笔书法。", audience="所有人"),
-    P("钟埭街道社区学校", "community", "烘焙", "家庭烘焙入门。", audience="所有人"),
-    P("林埭镇社区学校", "community", "智能手机使用", "手把手教用手机。", audience="长辈"),
-    P("新仓镇社区学校", "community", "太极拳", "太极拳与八段锦。", audience="长辈"),
-    P("新仓镇社区学校", "community", "唱歌（合唱）", "红歌与越剧选段。", audience="长辈"),
-    P("平湖市老年大学", "community", "国画（山水）", "山水画入门。", audience="长辈"),
-    P("平湖市老年大学", "community", "葫芦丝", "零基础乐器课。", audience="长辈"),
-    P("平湖市老年大学", "community", "养生保健", "慢病预防与饮食。", audience="长辈"),
-    P("平湖市老年大学", "community", "摄影", "用手机拍好照片。", audience="长辈"),
-    P("乍浦镇成人文化技术学校", "community", "烘焙", "中式糕点与面包。", audience="所有人"),
-    P("新埭镇成人文化技术学校", "community", "家庭插花", "四季插花。", audience="所有人"),
-]
-
-# Weekly patterns by kind: (weekday, start, end).
-PATTERNS = {
-    "degree": [(7, "08:00", "11:30"), (6, "13:30", "16:30"), (3, "18:30", "20:30")],
-    "skill": [(2, "18:30", "20:30"), (4, "18:30", "20:30"), (6, "08:30", "11:30"), (1, "18:30", "20:30")],
-    "community": [
-        (3, "09:00", "10:30"),
-        (1, "14:00", "15:30"),
-        (5, "09:00", "10:30"),
-        (2, "09:30", "11:00"),
-        (4, "14:30", "16:00"),
-    ],
-}
+COUNTY = tomllib.loads((Path(__file__).parent / "demo_county.toml").read_text(encoding="utf-8"))
+TOWNS: list[str] = COUNTY["towns"]
+PATTERNS: dict[str, list[list]] = COUNTY["patterns"]
 
 
 def _time(text: str) -> dt.time:
@@ -185,7 +39,7 @@ def _time(text: str) -> dt.time:
 
 def load_demo(today: dt.date) -> dict[str, int]:
     """Add the demo county; returns how many records of each sort were added."""
-    added = {"towns": 0, "institutions": 0, "programmes": 0, "offerings": 0}
+    added = {"towns": 0, "institutions": 0, "programmes": 0, "offerings": 0, "policies": 0, "mentors": 0}
     towns = {t.name: t for t in db.session.scalars(select(Town))}
     for order, name in enumerate(TOWNS):
         if name not in towns:
@@ -193,10 +47,10 @@ def load_demo(today: dt.date) -> dict[str, int]:
             db.session.add(towns[name])
             added["towns"] += 1
     institutions = {i.name: i for i in db.session.scalars(select(Institution))}
-    for name, type_, town, address, phone in INSTITUTIONS:
-        if name not in institutions:
-            institutions[name] = Institution(name=name, type=type_, town=towns[town], address=address, phone=phone)
-            db.session.add(institutions[name])
+    for row in COUNTY["institutions"]:
+        if row["name"] not in institutions:
+            institutions[row["name"]] = Institution(**{**row, "town": towns[row["town"]]})
+            db.session.add(institutions[row["name"]])
             added["institutions"] += 1
     db.session.flush()
 
@@ -204,16 +58,15 @@ def load_demo(today: dt.date) -> dict[str, int]:
     existing_codes = set(db.session.scalars(select(Offering.code)))
     rng = random.Random(2026)
     serial = 0
-    for index, spec in enumerate(PROGRAMMES):
-        institution = institutions[spec.institution]
-        programme = existing_programmes.get((institution.id, spec.name))
+    for index, spec in enumerate(COUNTY["programmes"]):
+        institution = institutions[spec["institution"]]
+        programme = existing_programmes.get((institution.id, spec["name"]))
         if programme is None:
-            fields = {k: v for k, v in spec.__dict__.items() if k != "institution"}
-            programme = Programme(institution=institution, **fields)
+            programme = Programme(**{**spec, "institution": institution})
             db.session.add(programme)
             added["programmes"] += 1
         # Two classes of most programmes: one running now, one starting later.
-        runs = 1 if spec.kind == "degree" and index % 2 else 2
+        runs = 1 if spec["kind"] == "degree" and index % 2 else 2
         for run in range(runs):
             serial += 1
             code = f"PH26-{serial:03d}"
@@ -224,8 +77,28 @@ def load_demo(today: dt.date) -> dict[str, int]:
     db.session.flush()
     for offering in db.session.scalars(select(Offering).where(Offering.search_key == "")):
         catalogue.refresh_search_key(offering)
+    added["policies"] = _add_policies()
+    added["mentors"] = _add_mentors(institutions)
     db.session.flush()
     return added
+
+
+def _add_policies() -> int:
+    known = set(db.session.scalars(select(Policy.code)))
+    new = [Policy(**row) for row in COUNTY["policies"] if row["code"] not in known]
+    db.session.add_all(new)
+    return len(new)
+
+
+def _add_mentors(institutions: dict[str, Institution]) -> int:
+    known = {(m.name, m.institution_id) for m in db.session.scalars(select(Mentor))}
+    new = [
+        Mentor(**{**row, "institution": institutions[row["institution"]]})
+        for row in COUNTY["mentors"]
+        if (row["name"], institutions[row["institution"]].id) not in known
+    ]
+    db.session.add_all(new)
+    return len(new)
 
 
 def _demo_offering(code, serial, programme, institution, towns, run, today, rng) -> Offering:
@@ -250,7 +123,9 @@ def _demo_offering(code, serial, programme, institution, towns, run, today, rng)
     if kind == "community" and run == 1 and institution.type == "senior_university":
         town = towns[TOWNS[serial % len(TOWNS)]]
         place = f"{town.name}文化礼堂"
-    fee = {"degree": 0, "skill": 300 + 100 * (serial % 5), "community": 0 if serial % 3 else 120}[kind]
+    fee = {"degree": programme.tuition or 0, "skill": 300 + 100 * (serial % 5), "community": 0 if serial % 3 else 120}[
+        kind
+    ]
     offering = Offering(
         code=code,
         programme=programme,

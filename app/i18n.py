@@ -10,6 +10,8 @@ from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app, request
 from flask_babel import get_locale
 
+from app.clock import TZ
+
 
 def select_locale() -> str:
     """The visible switch (a cookie) first, then the browser's Accept-Language, then Chinese."""
@@ -78,6 +80,11 @@ def money(amount: int | None) -> str:
     return "" if amount is None else _format_money(amount, str(get_locale()))
 
 
+def local_date(value: dt.datetime) -> str:
+    """A stored UTC moment as the date in the county (Asia/Shanghai)."""
+    return _format_date(value.astimezone(TZ).date(), "long", str(get_locale()))
+
+
 def number(value: int | float) -> str:
     return format_decimal(value, locale=str(get_locale()))
 
@@ -89,6 +96,7 @@ def init_app(app: Flask) -> None:
         long_date=long_date,
         short_date=short_date,
         money=money,
+        local_date=local_date,
         number=number,
     )
     app.jinja_env.globals.update(html_lang=html_lang, get_locale=get_locale)

@@ -6,6 +6,7 @@ from flask import Flask, request, url_for
 
 from app import labels
 from app.assets import asset_url
+from app.forms.base import new_submission_id
 
 
 def url_with(**changes) -> str:
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals.update(
         asset_url=asset_url,
+        new_submission_id=new_submission_id,
         url_with=url_with,
         kind_labels=labels.KINDS,
         institution_types=labels.INSTITUTION_TYPES,

@@ -76,6 +76,7 @@ def _config(url: str, **extra) -> dict:
         "CLOCK_TODAY": TODAY,
         "CACHE_TYPE": "NullCache",
         "SMS_SENDER": "app.sms:MemorySender",
+        "SHOW_DEV_CODES": False,
         **extra,
     }
 

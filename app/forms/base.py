@@ -8,8 +8,9 @@ import uuid
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField
+from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import StopValidation, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.services import identity
 
@@ -79,3 +80,37 @@ class IdCardField(StringField):
     def pre_validate(self, form) -> None:
         if self.data and not identity.is_id_card(self.data):
             raise StopValidation(_l("身份证号码不正确，请核对18位号码（最后一位可能是 X），或者留空"))
+
+
+INVALID_CHOICE = _l("请从给出的选项中选择")
+
+
+class _OwnChoiceMessages:
+    """WTForms' built-in choice messages are English; ours say what to do in the user's language."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(INVALID_CHOICE) from error
+
+    def pre_validate(self, form) -> None:
+        if self.data in (None, "", []):
+            return  # nothing chosen: InputRequired (or Optional) says what to do
+        try:
+            super().pre_validate(form)
+        except ValueError as error:
+            raise StopValidation(INVALID_CHOICE) from error
+
+
+class ChoiceField(_OwnChoiceMessages, SelectField):
+    pass
+
+
+class RadioChoiceField(_OwnChoiceMessages, RadioField):
+    pass
+
+
+class CheckboxesField(_OwnChoiceMessages, SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -35,7 +35,9 @@ def is_mobile(phone: str) -> bool:
 
 def normalise_name(text: str | None) -> str:
     name = halfwidth(text or "").strip()
-    name = re.sub(r"[•・‧∙⋅]", "·", name)  # the dots people type for ·
+    name = re.sub(r"\s*[•・‧∙⋅·]\s*", "·", name)  # the dots people type for ·
+    if re.search(r"[\u3400-\u9fff]", name):
+        return re.sub(r"\s+", "", name)  # 王 芳 → 王芳
     return re.sub(r"\s+", " ", name)
 
 

@@ -1,0 +1,115 @@
+"""The need report: who they are, what they want to learn, when and where."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from app.forms.base import (
+    CheckboxesField,
+    ChoiceField,
+    IdCardField,
+    NameField,
+    PhoneField,
+    RadioChoiceField,
+    SubmissionForm,
+)
+from app.labels import KINDS
+from app.services import search
+from app.services.needs import Wish
+from app.services.residents import Person
+
+AGE_BANDS = ["18-29", "30-39", "40-49", "50-59", "60+"]
+EDUCATION = ["小学及以下", "初中", "高中", "中专/职高", "大专", "本科及以上"]
+WORK = ["在职", "个体/自由职业", "务农", "待业/找工作", "退休", "其他"]
+TIMES = {"morning": _l("上午"), "afternoon": _l("下午"), "evening": _l("晚上")}
+
+
+def _clean(value):
+    return search.normalise(value) if isinstance(value, str) else value
+
+
+class NeedForm(SubmissionForm):
+    # who
+    name = NameField()
+    phone = PhoneField(description=_l("用来查看您的学习计划，不会公开"))
+    town = ChoiceField(_l("您住在哪个镇/街道？"), validators=[InputRequired(_l("请选择您住的镇/街道"))])
+    age_band = ChoiceField(_l("年龄"), validators=[InputRequired(_l("请选择年龄段"))])
+    education = ChoiceField(_l("最高学历"), validators=[InputRequired(_l("请选择您的最高学历"))])
+    work = ChoiceField(_l("工作情况"), validators=[InputRequired(_l("请选择工作情况"))])
+    industry = StringField(
+        _l("行业或单位（选填）"), filters=[_clean], validators=[Optional(), Length(max=40, message=_l("请少于40个字"))]
+    )
+    residence = RadioChoiceField(_l("户口（选填）"), validators=[Optional()], description=_l("补贴标准可能不同"))
+    id_card = IdCardField()
+    # what
+    kind = RadioChoiceField(_l("想学哪一类？"), validators=[InputRequired(_l("请选择想学的类别"))])
+    target = StringField(
+        _l("想学什么？"),
+        filters=[_clean],
+        validators=[
+            InputRequired(_l("请写下想学什么，例如“大专”“电工证”“烘焙”")),
+            Length(max=60, message=_l("请少于60个字")),
+        ],
+    )
+    major = StringField(
+        _l("想读的专业（选填）"), filters=[_clean], validators=[Optional(), Length(max=60, message=_l("请少于60个字"))]
+    )
+    weekdays = CheckboxesField(_l("哪几天方便上课？（可多选）"), coerce=int)
+    times = CheckboxesField(_l("什么时间方便？（可多选）"))
+    where = ChoiceField(_l("想在哪里上课？"), validators=[Optional()])
+    notes = TextAreaField(
+        _l("还有什么要说的？（选填）"),
+        filters=[_clean],
+        validators=[Optional(), Length(max=500, message=_l("请少于500个字"))],
+    )
+    consent = BooleanField(
+        _l("我同意用以上信息为我匹配课程，并由老师联系我"),
+        validators=[InputRequired(_l("请勾选同意，我们才能为您匹配课程"))],
+    )
+
+    def __init__(self, towns, weekday_names: dict[int, str], *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        town_choices = [(str(t.id), t.name) for t in towns]
+        by_name = {name: value for value, name in town_choices}
+        for field in (self.town, self.where):  # the contract: a town's name or its id
+            if field.data in by_name:
+                field.data = by_name[field.data]
+        self.town.choices = [("", _l("请选择")), *town_choices]
+        self.where.choices = [("", _l("就在我住的镇/街道")), *town_choices]
+        self.age_band.choices = [("", _l("请选择")), *((a, _age_label(a)) for a in AGE_BANDS)]
+        self.education.choices = [("", _l("请选择")), *((e, e) for e in EDUCATION)]
+        self.work.choices = [("", _l("请选择")), *((w, w) for w in WORK)]
+        self.residence.choices = [("户籍", _l("本地户籍")), ("流动人口", _l("外地户籍（新平湖人）"))]
+        self.kind.choices = list(KINDS.items())
+        self.weekdays.choices = list(weekday_names.items())
+        self.times.choices = list(TIMES.items())
+
+    def person(self) -> Person:
+        return Person(
+            name=self.name.data,
+            phone=self.phone.data,
+            town_id=int(self.town.data),
+            age_band=self.age_band.data,
+            education=self.education.data,
+            work=self.work.data,
+            industry=self.industry.data or None,
+            residence=self.residence.data or None,
+            id_card=self.id_card.data or None,
+        )
+
+    def wish(self) -> Wish:
+        return Wish(
+            kind=self.kind.data,
+            target=self.target.data,
+            major=self.major.data if self.kind.data == "degree" else None,
+            weekdays=tuple(self.weekdays.data or ()),
+            times=tuple(self.times.data or ()),
+            town_id=int(self.where.data) if self.where.data else None,
+            notes=self.notes.data or "",
+        )
+
+
+def _age_label(band: str):
+    return _l("60岁及以上") if band == "60+" else _l("%(band)s岁", band=band)

@@ -1,0 +1,91 @@
+"""A resident sees their needs and sign-ups after proving their phone with a one-time code."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, current_app, request, session, url_for
+from flask_babel import gettext as _
+
+from app import sms
+from app.clock import now
+from app.extensions import db, limiter
+from app.forms.me import CodeStepForm, PhoneStepForm
+from app.htmx import redirect_to, render
+from app.models import mask_phone
+from app.services import otp as otp_service
+from app.services import residents
+from app.services.identity import normalise_phone
+
+bp = Blueprint("me", __name__)
+SESSION_LIFETIME = dt.timedelta(minutes=30)
+
+
+def _phone_key() -> str:
+    return "me-phone:" + normalise_phone(request.form.get("phone"))
+
+
+def _not_sending() -> bool:
+    return request.method != "POST" or request.form.get("step") != "send"
+
+
+def signed_in_phone() -> str | None:
+    phone, since = session.get("me_phone"), session.get("me_since")
+    if not phone or not since:
+        return None
+    if now() - dt.datetime.fromisoformat(since) > SESSION_LIFETIME:
+        session.pop("me_phone", None)
+        return None
+    return phone
+
+
+@bp.route("/me", methods=["GET", "POST"])
+@limiter.limit("5 per 10 minutes", key_func=_phone_key, exempt_when=_not_sending, methods=["POST"])
+@limiter.limit("30 per hour", methods=["POST"])
+def index():
+    phone = signed_in_phone()
+    if phone and request.method == "GET":
+        resident = residents.find_by_phone(phone)
+        return render("me/records.html", resident=resident, phone=mask_phone(phone))
+    if request.form.get("step") == "verify":
+        return _verify()
+    form = PhoneStepForm()
+    if form.validate_on_submit():
+        return _send(form.phone.data)
+    return render("me/start.html", fragment="form", form=form, status=422 if form.errors else 200)
+
+
+def _send(phone: str):
+    # Send only to numbers we know; answer the same either way, so the page tells nobody who is registered.
+    code = otp_service.issue(phone, now())
+    db.session.commit()
+    if residents.find_by_phone(phone):
+        sms.send(phone, _("【学后】您的验证码是 %(code)s，10分钟内有效。如非本人操作请忽略。", code=code))
+    session["me_pending"] = phone
+    shown = code if current_app.config.get("SHOW_DEV_CODES") else None
+    return render(
+        "me/code.html", fragment="form", form=CodeStepForm(formdata=None), phone=mask_phone(phone), dev_code=shown
+    )
+
+
+def _verify():
+    form = CodeStepForm()
+    phone = session.get("me_pending")
+    if phone is None:
+        return redirect_to(url_for("me.index"))
+    if form.validate_on_submit():
+        if otp_service.verify(phone, form.code.data, now()):
+            db.session.commit()
+            session.pop("me_pending", None)
+            session["me_phone"], session["me_since"] = phone, now().isoformat()
+            return redirect_to(url_for("me.index"))
+        db.session.commit()
+        form.add_error("code", _("验证码不对或已过期。请核对短信，或重新获取验证码。"))
+    return render("me/code.html", fragment="form", form=form, phone=mask_phone(phone), dev_code=None, status=422)
+
+
+@bp.post("/me/logout")
+def logout():
+    for key in ("me_phone", "me_since", "me_pending"):
+        session.pop(key, None)
+    return redirect_to(url_for("me.index"))

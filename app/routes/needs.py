@@ -1,0 +1,60 @@
+"""Report a learning need; the receipt is the personal learning plan."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, request, url_for
+from sqlalchemy import select
+
+from app.clock import today
+from app.extensions import db
+from app.forms.needs import NeedForm
+from app.htmx import is_htmx, redirect_to, render
+from app.i18n import weekday_name
+from app.models import Programme
+from app.services import catalogue, matching, needs
+
+bp = Blueprint("needs", __name__)
+
+
+def _form() -> NeedForm:
+    form = NeedForm(catalogue.towns(), {day: weekday_name(day) for day in range(1, 8)})
+    if request.method == "GET":
+        # /needs/new?kind=skill&target=电工 pre-fills (links from the catalogue, the HTMX kind switch).
+        form.kind.data = request.args.get("kind") if request.args.get("kind") in dict(form.kind.choices) else None
+        form.target.data = request.args.get("target", "")[:60]
+        form.major.data = request.args.get("major", "")[:60]
+    return form
+
+
+def suggestions(kind: str | None) -> list[str]:
+    """Targets to offer in the datalist: degree levels, or what the county's programmes teach."""
+    if kind == "degree":
+        return ["中专", "大专", "本科"]
+    column = Programme.certificate if kind == "skill" else Programme.name
+    query = select(column).distinct().where(column.is_not(None))
+    if kind:
+        query = query.where(Programme.kind == kind)
+    return sorted(db.session.scalars(query.limit(60)))
+
+
+@bp.route("/needs/new", methods=["GET", "POST"])
+def new():
+    form = _form()
+    if form.validate_on_submit():
+        need = needs.report(form.person(), form.wish(), submission_id=form.submission_id.data, today=today())
+        db.session.commit()
+        return redirect_to(url_for("needs.receipt", ref=need.ref))
+    fragment = "kind_fields" if request.method == "GET" and is_htmx() else "form"
+    return render(
+        "needs/new.html",
+        fragment=fragment,
+        form=form,
+        suggestions=suggestions(form.kind.data),
+        status=422 if form.errors else 200,
+    )
+
+
+@bp.get("/needs/<ref>")
+def receipt(ref: str):
+    need = needs.by_ref(ref) or abort(404)
+    return render("needs/receipt.html", need=need, plan=matching.plan(need, today()))

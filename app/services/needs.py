@@ -1,0 +1,75 @@
+"""Reporting a learning need: the resident (one per phone), the need, its mentor, its status."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import Need, NeedStatus
+from app.services import matching, residents
+
+
+@dataclass(frozen=True)
+class Wish:
+    kind: str
+    target: str
+    major: str | None = None
+    weekdays: tuple[int, ...] = ()
+    times: tuple[str, ...] = ()
+    town_id: int | None = None
+    notes: str = ""
+
+
+def by_submission(submission_id: str) -> Need | None:
+    return db.session.scalar(select(Need).where(Need.submission_id == submission_id))
+
+
+def by_ref(ref: str) -> Need | None:
+    if not ref or len(ref) > 40:
+        return None
+    return db.session.scalar(select(Need).where(Need.ref == ref))
+
+
+def report(
+    person: residents.Person,
+    wish: Wish,
+    submission_id: str,
+    today: dt.date,
+    source: str = "self",
+    consent_method: str = "online",
+) -> Need:
+    """Record a need; a replay of the same submission id returns the need it first created."""
+    existing = by_submission(submission_id)
+    if existing is not None:
+        return existing
+    resident = residents.register(person, source=source, consent_method=consent_method)
+    need = Need(
+        ref=secrets.token_urlsafe(16),
+        submission_id=submission_id,
+        resident_id=resident.id,
+        kind=wish.kind,
+        target=wish.target,
+        major=wish.major or None,
+        weekdays=",".join(str(d) for d in sorted(set(wish.weekdays))),
+        times=",".join(wish.times),
+        town_id=wish.town_id or person.town_id,
+        notes=wish.notes,
+        source=source,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(need)
+    except IntegrityError:
+        # The same submission arrived twice at once; the other copy was saved first.
+        return by_submission(submission_id)
+    matches, _alternatives = matching.suggestions(need, today)
+    need.unmet = not matches
+    need.status = NeedStatus.MATCHED if matches else NeedStatus.NEW
+    need.mentor = matching.assign_mentor(need, matches)
+    db.session.flush()
+    return need
