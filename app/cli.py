@@ -20,11 +20,14 @@ def demo_data() -> None:
 
 @click.command("gen-scale")
 @click.option("--offerings", type=click.IntRange(min=0), default=0, help="Total synthetic offerings wanted.")
-def gen_scale(offerings: int) -> None:
+@click.option("--residents", type=click.IntRange(min=0), default=0, help="Total synthetic residents wanted.")
+@click.option("--needs", type=click.IntRange(min=0), default=0, help="Total synthetic needs wanted.")
+def gen_scale(offerings: int, residents: int, needs: int) -> None:
     """Synthetic county-sized data for benchmarks (bulk inserts; adds only what is missing)."""
     added = demo.generate_offerings(offerings, today())
+    people, wishes = demo.generate_people(residents, needs, today())
     db.session.commit()
-    click.echo(f"gen-scale: {added} offerings added")
+    click.echo(f"gen-scale: {added} offerings, {people} residents, {wishes} needs added")
 
 
 def init_app(app: Flask) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import secrets
 import tomllib
 from pathlib import Path
 
@@ -17,10 +18,12 @@ from app.extensions import db
 from app.models import (
     Institution,
     Mentor,
+    Need,
     Offering,
     OfferingStatus,
     Policy,
     Programme,
+    Resident,
     Session,
     SessionStatus,
     Town,
@@ -257,3 +260,65 @@ def _scale_programmes(institutions: list[Institution]) -> list[Programme]:
             programmes.append(programme)
     db.session.flush()
     return programmes
+
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁沈"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红梅建国志文斌海燕萍飞鹏"
+SCALE_TARGETS = {
+    "degree": ["大专", "本科", "中专"],
+    "skill": SCALE_SUBJECTS["skill"],
+    "community": SCALE_SUBJECTS["community"],
+}
+
+
+def generate_people(residents: int, needs: int, today: dt.date, batch: int = 5000) -> tuple[int, int]:
+    """Add synthetic residents (phones 170…) and needs until there are that many; bulk inserts."""
+    if not db.session.scalar(select(func.count(Town.id))):
+        load_demo(today)
+    town_ids = list(db.session.scalars(select(Town.id)))
+    have_residents = db.session.scalar(select(func.count(Resident.id)).where(Resident.phone.like("170%"))) or 0
+    rng = random.Random(have_residents)
+    now = dt.datetime.now(dt.UTC)
+    for start in range(have_residents, residents, batch):
+        rows = [
+            dict(
+                phone=f"170{n:08d}",
+                name=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(["", *GIVEN]),
+                town_id=rng.choice(town_ids),
+                age_band=rng.choice(["18-29", "30-39", "40-49", "50-59", "60+"]),
+                education=rng.choice(["初中", "高中", "中专/职高", "大专"]),
+                work=rng.choice(["在职", "务农", "退休"]),
+                residence=rng.choice(["户籍", "流动人口"]),
+                consent_method="survey",
+                consent_at=now,
+                created_at=now,
+            )
+            for n in range(start, min(start + batch, residents))
+        ]
+        db.session.execute(insert(Resident), rows)
+    synthetic = select(Resident.id).where(Resident.phone.like("170%")).order_by(Resident.id)
+    resident_ids = list(db.session.scalars(synthetic))
+    have_needs = db.session.scalar(select(func.count(Need.id)).where(Need.submission_id.like("gs%"))) or 0
+    for start in range(have_needs, needs if resident_ids else 0, batch):
+        rows = []
+        for n in range(start, min(start + batch, needs)):
+            kind = rng.choice(["degree", "skill", "skill", "community"])
+            rows.append(
+                dict(
+                    ref=secrets.token_urlsafe(16),
+                    submission_id=f"gs{n:030d}",
+                    resident_id=resident_ids[n % len(resident_ids)],
+                    kind=kind,
+                    target=rng.choice(SCALE_TARGETS[kind]),
+                    weekdays=",".join(sorted(rng.sample("1234567", 2))),
+                    times=rng.choice(["morning", "evening", "afternoon,evening"]),
+                    town_id=rng.choice(town_ids),
+                    notes="",
+                    source="survey",
+                    status="new",
+                    unmet=rng.random() < 0.2,
+                    created_at=now - dt.timedelta(days=rng.randint(0, 365)),
+                )
+            )
+        db.session.execute(insert(Need), rows)
+    return max(residents - have_residents, 0), max(needs - have_needs, 0)

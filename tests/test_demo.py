@@ -73,8 +73,17 @@ def test_gen_scale_adds_offerings_with_sessions_up_to_the_total(runner, app):
     synthetic = select(func.count(Offering.id)).where(Offering.code.like("GS-%"))
     assert db.session.scalar(synthetic) == 300
     assert db.session.scalar(select(func.count(Session.id)).join(Offering).where(Offering.code.like("GS-%"))) > 300
-    assert "0 offerings added" in runner.invoke(args=["gen-scale", "--offerings", "300"]).output
+    assert "0 offerings" in runner.invoke(args=["gen-scale", "--offerings", "300"]).output
     runner.invoke(args=["gen-scale", "--offerings", "350"])
     assert db.session.scalar(synthetic) == 350
     # ids came from the database's own sequence: ordinary inserts still work afterwards
     runner.invoke(args=["demo-data"])
+
+
+def test_gen_scale_adds_residents_and_needs(runner, app):
+    from app.models import Need, Resident
+
+    result = runner.invoke(args=["gen-scale", "--residents", "1200", "--needs", "900"])
+    assert result.exit_code == 0, result.output
+    assert count(Resident) == 1200 and count(Need) == 900
+    assert "0 residents, 0 needs" in runner.invoke(args=["gen-scale", "--residents", "1200", "--needs", "900"]).output

@@ -2,11 +2,13 @@
 (function () {
   "use strict";
 
-  // After HTMX swaps in a form with errors, move focus to its error summary (GOV.UK pattern).
-  document.addEventListener("htmx:afterSwap", function (event) {
-    var summary = event.detail.target.querySelector(".error-summary");
+  // A form with errors: move focus to its error summary (GOV.UK pattern), on load and after a swap.
+  function focusErrors() {
+    var summary = document.querySelector(".error-summary");
     if (summary) summary.focus();
-  });
+  }
+  document.addEventListener("DOMContentLoaded", focusErrors);
+  document.addEventListener("htmx:afterSettle", focusErrors);
 
   // A request that fails (offline, server error): say so in words, keep what is on screen.
   document.addEventListener("htmx:sendError", function (event) { notify(event.detail.elt); });
