@@ -38,20 +38,24 @@ def create_app(test_config: dict | None = None) -> Flask:
     cache.init_app(app)
     limiter.init_app(app)
 
-    from app import i18n, security, sms, templating
+    from app import auth, i18n, security, sms, templating
 
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     sms.init_app(app)
+    auth.init_app(app)
 
-    from app.routes import courses, errors, main, me, needs
+    from app.routes import auth as auth_routes
+    from app.routes import courses, errors, main, me, needs, worker
 
     app.register_blueprint(main.bp)
     app.register_blueprint(courses.bp)
     app.register_blueprint(needs.bp)
     app.register_blueprint(me.bp)
+    app.register_blueprint(auth_routes.bp)
+    app.register_blueprint(worker.bp)
     errors.init_app(app)
 
     from app import cli

@@ -30,6 +30,26 @@ def gen_scale(offerings: int, residents: int, needs: int) -> None:
     click.echo(f"gen-scale: {added} offerings, {people} residents, {wishes} needs added")
 
 
+@click.command("create-user")
+@click.option("--role", type=click.Choice(["worker", "institution", "admin"]), required=True)
+@click.option("--username", required=True)
+@click.option("--password", required=True)
+@click.option("--institution", "institution_id", type=int, help="Institution id (institution staff).")
+@click.option("--town", "town_name", help="Town name or id (community workers).")
+@click.option("--name", default="", help="Name shown to residents on what this person entered for them.")
+def create_user(role, username, password, institution_id, town_name, name) -> None:
+    """Create a staff account, or reset its password and role if the username exists."""
+    from app.services import staff
+
+    try:
+        user, created = staff.create_or_update_user(role, username, password, institution_id, town_name, name)
+    except staff.StaffError as error:
+        raise click.UsageError(str(error)) from error
+    db.session.commit()
+    click.echo(f"{'created' if created else 'updated'} {user.role} {user.username}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(demo_data)
     app.cli.add_command(gen_scale)
+    app.cli.add_command(create_user)

@@ -22,6 +22,7 @@ class Config:
     # Behind HTTPS in production; plain http on 127.0.0.1 in development and tests.
     SESSION_COOKIE_SECURE = False
     WTF_CSRF_TIME_LIMIT = 8 * 3600
+    PERMANENT_SESSION_LIFETIME = 8 * 3600  # a staff log-in lasts a working day
 
     COMPRESS_ALGORITHM: ClassVar[list[str]] = ["br", "gzip"]
     COMPRESS_MIMETYPES: ClassVar[list[str]] = ["text/html", "text/calendar", "application/json", "text/plain"]

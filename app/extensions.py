@@ -5,6 +5,7 @@ from flask_caching import Cache
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -33,3 +34,4 @@ compress = Compress()
 cache = Cache()
 # Limits are declared on the routes that need them (log-in, one-time codes); none by default.
 limiter = Limiter(key_func=get_remote_address)
+login_manager = LoginManager()

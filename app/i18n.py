@@ -85,6 +85,10 @@ def local_date(value: dt.datetime) -> str:
     return _format_date(value.astimezone(TZ).date(), "long", str(get_locale()))
 
 
+def local_time(value: dt.datetime) -> str:
+    return _format_time(value.astimezone(TZ).time().replace(second=0, microsecond=0), str(get_locale()))
+
+
 def number(value: int | float) -> str:
     return format_decimal(value, locale=str(get_locale()))
 
@@ -97,6 +101,7 @@ def init_app(app: Flask) -> None:
         short_date=short_date,
         money=money,
         local_date=local_date,
+        local_time=local_time,
         number=number,
     )
     app.jinja_env.globals.update(html_lang=html_lang, get_locale=get_locale)

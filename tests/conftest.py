@@ -134,6 +134,9 @@ class FreshContextClient(FlaskClient):
     even though the test itself holds one open for its factories and queries."""
 
     def open(self, *args, **kwargs):
+        # What the test built is committed, and its own read snapshot ends, so the request and the
+        # test's next query both see the database as it is (SQLite WAL reads are snapshots).
+        db.session.commit()
         with self.application.app_context():
             return super().open(*args, **kwargs)
 
@@ -166,3 +169,32 @@ def htmx(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def login_as(app, client):
+    """Log `client` in through the real log-in form as a new user of `role`; returns the user."""
+    from app.services.staff import create_or_update_user
+    from tests.factories import make_institution, make_town
+    from tests.forms import tokens
+
+    def log_in(role: str, town=None, institution=None, username: str | None = None):
+        town = town or (make_town() if role == "worker" else None)
+        institution = institution or (make_institution() if role == "institution" else None)
+        user, _ = create_or_update_user(
+            role,
+            username or f"{role}-{uuid.uuid4().hex[:6]}",
+            "correct horse",
+            institution.id if institution else None,
+            str(town.id) if town else None,
+            name="测试员",
+        )
+        db.session.commit()
+        page = client.get("/worker/login").get_data(as_text=True)
+        response = client.post(
+            "/worker/login", data={**tokens(page), "username": user.username, "password": "correct horse"}
+        )
+        assert response.status_code == 303, response.get_data(as_text=True)
+        return user
+
+    return log_in

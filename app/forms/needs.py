@@ -17,6 +17,7 @@ from app.forms.base import (
 )
 from app.labels import KINDS
 from app.services import search
+from app.services.identity import mask_id_card
 from app.services.needs import Wish
 from app.services.residents import Person
 
@@ -113,3 +114,37 @@ class NeedForm(SubmissionForm):
 
 def _age_label(band: str):
     return _l("60岁及以上") if band == "60+" else _l("%(band)s岁", band=band)
+
+
+CONSENT_METHODS = {"口头同意": _l("口头同意"), "本人签字": _l("本人签字"), "家属代办": _l("家属代办")}
+
+
+class AssistedNeedForm(NeedForm):
+    """The same questions, entered by a community worker for a resident, with how they agreed."""
+
+    consent_method = RadioChoiceField(_l("居民怎样同意的？"), validators=[InputRequired(_l("请选择居民同意的方式"))])
+    consent = BooleanField(
+        _l("居民已同意登记以上信息，用于匹配课程和联系"), validators=[InputRequired(_l("请先征得居民同意并勾选"))]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.consent_method.choices = list(CONSENT_METHODS.items())
+
+    def readback(self) -> list[tuple[str, str]]:
+        """(question, answer) for every answered field, as the resident will hear it read back."""
+        lines = []
+        for field in self:
+            if field.type in ("CSRFTokenField", "HiddenField") or field.name == "consent":
+                continue
+            if field.type in ("ChoiceField", "RadioChoiceField", "CheckboxesField"):
+                chosen = field.data if isinstance(field.data, list) else [field.data]
+                labels = dict(field.choices)
+                answer = "、".join(str(labels.get(value, value)) for value in chosen if value not in (None, ""))
+            elif field.name == "id_card" and field.data:
+                answer = mask_id_card(field.data)
+            else:
+                answer = field.data or ""
+            if answer:
+                lines.append((str(field.label.text), str(answer)))
+        return lines

@@ -14,8 +14,10 @@ from app.models.otp import OneTimeCode
 from app.models.place import Institution, InstitutionType, Town
 from app.models.policy import Mentor, Policy
 from app.models.resident import Need, NeedStatus, Resident, ResidentConflict, mask_phone
+from app.models.staff import AuditEntry, Role, User
 
 __all__ = [
+    "AuditEntry",
     "CertLevel",
     "DegreeLevel",
     "Institution",
@@ -31,8 +33,10 @@ __all__ = [
     "Programme",
     "Resident",
     "ResidentConflict",
+    "Role",
     "Session",
     "SessionStatus",
     "Town",
+    "User",
     "mask_phone",
 ]

@@ -14,6 +14,7 @@ from app.models.place import Town
 
 if TYPE_CHECKING:
     from app.models.policy import Mentor
+    from app.models.staff import User
 
 
 def utcnow() -> dt.datetime:
@@ -105,11 +106,15 @@ class Need(db.Model):
     status: Mapped[str] = mapped_column(String(12), default=NeedStatus.NEW, index=True)
     unmet: Mapped[bool] = mapped_column(default=False, index=True)  # no class matched when reported
     mentor_id: Mapped[int | None] = mapped_column(ForeignKey("mentors.id"), index=True)
+    # Assisted entries: the worker who entered it, and how the resident agreed.
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    consent_method: Mapped[str] = mapped_column(String(12), default="online", server_default="online")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 
     resident: Mapped[Resident] = relationship(back_populates="needs")
     town: Mapped[Town | None] = relationship()
     mentor: Mapped[Mentor | None] = relationship(back_populates="needs")
+    entered_by: Mapped[User | None] = relationship()
 
     @property
     def weekday_list(self) -> list[int]:

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Need, NeedStatus
-from app.services import matching, residents
+from app.models import Need, NeedStatus, User
+from app.services import matching, residents, staff
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ def report(
     today: dt.date,
     source: str = "self",
     consent_method: str = "online",
+    entered_by: User | None = None,
 ) -> Need:
     """Record a need; a replay of the same submission id returns the need it first created."""
     existing = by_submission(submission_id)
@@ -60,6 +61,8 @@ def report(
         town_id=wish.town_id or person.town_id,
         notes=wish.notes,
         source=source,
+        consent_method=consent_method,
+        entered_by_id=entered_by.id if entered_by else None,
     )
     try:
         with db.session.begin_nested():
@@ -72,4 +75,15 @@ def report(
     need.status = NeedStatus.MATCHED if matches else NeedStatus.NEW
     need.mentor = matching.assign_mentor(need, matches)
     db.session.flush()
+    if entered_by is not None:
+        staff.audit(
+            entered_by,
+            "need.assisted",
+            "need",
+            need.id,
+            resident_id=resident.id,
+            consent=consent_method,
+            kind=need.kind,
+            target=need.target,
+        )
     return need

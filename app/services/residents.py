@@ -95,3 +95,16 @@ def _set_id_card(resident: Resident, number: str | None) -> None:
         resident.id_card_hash = identity.id_card_hash(number, current_app.config["SECRET_KEY"])
         resident.id_card_masked = identity.mask_id_card(number)
         resident.birth_year = resident.birth_year or identity.id_card_birth_year(number)
+
+
+def search(query: str, limit: int = 20) -> list[Resident]:
+    """Residents by phone (whole number or its last four digits or more) or by name."""
+    text = identity.normalise_phone(query)
+    if text.isdigit() and len(text) >= 4:
+        condition = Resident.phone.like(f"%{text}") if len(text) < 11 else Resident.phone == text
+    else:
+        name = identity.normalise_name(query)
+        if not name:
+            return []
+        condition = Resident.name.like(f"%{name.replace('%', '').replace('_', '')}%")
+    return list(db.session.scalars(select(Resident).where(condition).order_by(Resident.name, Resident.id).limit(limit)))

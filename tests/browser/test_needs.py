@@ -20,13 +20,19 @@ def county(app):
     town = make_town("当湖街道")
     school = make_institution("平湖市技工学校", town=town, type="vocational_school")
     electric = make_offering(
-        programme=make_programme("电工（初级）", kind="skill", institution=school, certificate="电工", cert_level="初级"),
-        weekday=2, start="18:30", end="20:30",
+        programme=make_programme(
+            "电工（初级）", kind="skill", institution=school, certificate="电工", cert_level="初级"
+        ),
+        weekday=2,
+        start="18:30",
+        end="20:30",
     )
-    db.session.add_all([
-        Policy(code="JN-5", name="初级证书补贴", kind="skill", level="初级", basis="fixed", value=800),
-        Mentor(name="顾老师", institution=school, phone="0573-85033401", kinds="skill"),
-    ])
+    db.session.add_all(
+        [
+            Policy(code="JN-5", name="初级证书补贴", kind="skill", level="初级", basis="fixed", value=800),
+            Mentor(name="顾老师", institution=school, phone="0573-85033401", kinds="skill"),
+        ]
+    )
     db.session.commit()
     return {"electric": electric}
 
