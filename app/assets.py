@@ -20,6 +20,7 @@ SOURCE = ROOT / "app" / "static"
 # Logical name → file it comes from. Ours are committed; vendor files come from node_modules.
 FILES = {
     "css/site.css": SOURCE / "css" / "site.css",
+    "css/elder.css": SOURCE / "css" / "elder.css",
     "js/app.js": SOURCE / "js" / "app.js",
     "js/htmx.min.js": ROOT / "node_modules" / "htmx.org" / "dist" / "htmx.min.js",
 }

@@ -85,6 +85,16 @@ def local_date(value: dt.datetime) -> str:
     return _format_date(value.astimezone(TZ).date(), "long", str(get_locale()))
 
 
+@lru_cache(maxsize=512)
+def _spoken_time(value: dt.time, locale: str) -> str:
+    return format_time(value, "h:mm a" if locale == "en" else "B h:mm", locale=locale)
+
+
+def spoken_time(value: dt.time) -> str:
+    """How people say it: 上午 9:00, 下午 2:30 / 9:00 AM."""
+    return _spoken_time(value, str(get_locale()))
+
+
 def local_time(value: dt.datetime) -> str:
     return _format_time(value.astimezone(TZ).time().replace(second=0, microsecond=0), str(get_locale()))
 
@@ -102,6 +112,7 @@ def init_app(app: Flask) -> None:
         money=money,
         local_date=local_date,
         local_time=local_time,
+        spoken_time=spoken_time,
         number=number,
     )
     app.jinja_env.globals.update(html_lang=html_lang, get_locale=get_locale)

@@ -29,3 +29,13 @@ SESSION_STATUSES = {
     "moved": _l("已调课"),
     "cancelled": _l("已取消"),
 }
+
+# The 长辈版's categories (keys are app.services.catalogue.ELDER_TOPICS).
+ELDER_TOPICS = {
+    "烘焙": _l("烘焙"),
+    "书法": _l("书法"),
+    "太极": _l("太极"),
+    "唱歌跳舞": _l("唱歌跳舞"),
+    "智能手机": _l("智能手机"),
+    "健康": _l("健康"),
+}

@@ -29,4 +29,5 @@ def init_app(app: Flask) -> None:
         kind_labels=labels.KINDS,
         institution_types=labels.INSTITUTION_TYPES,
         session_statuses=labels.SESSION_STATUSES,
+        elder_topics=labels.ELDER_TOPICS,
     )

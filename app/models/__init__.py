@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models, one module per area."""
 
+from app.models.callback import CallbackRequest
 from app.models.course import (
     CertLevel,
     DegreeLevel,
@@ -18,6 +19,7 @@ from app.models.staff import AuditEntry, Role, User
 
 __all__ = [
     "AuditEntry",
+    "CallbackRequest",
     "CertLevel",
     "DegreeLevel",
     "Institution",

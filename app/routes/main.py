@@ -14,25 +14,50 @@ from app.labels import KIND_HINTS
 bp = Blueprint("main", __name__)
 
 
+VIEW_COOKIE = "view"
+
+
 @bp.get("/")
 def home():
+    if request.cookies.get(VIEW_COOKIE) == "elder":  # the 长辈版 choice is remembered
+        return redirect(url_for("elder.index"), 303)
     return render("main/home.html", hints=KIND_HINTS)
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None, default: str | None = None) -> str:
     """Only a path on this site: never an absolute or scheme-relative URL."""
+    fallback = default or url_for("main.home")
     if not target:
-        return url_for("main.home")
+        return fallback
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("main.home")
+        return fallback
     return target
+
+
+@bp.get("/view/<name>")
+def switch_view(name: str):
+    """The 长辈版 switch (and the way back), remembered in a cookie."""
+    if name == "elder":
+        response = redirect(url_for("elder.index"), 303)
+        response.set_cookie(
+            VIEW_COOKIE,
+            "elder",
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
+    else:
+        response = redirect(url_for("main.home"), 303)
+        response.delete_cookie(VIEW_COOKIE)
+    return response
 
 
 @bp.get("/lang/<code>")
 def set_language(code: str):
     """The visible language switch: remember the choice in a cookie and go back."""
-    response = redirect(_safe_next(request.args.get("next")), 303)
+    response = redirect(safe_next(request.args.get("next")), 303)
     if code in current_app.config["LOCALES"]:
         response.set_cookie(
             current_app.config["LOCALE_COOKIE"],

@@ -14,9 +14,9 @@ from app.extensions import db
 from app.forms.needs import AssistedNeedForm
 from app.htmx import redirect_to, render
 from app.i18n import weekday_name
-from app.models import Need, Resident, ResidentConflict
+from app.models import CallbackRequest, Need, Resident, ResidentConflict
 from app.routes.needs import suggestions
-from app.services import catalogue, needs, residents
+from app.services import callbacks, catalogue, needs, residents
 
 bp = Blueprint("worker", __name__, url_prefix="/worker")
 WORKER = ("worker",)
@@ -50,7 +50,20 @@ def index():
         .join(Resident)
         .where(Resident.town_id == current_user.town_id, ResidentConflict.resolved_at.is_(None))
     )
-    return render("worker/index.html", entries=mine, conflicts=conflicts)
+    return render(
+        "worker/index.html", entries=mine, conflicts=conflicts, callbacks=callbacks.waiting(current_user.town_id)
+    )
+
+
+@bp.post("/callbacks/<int:callback_id>/done")
+@role_required(*WORKER)
+def callback_done(callback_id: int):
+    callback = db.session.get(CallbackRequest, callback_id)
+    if callback is None or callback.town_id != current_user.town_id:
+        abort(404)
+    callbacks.mark_handled(callback, current_user, now())
+    db.session.commit()
+    return redirect_to(url_for("worker.index"))
 
 
 @bp.get("/residents")

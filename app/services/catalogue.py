@@ -7,7 +7,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from app.extensions import db
@@ -193,3 +193,49 @@ def refresh_search_key(offering: Offering) -> None:
 
 def is_open_for_signup(offering: Offering, today: dt.date) -> bool:
     return offering.status == OfferingStatus.OPEN and offering.signup_deadline >= today
+
+
+# The 长辈版's categories: a plain word → the names of the classes it covers.
+ELDER_TOPICS = {
+    "烘焙": ("烘焙", "糕点"),
+    "书法": ("书法", "国画"),
+    "太极": ("太极", "八段锦"),
+    "唱歌跳舞": ("唱歌", "合唱", "舞"),
+    "智能手机": ("手机", "摄影"),
+    "健康": ("养生", "保健", "健康"),
+}
+
+
+def elder_offerings(
+    today: dt.date,
+    weekday: int | None = None,
+    town_id: int | None = None,
+    topic: str | None = None,
+    page: int = 1,
+    per_page: int = 5,
+) -> Page:
+    """Community classes marked good for seniors, the next weekday first (today, tomorrow, …)."""
+    conditions = [_visible(today), Offering.kind == "community", Offering.senior_friendly.is_(True)]
+    if weekday:
+        conditions.append(Offering.weekday == weekday)
+    if town_id:
+        conditions.append(Offering.town_id == town_id)
+    if topic in ELDER_TOPICS:
+        conditions.append(or_(*(Offering.search_key.like(search.like_pattern(w)) for w in ELDER_TOPICS[topic])))
+    page = min(max(page, 1), MAX_PAGE)
+    total = db.session.scalar(select(func.count(Offering.id)).where(*conditions)) or 0
+    days_ahead = (Offering.weekday - today.isoweekday() + 7) % 7
+    query = (
+        select(Offering)
+        .join(Offering.programme)
+        .join(Offering.institution)
+        .join(Offering.town)
+        .options(
+            contains_eager(Offering.programme), contains_eager(Offering.institution), contains_eager(Offering.town)
+        )
+        .where(*conditions)
+        .order_by(days_ahead, Offering.start_time, Offering.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return Page(items=list(db.session.scalars(query)), total=total, page=page, per_page=per_page)

@@ -51,7 +51,7 @@ def test_search_updates_in_place_and_pushes_the_url(live_server, phone, county):
     expect(page).to_have_url(re.compile(r"kind=skill"))
     expect(page.locator("#results")).to_contain_text("没有找到符合条件的课程")
     assert loads == [], "results were swapped in place, not by a page load"
-    page.screenshot(path="test-results/catalogue-js-360.png", full_page=True)
+    page.screenshot(path="build/screenshots/catalogue-js-360.png", full_page=True)
     # the pushed URL is shareable: opening it gives the same results
     fresh = phone.new_page()
     fresh.goto(page.url.replace("kind=skill", "kind="))
@@ -75,7 +75,7 @@ def test_filters_work_with_javascript_off(live_server, phone_no_js, county):
     page.click("form.filters button[type=submit]")
     page.wait_for_url(re.compile(r"town=\d+"))
     assert result_ids(page) == [county["electrician"].id]
-    page.screenshot(path="test-results/catalogue-nojs-360.png", full_page=True)
+    page.screenshot(path="build/screenshots/catalogue-nojs-360.png", full_page=True)
 
 
 def test_pages_reflow_at_360_without_sideways_scrolling(live_server, phone, county):

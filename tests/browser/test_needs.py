@@ -73,7 +73,7 @@ def test_report_a_need_and_read_the_plan(live_server, browser, county, javascrip
     assert page.locator("#phone").get_attribute("aria-invalid") == "true"
     if javascript:
         expect(page.locator(".error-summary")).to_be_focused()
-    page.screenshot(path=f"test-results/need-errors-{'js' if javascript else 'nojs'}-360.png", full_page=True)
+    page.screenshot(path=f"build/screenshots/need-errors-{'js' if javascript else 'nojs'}-360.png", full_page=True)
     page.fill("#phone", "13812345678")
     page.check("#consent")
     page.click("button[type=submit]")
@@ -81,7 +81,7 @@ def test_report_a_need_and_read_the_plan(live_server, browser, county, javascrip
     expect(page.locator(f'[data-offering-id="{county["electric"].id}"]')).to_be_visible()
     expect(page.locator("main")).to_contain_text("完成后预计可领补贴 ¥800")
     expect(page.locator("main")).to_contain_text("顾老师")
-    page.screenshot(path=f"test-results/need-plan-{'js' if javascript else 'nojs'}-360.png", full_page=True)
+    page.screenshot(path=f"build/screenshots/need-plan-{'js' if javascript else 'nojs'}-360.png", full_page=True)
     context.close()
     assert db.session.query(Need).count() == 1
 

@@ -1,0 +1,151 @@
+"""长辈版: a separate, simple view over the same data; no JavaScript; call-back requests reach workers."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEntry, CallbackRequest
+from tests.factories import TODAY, make_institution, make_offering, make_programme, make_town
+from tests.forms import tokens
+
+
+@pytest.fixture
+def county(app):
+    danghu, zhapu = make_town("当湖街道"), make_town("乍浦镇")
+    school = make_institution("当湖街道社区学校", town=danghu, phone="0573-85088901")
+    classes = {
+        "calligraphy": make_offering(
+            programme=make_programme("书法", institution=school), weekday=3, start="09:00", senior=True, taken=15
+        ),
+        "taiji": make_offering(
+            programme=make_programme("太极拳", institution=school), weekday=TODAY.isoweekday(), senior=True, town=zhapu
+        ),
+        "baking_not_senior": make_offering(programme=make_programme("烘焙", institution=school), senior=False),
+        "electric": make_offering(name="电工", kind="skill", senior=True),
+    }
+    db.session.commit()
+    return {"danghu": danghu, "zhapu": zhapu, **classes}
+
+
+def ids(html: str) -> list[int]:
+    return [int(x) for x in re.findall(r'data-offering-id="(\d+)"', html)]
+
+
+def test_home_offers_big_choices_and_no_javascript(client, county):
+    html = client.get("/elder/").get_data(as_text=True)
+    for words in [
+        "今天有什么课",
+        "这个星期",
+        "我住在",
+        "烘焙",
+        "书法",
+        "太极",
+        "唱歌跳舞",
+        "智能手机",
+        "健康",
+        "当湖街道",
+    ]:
+        assert words in html
+    assert "<script" not in html and "返回标准版" in html
+
+
+def test_only_senior_friendly_community_classes_said_plainly(client, county):
+    html = client.get("/elder/courses?day=week").get_data(as_text=True)
+    assert sorted(ids(html)) == sorted([county["calligraphy"].id, county["taiji"].id])
+    card = html[html.index(f'data-offering-id="{county["calligraphy"].id}"') :]
+    assert re.search(
+        r"星期三 上午 9:00\s*</span>\s*<span class=\"what\">书法</span>\s*"
+        r"<span class=\"where\">当湖街道 当湖街道社区学校",
+        card,
+    )
+    assert "还剩 5 个名额" in card
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("day=today", ["taiji"]),
+        ("topic=书法", ["calligraphy"]),
+        ("topic=太极", ["taiji"]),
+        ("day=3", ["calligraphy"]),
+    ],
+)
+def test_filters(client, county, query, expected):
+    assert ids(client.get(f"/elder/courses?{query}").get_data(as_text=True)) == [county[n].id for n in expected]
+
+
+def test_town_choice(client, county):
+    html = client.get(f"/elder/courses?town={county['zhapu'].id}").get_data(as_text=True)
+    assert ids(html) == [county["taiji"].id] and "乍浦镇的课" in html
+
+
+def test_class_page_has_the_big_buttons(client, county):
+    offering = county["calligraphy"]
+    html = client.get(f"/elder/courses/{offering.id}").get_data(as_text=True)
+    assert 'href="tel:0573-85088901"' in html and "打电话问问" in html and "请工作人员给我打电话" in html
+    assert "每星期三 上午 9:00" in html and 'data-seats-left="5"' in html and "<script" not in html
+
+
+def test_call_back_request_reaches_the_workers_of_that_town(client, app, county, login_as):
+    offering = county["calligraphy"]
+    form = client.get(f"/elder/courses/{offering.id}/callback").get_data(as_text=True)
+    bad = client.post(f"/elder/courses/{offering.id}/callback", data={**tokens(form), "name": "李", "phone": "123"})
+    assert bad.status_code == 422 and "请输入11位手机号码" in bad.get_data(as_text=True)
+    assert 'value="李"' in bad.get_data(as_text=True)
+    data = {**tokens(form), "name": "李阿姨", "phone": "139 1234 5678"}
+    first = client.post(f"/elder/courses/{offering.id}/callback", data=data)
+    again = client.post(f"/elder/courses/{offering.id}/callback", data=data)
+    assert first.status_code == again.status_code == 303
+    assert "已经记下了" in client.get(first.headers["Location"]).get_data(as_text=True)
+    callback = db.session.scalar(select(CallbackRequest))
+    assert db.session.query(CallbackRequest).count() == 1
+    assert (callback.town_id, callback.phone, callback.offering_id) == (county["danghu"].id, "13912345678", offering.id)
+    worker = login_as("worker", town=county["danghu"])
+    page = client.get("/worker/").get_data(as_text=True)
+    assert "李阿姨" in page and "13912345678" in page and "想报名：书法" in page
+    done = client.post(f"/worker/callbacks/{callback.id}/done", data=tokens(page))
+    assert done.status_code == 303 and "李阿姨" not in client.get("/worker/").get_data(as_text=True)
+    assert db.session.scalar(select(AuditEntry.actor_id)) == worker.id
+
+
+def test_workers_of_another_town_do_not_see_it(client, county, login_as):
+    offering = county["calligraphy"]
+    form = client.get(f"/elder/courses/{offering.id}/callback").get_data(as_text=True)
+    client.post(
+        f"/elder/courses/{offering.id}/callback", data={**tokens(form), "name": "李阿姨", "phone": "13912345678"}
+    )
+    login_as("worker", town=county["zhapu"])
+    assert "李阿姨" not in client.get("/worker/").get_data(as_text=True)
+    callback = db.session.scalar(select(CallbackRequest))
+    page = client.get("/worker/").get_data(as_text=True)
+    assert client.post(f"/worker/callbacks/{callback.id}/done", data=tokens(page)).status_code == 404
+
+
+def test_the_choice_of_view_is_remembered_and_reversible(client, county):
+    assert client.get("/").status_code == 200
+    assert 'href="/view/elder"' in client.get("/courses").get_data(as_text=True), "a switch on every standard page"
+    client.get("/view/elder")
+    assert client.get("/").headers["Location"] == "/elder/"
+    client.get("/view/standard")
+    assert client.get("/").status_code == 200
+
+
+def test_big_text_step_is_remembered(client, county):
+    assert '<body class="elder">' in client.get("/elder/").get_data(as_text=True)
+    response = client.get("/elder/text-size/big?next=/elder/courses")
+    assert response.headers["Location"] == "/elder/courses"
+    assert '<body class="elder big">' in client.get("/elder/").get_data(as_text=True)
+    assert client.get("/elder/text-size/big?next=https://evil.example").headers["Location"] == "/elder/"
+
+
+def test_every_elder_page_has_a_way_back_and_english_works(client, county):
+    offering = county["calligraphy"]
+    for path in ["/elder/courses?day=week", f"/elder/courses/{offering.id}", f"/elder/courses/{offering.id}/callback"]:
+        assert "← " in client.get(path).get_data(as_text=True), path
+    client.get("/lang/en")
+    html = client.get(f"/elder/courses/{offering.id}").get_data(as_text=True)
+    assert "Every Wednesday 9:00 AM" in html and "Ask staff to call me" in html
