@@ -45,10 +45,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
     sms.init_app(app)
 
-    from app.routes import courses, errors, main
+    from app.routes import courses, errors, main, signup
 
     app.register_blueprint(main.bp)
     app.register_blueprint(courses.bp)
+    app.register_blueprint(signup.bp)
     errors.init_app(app)
 
     from app import cli

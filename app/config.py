@@ -50,7 +50,8 @@ def from_environment() -> dict:
         env["SECRET_KEY"] = os.environ["SECRET_KEY"]
     if os.environ.get("DATABASE_URL"):
         env["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
-    for name in ("CACHE_TYPE", "CACHE_REDIS_URL", "RATELIMIT_STORAGE_URI", "SMS_SENDER"):  # e.g. RedisCache shared by several servers, or NullCache
+    # e.g. CACHE_TYPE=RedisCache shared by several servers, or NullCache
+    for name in ("CACHE_TYPE", "CACHE_REDIS_URL", "RATELIMIT_STORAGE_URI", "SMS_SENDER"):
         if os.environ.get(name):
             env[name] = os.environ[name]
     if os.environ.get("SESSION_COOKIE_SECURE"):

@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models, one module per area."""
 
 from app.models.course import (
+    Allocation,
     CertLevel,
     DegreeLevel,
     Kind,
@@ -10,14 +11,19 @@ from app.models.course import (
     Session,
     SessionStatus,
 )
+from app.models.enrolment import Enrolment, EnrolmentSource, EnrolmentStatus
 from app.models.otp import OneTimeCode
 from app.models.place import Institution, InstitutionType, Town
 from app.models.policy import Mentor, Policy
 from app.models.resident import Need, NeedStatus, Resident, ResidentConflict, mask_phone
 
 __all__ = [
+    "Allocation",
     "CertLevel",
     "DegreeLevel",
+    "Enrolment",
+    "EnrolmentSource",
+    "EnrolmentStatus",
     "Institution",
     "InstitutionType",
     "Kind",
