@@ -153,6 +153,8 @@ def enrol(
         raise EnrolmentError(problem)
     existing = live_enrolment(resident.id, offering.id)
     if existing is not None:
+        if existing.submission_id == submission_id:  # a twin of this very submission got there first
+            return existing
         raise EnrolmentError("already_enrolled", existing)
 
     offering = _lock(offering)
