@@ -176,3 +176,33 @@ def test_a_rush_of_sign_ups_never_overbooks_and_cancellations_promote_in_order(s
     now_confirmed = set(db.session.scalars(db.select(Enrolment.id).where(Enrolment.status == "confirmed")))
     expected = {e.id for e in confirmed[8:]} | {e.id for e in waiting[:8]}
     assert now_confirmed == expected, "the first eight waiting moved up, in order"
+
+
+def test_many_first_looks_after_a_lottery_closes_draw_exactly_once(server, app):
+    offering = make_offering(seats=CAPACITY, deadline=dt.date(2099, 12, 31))
+    offering.allocation = "lottery"
+    offering.lottery_closes_at = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    db.session.commit()
+    path = f"/courses/{offering.id}/signup"
+    entries = []
+    for n in range(25):
+        browser = Browser(server)
+        form = {**browser.tokens(path), "name": "李四", "phone": f"137{n:08d}", "town": offering.town.name}
+        entries.append(lambda b=browser, f=form: b.request(path, {**f, "consent": "y"}))
+    assert [status for status, _, _ in rush(entries)] == [303] * 25
+    assert counts(offering.id) == {"received": 25} and seats_taken(offering.id) == 0
+
+    db.session.rollback()
+    db.session.get(Offering, offering.id).lottery_closes_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    db.session.commit()
+    page = f"/courses/{offering.id}"
+    looks = [lambda: Browser(server).request(page) for _ in range(20)]
+    pages = rush(looks)
+    assert [status for status, _, _ in pages] == [200] * 20
+    db.session.rollback()
+    drawn = db.session.get(Offering, offering.id)
+    assert all(drawn.draw_seed in html for _, _, html in pages), "every look shows the one draw"
+    assert counts(offering.id) == {"confirmed": CAPACITY, "waitlisted": 25 - CAPACITY}
+    assert drawn.seats_taken == CAPACITY and drawn.draw_entries == 25
+    ranks = sorted(db.session.scalars(db.select(Enrolment.draw_rank).where(Enrolment.offering_id == offering.id)))
+    assert ranks == list(range(1, 26))
