@@ -45,7 +45,11 @@ def run_due_draw(offering: Offering) -> Offering:
 def signup(offering_id: int):
     if request.method == "POST":
         enrolment_service.begin_write()
-    offering = run_due_draw(_offering_or_404(offering_id))
+        # Only the class row for the sign-up itself; the page (on errors) loads the rest.
+        offering = db.session.get(Offering, offering_id) if 0 < offering_id <= catalogue.MAX_ID else None
+        offering = run_due_draw(offering or abort(404))
+    else:
+        offering = run_due_draw(_offering_or_404(offering_id))
     form = SignupForm(towns=catalogue.towns())
     problem = enrolment_service.signup_problem(offering, today())
     if form.validate_on_submit():
@@ -56,11 +60,12 @@ def signup(offering_id: int):
         except EnrolmentError as error:
             db.session.rollback()
             problem = error.code
-            offering = _offering_or_404(offering_id)
         else:
             db.session.commit()
             return redirect_to(url_for("signup.receipt", ref=enrolment.ref))
     status = 422 if form.errors or (request.method == "POST" and problem) else 200
+    if request.method == "POST":
+        offering = _offering_or_404(offering_id)  # everything the page shows, in a few queries
     return render(
         "signup/form.html",
         fragment="form",

@@ -186,8 +186,8 @@ def enrol(
         break
     else:  # pragma: no cover - three code clashes in a row
         raise RuntimeError("could not allocate a unique enrolment code")
-    db.session.refresh(offering)
     if status == EnrolmentStatus.INTENT:
+        db.session.refresh(offering)
         _open_if_threshold(offering)
         db.session.refresh(enrolment)
     return enrolment
