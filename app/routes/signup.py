@@ -55,7 +55,11 @@ def signup(offering_id: int):
     if form.validate_on_submit():
         try:
             enrolment = enrolment_service.enrol(
-                offering, form.person(), submission_id=form.submission_id.data, actor=form.actor()
+                offering,
+                form.person(),
+                submission_id=form.submission_id.data,
+                actor=form.actor(),
+                receipt_link=lambda ref: url_for("signup.receipt", ref=ref, _external=True),
             )
         except EnrolmentError as error:
             db.session.rollback()

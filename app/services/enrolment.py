@@ -16,6 +16,7 @@ import datetime as dt
 import random
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import force_locale
@@ -136,11 +137,12 @@ def enrol(
     submission_id: str,
     actor: Actor | None = None,
     today: dt.date | None = None,
+    receipt_link: Callable[[str], str] | None = None,
 ) -> Enrolment:
     """Sign `person` up for `offering`: confirmed while places last, else waitlisted; `received` in
     an open lottery window; `intent` in a group class that has not opened. A replay of the same
     submission returns the first enrolment. Raises EnrolmentError(closed | past_deadline |
-    already_enrolled)."""
+    already_enrolled). With `receipt_link` (ref → URL) the person gets the receipt by SMS."""
     actor = actor or Actor()
     today = today or clock.today()
     first = by_submission(submission_id)
@@ -186,6 +188,8 @@ def enrol(
         break
     else:  # pragma: no cover - three code clashes in a row
         raise RuntimeError("could not allocate a unique enrolment code")
+    if receipt_link is not None:
+        _tell(enrolment, "signed_up", link=receipt_link(enrolment.ref))
     if status == EnrolmentStatus.INTENT:
         db.session.refresh(offering)
         _open_if_threshold(offering)
@@ -392,12 +396,36 @@ def _open_if_threshold(offering: Offering) -> None:
         _tell(enrolment, "opened")
 
 
-def _tell(enrolment: Enrolment, event: str, position: int | None = None) -> None:
+def _tell(enrolment: Enrolment, event: str, position: int | None = None, link: str = "") -> None:
     """A text message to the resident about their place. In Chinese: the receipt page is bilingual."""
     offering = enrolment.offering
-    name, code = offering.title, enrolment.code
+    name, code, status = offering.title, enrolment.code, enrolment.status
     with force_locale("zh_Hans_CN"):
-        if event == "promoted":
+        if event == "signed_up" and status == EnrolmentStatus.CONFIRMED:
+            text = _("学后：您已报上“%(name)s”。报名号 %(code)s。回执：%(link)s", name=name, code=code, link=link)
+        elif event == "signed_up" and status == EnrolmentStatus.WAITLISTED:
+            text = _(
+                "学后：“%(name)s”名额已满，您已排队候补，有名额时短信通知。报名号 %(code)s。回执：%(link)s",
+                name=name,
+                code=code,
+                link=link,
+            )
+        elif event == "signed_up" and status == EnrolmentStatus.RECEIVED:
+            text = _(
+                "学后：“%(name)s”报名已收到，截止后公开摇号，结果短信通知。报名号 %(code)s。回执：%(link)s",
+                name=name,
+                code=code,
+                link=link,
+            )
+        elif event == "signed_up":
+            text = _(
+                "学后：“%(name)s”已登记，满 %(min)s 人开班，开班时短信通知。报名号 %(code)s。回执：%(link)s",
+                name=name,
+                min=offering.min_to_open,
+                code=code,
+                link=link,
+            )
+        elif event == "promoted":
             text = _("学后：您候补的“%(name)s”有名额了，已为您确认报名。报名号 %(code)s。", name=name, code=code)
         elif event == "opened":
             text = _("学后：“%(name)s”报名人数已满开班人数，正式开班。报名号 %(code)s。", name=name, code=code)
