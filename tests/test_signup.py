@@ -388,3 +388,15 @@ def fuzz_class(app):
     offering = make_offering(seats=2)
     db.session.commit()
     return offering.id
+
+
+def test_a_sign_up_that_arrives_first_after_the_window_closes_draws_then_takes_a_free_place(client, app):
+    offering = lottery_class(seats=3)
+    for i in range(2):
+        sign_up(client, offering, phone=f"1360000000{i}")
+    close_window(offering)
+    late = receipt_of(client, sign_up(client, offering, phone="13600000009"))
+    assert status_of(late) == "confirmed", "after the draw, a free place goes to the first to come"
+    rows = enrolments()
+    assert sorted(e.draw_rank or 0 for e in rows) == [0, 1, 2] and [e.status for e in rows] == ["confirmed"] * 3
+    assert fresh(offering).seats_taken == 3 and fresh(offering).draw_entries == 2

@@ -29,8 +29,10 @@ def _offering_or_404(offering_id: int) -> Offering:
     return catalogue.get_offering(offering_id) or abort(404)
 
 
-def run_due_draw(offering: Offering) -> Offering:
-    """A lottery whose window has closed is drawn on first sight (also by `flask run-draws`)."""
+def run_due_draw(offering: Offering, then_write: bool = False) -> Offering:
+    """A lottery whose window has closed is drawn on first sight (also by `flask run-draws`), in a
+    write transaction of its own. `then_write`: the request goes on to write (a sign-up), so its next
+    transaction begins as a writer too."""
     if not enrolment_service.draw_due(offering):
         return offering
     offering_id = offering.id
@@ -38,6 +40,9 @@ def run_due_draw(offering: Offering) -> Offering:
     enrolment_service.begin_write()
     enrolment_service.draw_if_due(db.session.get(Offering, offering_id))
     db.session.commit()
+    if then_write:
+        enrolment_service.begin_write()
+        return db.session.get(Offering, offering_id)
     return _offering_or_404(offering_id)
 
 
@@ -47,7 +52,7 @@ def signup(offering_id: int):
         enrolment_service.begin_write()
         # Only the class row for the sign-up itself; the page (on errors) loads the rest.
         offering = db.session.get(Offering, offering_id) if 0 < offering_id <= catalogue.MAX_ID else None
-        offering = run_due_draw(offering or abort(404))
+        offering = run_due_draw(offering or abort(404), then_write=True)
     else:
         offering = run_due_draw(_offering_or_404(offering_id))
     form = SignupForm(towns=catalogue.towns())

@@ -120,3 +120,37 @@ def test_receipt_in_english_passes_axe(live_server, browser, baking):
     expect(page.locator("h1")).to_have_text("You are signed up")
     no_violations(page)
     context.close()
+
+
+def test_class_pages_with_a_lottery_record_and_a_group_count_pass_axe(live_server, phone, app, baking):
+    import datetime as dt
+
+    from app.services import enrolment
+
+    baking.allocation = "lottery"
+    baking.lottery_closes_at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+    enrolment.draw(baking, seed="0123456789abcdef0123456789abcdef")
+    group = make_offering(programme=make_programme("电工（初级）", kind="skill"), seats=30)
+    group.min_to_open = 20
+    db.session.commit()
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/courses/{baking.id}")
+    expect(page.locator(".lottery")).to_contain_text("0123456789abcdef0123456789abcdef")
+    no_violations(page)
+    page.goto(f"{live_server.url}/courses/{group.id}")
+    expect(page.locator(".group-class")).to_contain_text("已有 0 人报名，满 20 人开班")
+    no_violations(page)
+    page.screenshot(path="test-results/signup-group-class-360.png", full_page=True)
+
+
+def test_form_and_receipt_fit_the_page_weight_budget(live_server, phone, baking):
+    from tests.browser.test_page_weight import FIRST_VISIT_BUDGET, REPEAT_VISIT_BUDGET, WireMeter
+
+    page = phone.new_page()
+    meter = WireMeter(page)
+    form = sum(meter.visit(f"{live_server.url}/courses/{baking.id}/signup").values())
+    fill_in(page)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/signups/[\w-]+$"))
+    receipt = sum(meter.visit(page.url).values())
+    assert form <= FIRST_VISIT_BUDGET and receipt <= REPEAT_VISIT_BUDGET, (form, receipt)
