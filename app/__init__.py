@@ -48,11 +48,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
 
     from app.routes import auth as auth_routes
-    from app.routes import courses, elder, errors, main, me, needs, worker
+    from app.routes import courses, elder, errors, main, me, needs, signup, worker
 
     app.register_blueprint(main.bp)
     app.register_blueprint(courses.bp)
     app.register_blueprint(needs.bp)
+    app.register_blueprint(signup.bp)
     app.register_blueprint(me.bp)
     app.register_blueprint(auth_routes.bp)
     app.register_blueprint(worker.bp)

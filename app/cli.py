@@ -8,6 +8,7 @@ from flask import Flask
 from app import demo
 from app.clock import today
 from app.extensions import db
+from app.models import Offering
 
 
 @click.command("demo-data")
@@ -49,7 +50,23 @@ def create_user(role, username, password, institution_id, town_name, name) -> No
     click.echo(f"{'created' if created else 'updated'} {user.role} {user.username}")
 
 
+@click.command("run-draws")
+def run_draws() -> None:
+    """Draw every lottery class whose sign-up window has closed (safe to run again, or from cron)."""
+    from app.services import enrolment
+
+    ids = [offering.id for offering in enrolment.due_draws()]
+    db.session.rollback()  # each draw is a write transaction of its own
+    drawn = 0
+    for offering_id in ids:
+        enrolment.begin_write()
+        drawn += enrolment.draw_if_due(db.session.get(Offering, offering_id))
+        db.session.commit()
+    click.echo(f"run-draws: {drawn} classes drawn")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(demo_data)
     app.cli.add_command(gen_scale)
     app.cli.add_command(create_user)
+    app.cli.add_command(run_draws)

@@ -22,7 +22,6 @@ class Config:
     # Behind HTTPS in production; plain http on 127.0.0.1 in development and tests.
     SESSION_COOKIE_SECURE = False
     WTF_CSRF_TIME_LIMIT = 8 * 3600
-    PERMANENT_SESSION_LIFETIME = 8 * 3600  # a staff log-in lasts a working day
 
     COMPRESS_ALGORITHM: ClassVar[list[str]] = ["br", "gzip"]
     COMPRESS_MIMETYPES: ClassVar[list[str]] = ["text/html", "text/calendar", "application/json", "text/plain"]
@@ -51,12 +50,8 @@ def from_environment() -> dict:
         env["SECRET_KEY"] = os.environ["SECRET_KEY"]
     if os.environ.get("DATABASE_URL"):
         env["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
-    for name in (
-        "CACHE_TYPE",
-        "CACHE_REDIS_URL",
-        "RATELIMIT_STORAGE_URI",
-        "SMS_SENDER",
-    ):  # e.g. RedisCache shared by several servers, or NullCache
+    # e.g. CACHE_TYPE=RedisCache shared by several servers, or NullCache
+    for name in ("CACHE_TYPE", "CACHE_REDIS_URL", "RATELIMIT_STORAGE_URI", "SMS_SENDER"):
         if os.environ.get(name):
             env[name] = os.environ[name]
     if os.environ.get("SESSION_COOKIE_SECURE"):

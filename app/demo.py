@@ -14,8 +14,10 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
+from app.clock import TZ
 from app.extensions import db
 from app.models import (
+    Allocation,
     Institution,
     Mentor,
     Need,
@@ -148,6 +150,7 @@ def _demo_offering(code, serial, programme, institution, towns, run, today, rng)
         status=OfferingStatus.CLOSED if serial % 25 == 0 else OfferingStatus.OPEN,
         senior_friendly=kind == "community" and (programme.audience or "").startswith("长辈"),
     )
+    _demo_allocation(offering, serial, run, institution)
     for seq, day in enumerate(weekly_dates(start_date, end_date, weekday), start=1):
         session = Session(seq=seq, date=day, start_time=offering.start_time, end_time=offering.end_time)
         if serial % 4 == 0 and seq == 3:
@@ -160,6 +163,20 @@ def _demo_offering(code, serial, programme, institution, towns, run, today, rng)
             session.note = "教师外出培训，本次停课"
         offering.sessions.append(session)
     return offering
+
+
+def _demo_allocation(offering: Offering, serial: int, run: int, institution: Institution) -> None:
+    """A few popular senior classes allocate by lottery; an enterprise's later classes open only when
+    enough sign up (组班). Their counts start at zero: places there come only from real sign-ups."""
+    if offering.senior_friendly and run == 1 and serial % 3 == 0:
+        closes = dt.datetime.combine(offering.start_date - dt.timedelta(days=5), dt.time(20, 0), tzinfo=TZ)
+        offering.allocation = Allocation.LOTTERY
+        offering.lottery_closes_at = closes.astimezone(dt.UTC)
+        offering.signup_deadline = offering.start_date - dt.timedelta(days=2)  # after the draw: first come
+        offering.seats_taken = 0
+    elif institution.type == "enterprise" and run == 1:
+        offering.min_to_open = 15
+        offering.seats_taken = 0
 
 
 # -- county-sized synthetic data ------------------------------------------------------------

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time, get_day_names
+from babel.dates import format_date, format_datetime, format_time, get_day_names
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app, request
 from flask_babel import get_locale
@@ -103,6 +104,17 @@ def number(value: int | float) -> str:
     return format_decimal(value, locale=str(get_locale()))
 
 
+def datetime_local(value: dt.datetime | None) -> str:
+    """A moment in the county's time: 2026年12月6日 08:00 / Dec 6, 2026, 08:00. Naive values are UTC
+    (SQLite returns timezone-aware columns without their zone)."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    local = value.astimezone(ZoneInfo("Asia/Shanghai"))
+    return format_datetime(local, "medium", tzinfo=local.tzinfo, locale=str(get_locale()))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         weekday=weekday_name,
@@ -114,5 +126,6 @@ def init_app(app: Flask) -> None:
         local_time=local_time,
         spoken_time=spoken_time,
         number=number,
+        datetime_local=datetime_local,
     )
     app.jinja_env.globals.update(html_lang=html_lang, get_locale=get_locale)

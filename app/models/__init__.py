@@ -2,6 +2,7 @@
 
 from app.models.callback import CallbackRequest
 from app.models.course import (
+    Allocation,
     CertLevel,
     DegreeLevel,
     Kind,
@@ -11,6 +12,7 @@ from app.models.course import (
     Session,
     SessionStatus,
 )
+from app.models.enrolment import Enrolment, EnrolmentSource, EnrolmentStatus
 from app.models.otp import OneTimeCode
 from app.models.place import Institution, InstitutionType, Town
 from app.models.policy import Mentor, Policy
@@ -18,10 +20,14 @@ from app.models.resident import Need, NeedStatus, Resident, ResidentConflict, ma
 from app.models.staff import AuditEntry, Role, User
 
 __all__ = [
+    "Allocation",
     "AuditEntry",
     "CallbackRequest",
     "CertLevel",
     "DegreeLevel",
+    "Enrolment",
+    "EnrolmentSource",
+    "EnrolmentStatus",
     "Institution",
     "InstitutionType",
     "Kind",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, Time, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -32,6 +32,11 @@ class CertLevel(StrEnum):
     SENIOR = "高级"
     TECHNICIAN = "技师"
     SENIOR_TECHNICIAN = "高级技师"
+
+
+class Allocation(StrEnum):
+    FIRST_COME = "first_come"
+    LOTTERY = "lottery"  # 摇号: sign-ups in a window are equal; a recorded, seeded draw allocates
 
 
 class OfferingStatus(StrEnum):
@@ -82,6 +87,8 @@ class Offering(db.Model):
         CheckConstraint("seats_taken >= 0", name="seats_taken"),
         CheckConstraint("status IN ('open', 'closed', 'cancelled')", name="status"),
         CheckConstraint("end_date >= start_date", name="dates"),
+        CheckConstraint("allocation IN ('first_come', 'lottery')", name="allocation"),
+        CheckConstraint("min_to_open IS NULL OR min_to_open > 0", name="min_to_open"),
         Index("ix_offerings_catalogue", "status", "end_date", "weekday", "start_time"),
     )
 
@@ -105,6 +112,17 @@ class Offering(db.Model):
     signup_deadline: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(12), default=OfferingStatus.OPEN)
     senior_friendly: Mapped[bool] = mapped_column(default=False, index=True)
+    # How places are given: first come (the default) or a lottery drawn when the window closes.
+    allocation: Mapped[str] = mapped_column(String(12), default=Allocation.FIRST_COME, server_default="first_come")
+    lottery_closes_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # The draw's record, so anyone can repeat it: random.Random(seed) over the entries in id order.
+    draw_seed: Mapped[str | None] = mapped_column(String(64))
+    drawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    draw_entries: Mapped[int | None]
+    # Group classes (组班): intent sign-ups until this many; then the class opens and the institution is told.
+    min_to_open: Mapped[int | None]
+    opened_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    institution_notified_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     # Chinese text, full pinyin and initials of the programme, institution, town and place.
     search_key: Mapped[str] = mapped_column(Text, default="")
 
@@ -118,6 +136,19 @@ class Offering(db.Model):
     @property
     def seats_left(self) -> int:
         return max(self.capacity - self.seats_taken, 0)
+
+    @property
+    def is_lottery(self) -> bool:
+        return self.allocation == Allocation.LOTTERY
+
+    @property
+    def is_group_class(self) -> bool:
+        return self.min_to_open is not None
+
+    @property
+    def awaiting_threshold(self) -> bool:
+        """A group class still collecting intent sign-ups."""
+        return self.min_to_open is not None and self.opened_at is None
 
     @property
     def title(self) -> str:

@@ -8,7 +8,8 @@ from app.clock import today
 from app.forms.catalogue import CatalogueFilterForm
 from app.htmx import cached_page, render
 from app.i18n import weekday_name
-from app.services import calendar, catalogue
+from app.routes import signup
+from app.services import calendar, catalogue, enrolment
 
 bp = Blueprint("courses", __name__)
 
@@ -34,8 +35,11 @@ def index():
 @bp.get("/courses/<int:offering_id>")
 def detail(offering_id: int):
     offering = catalogue.get_offering(offering_id) or abort(404)
+    if enrolment.draw_due(offering):
+        offering = signup.run_due_draw(offering)
     return render(
         "courses/detail.html",
+        intents=enrolment.intent_count(offering) if offering.is_group_class else None,
         offering=offering,
         today=today(),
         next_session=catalogue.next_session(offering, today()),

@@ -1,0 +1,73 @@
+"""Sign up for a class: who (name, phone; town if the phone is new), for whom, and consent."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, SelectField
+from wtforms.validators import StopValidation, ValidationError
+
+from app.forms.base import NameField, PhoneField, SubmissionForm
+from app.models import Town
+from app.services import catalogue, residents
+from app.services.enrolment import Actor
+from app.services.residents import Person
+
+
+class TownField(SelectField):
+    """A town by id or by exact name (the form contract accepts either); empty is allowed here."""
+
+    def __init__(self, label=None, **kwargs):
+        super().__init__(label, validate_choice=False, **kwargs)
+        self.town: Town | None = None
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        self.data = "".join(ch for ch in (self.data or "") if ch.isprintable()).strip()[:60]
+
+    def pre_validate(self, form) -> None:
+        self.town = None
+        if not self.data:
+            return
+        self.town = catalogue.find_town(self.data)
+        if self.town is None:
+            raise StopValidation(_l("请从列表中选择您住的镇或街道"))
+        self.data = str(self.town.id)
+
+
+class SignupForm(SubmissionForm):
+    name = NameField(description=_l("上课时点名用，请填身份证上的姓名"))
+    phone = PhoneField(description=_l("11位手机号码，例如 13812345678。报名结果会发短信到这个号码"))
+    town = TownField(
+        _l("住在哪个镇（街道）"),
+        description=_l("第一次在学后报名的，请选择；以前登记过的可以不选"),
+    )
+    family = BooleanField(_l("我是帮家人报名（上面填家人的姓名和手机号）"))
+    consent = BooleanField(_l("我同意学后保存以上姓名和手机号，用于报名、上课通知和补贴核对"))
+
+    def __init__(self, *args, towns: list[Town], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.town.choices = [("", _l("请选择")), *((str(t.id), t.name) for t in towns)]
+
+    def validate_town(self, field) -> None:
+        if field.data or self.phone.errors or not self.phone.data:
+            return
+        if residents.find_by_phone(self.phone.data) is None:
+            raise ValidationError(_l("这个手机号第一次报名，请选择住在哪个镇（街道）"))
+
+    def validate_consent(self, field) -> None:
+        if not field.data:
+            if self.family.data:
+                raise ValidationError(_l("请先征得家人同意，再勾选这一项"))
+            raise ValidationError(_l("请勾选同意，才能报名"))
+
+    def person(self) -> Person:
+        return Person(name=self.name.data, phone=self.phone.data, town_id=self.town.town.id if self.town.town else None)
+
+    def actor(self) -> Actor:
+        if self.family.data:
+            return Actor(source="family", consent_method="家属代办")
+        return Actor(source="self", consent_method="online")
+
+
+class CancelForm(SubmissionForm):
+    """Cancel a sign-up: the button says what it does; the page around it asks to confirm."""

@@ -1,0 +1,176 @@
+"""Sign up for a class, the receipt, cancelling, and the public record of a lottery draw."""
+
+from __future__ import annotations
+
+import segno
+from flask import Blueprint, abort, make_response, request, url_for
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from app.clock import today
+from app.extensions import db
+from app.forms.signup import CancelForm, SignupForm
+from app.htmx import redirect_to, render
+from app.models import Enrolment, Offering
+from app.services import catalogue
+from app.services import enrolment as enrolment_service
+from app.services.enrolment import EnrolmentError
+
+bp = Blueprint("signup", __name__)
+
+PROBLEMS = {
+    "closed": _l("这门课已经停止报名。可以回到课程列表找找别的班。"),
+    "past_deadline": _l("这门课的报名已经截止。可以回到课程列表找找别的班。"),
+    "already_enrolled": _l("这个手机号已经报过这门课了，不用再报。报名号在当时的回执和短信里。"),
+}
+
+
+def _offering_or_404(offering_id: int) -> Offering:
+    return catalogue.get_offering(offering_id) or abort(404)
+
+
+def run_due_draw(offering: Offering, then_write: bool = False) -> Offering:
+    """A lottery whose window has closed is drawn on first sight (also by `flask run-draws`), in a
+    write transaction of its own. `then_write`: the request goes on to write (a sign-up), so its next
+    transaction begins as a writer too."""
+    if not enrolment_service.draw_due(offering):
+        return offering
+    offering_id = offering.id
+    db.session.rollback()  # end the read; the draw writes, so it begins as a writer
+    enrolment_service.begin_write()
+    enrolment_service.draw_if_due(db.session.get(Offering, offering_id))
+    db.session.commit()
+    if then_write:
+        enrolment_service.begin_write()
+        return db.session.get(Offering, offering_id)
+    return _offering_or_404(offering_id)
+
+
+@bp.route("/courses/<int:offering_id>/signup", methods=["GET", "POST"])
+def signup(offering_id: int):
+    if request.method == "POST":
+        enrolment_service.begin_write()
+        # Only the class row for the sign-up itself; the page (on errors) loads the rest.
+        offering = db.session.get(Offering, offering_id) if 0 < offering_id <= catalogue.MAX_ID else None
+        offering = run_due_draw(offering or abort(404), then_write=True)
+    else:
+        offering = run_due_draw(_offering_or_404(offering_id))
+    form = SignupForm(towns=catalogue.towns())
+    problem = enrolment_service.signup_problem(offering, today())
+    if form.validate_on_submit():
+        try:
+            enrolment = enrolment_service.enrol(
+                offering,
+                form.person(),
+                submission_id=form.submission_id.data,
+                actor=form.actor(),
+                receipt_link=lambda ref: url_for("signup.receipt", ref=ref, _external=True),
+            )
+        except EnrolmentError as error:
+            db.session.rollback()
+            problem = error.code
+        else:
+            db.session.commit()
+            return redirect_to(url_for("signup.receipt", ref=enrolment.ref))
+    status = 422 if form.errors or (request.method == "POST" and problem) else 200
+    if request.method == "POST":
+        offering = _offering_or_404(offering_id)  # everything the page shows, in a few queries
+    return render(
+        "signup/form.html",
+        fragment="form",
+        form=form,
+        offering=offering,
+        today=today(),
+        problem=problem,
+        problem_text=PROBLEMS.get(problem or ""),
+        intents=enrolment_service.intent_count(offering) if offering.is_group_class else None,
+        status=status,
+    )
+
+
+def _receipt_or_404(ref: str) -> Enrolment:
+    return enrolment_service.find(ref) or abort(404)
+
+
+def qr_svg(url: str) -> Markup:
+    """The receipt's address as an inline SVG QR code (no inline styles: the CSP forbids them)."""
+    svg = segno.make(url, error="m").svg_inline(scale=4, border=2, svgclass="qr", lineclass=None, omitsize=False)
+    return Markup(svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1))
+
+
+@bp.get("/signups/<ref>")
+def receipt(ref: str):
+    enrolment = _receipt_or_404(ref)
+    offering = run_due_draw(enrolment.offering)
+    enrolment = _receipt_or_404(ref)
+    link = url_for("signup.receipt", ref=ref, _external=True)
+    response = render(
+        "signup/receipt.html",
+        enrolment=enrolment,
+        offering=offering,
+        today=today(),
+        position=enrolment_service.waitlist_position(enrolment),
+        first_session=catalogue.next_session(offering, today()),
+        qr=qr_svg(link),
+        link=link,
+        intents=enrolment_service.intent_count(offering) if offering.is_group_class else None,
+        cancel_form=CancelForm(),
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.route("/signups/<ref>/cancel", methods=["GET", "POST"])
+def cancel(ref: str):
+    """GET asks to confirm; POST cancels (once: a second time changes nothing) and goes back to the receipt."""
+    if request.method == "POST":
+        enrolment_service.begin_write()
+    enrolment = _receipt_or_404(ref)
+    form = CancelForm()
+    if form.validate_on_submit():
+        enrolment_service.cancel(enrolment)
+        db.session.commit()
+        return redirect_to(url_for("signup.receipt", ref=ref))
+    response = render(
+        "signup/cancel.html",
+        fragment="form",
+        form=form,
+        enrolment=enrolment,
+        offering=enrolment.offering,
+        status=422 if form.errors else 200,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/courses/<int:offering_id>/draw.txt")
+def draw_record(offering_id: int):
+    """The draw's record in plain text: seed, time, entries in id order, result, and how to repeat it."""
+    offering = run_due_draw(_offering_or_404(offering_id))
+    if not offering.is_lottery or offering.drawn_at is None:
+        abort(404)
+    entries = enrolment_service.drawn_entries(offering)
+    by_id = sorted(entries, key=lambda e: e.id)
+    lines = [
+        f"offering: {offering.code} {offering.title}",
+        f"seed: {offering.draw_seed}",
+        f"drawn_at_utc: {enrolment_service.as_utc(offering.drawn_at).isoformat()}",
+        f"entries: {offering.draw_entries}",
+        "",
+        "# entries in id order (id code)",
+        *(f"{e.id} {e.code}" for e in by_id),
+        "",
+        "# drawn order (rank code status-at-draw)",
+        *(f"{e.draw_rank} {e.code}" for e in entries),
+        "",
+        "# repeat it with Python 3:",
+        "#   import random",
+        "#   ids = [the ids above, in the order listed]",
+        f"#   random.Random({offering.draw_seed!r}).shuffle(ids)",
+        "#   the first ids take the free places in that order; the rest are waitlisted in that order",
+        "",
+    ]
+    response = make_response("\n".join(lines))
+    response.mimetype = "text/plain"
+    return response

@@ -1,0 +1,441 @@
+"""Sign-ups, shared by every way in (public, family, worker, 长辈版): enrol, cancel, promote, draw, open.
+
+Capacity is guarded in the database. `offerings.seats_taken` counts the places held (confirmed, and
+intent in a group class); a place is taken with one conditional UPDATE, so the count can never pass
+the capacity however many requests arrive at once. Each sign-up or cancellation is one transaction
+that first locks its class row (SELECT … FOR UPDATE on PostgreSQL; on SQLite the route opens the
+transaction with BEGIN IMMEDIATE, see `begin_write`), so the waitlist is served strictly in order.
+
+The services add and flush, never commit; the route commits once. Text messages are sent after the
+work is flushed; a county's SMS gateway is expected to queue, not block.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app import clock, sms
+from app.extensions import db
+from app.models import Allocation, Enrolment, Offering, OfferingStatus
+from app.models.enrolment import LIVE, SEATED, EnrolmentStatus
+from app.models.resident import utcnow
+from app.services.residents import Person, register
+
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read out over the phone
+
+
+class EnrolmentError(Exception):
+    """A sign-up that can't be made; `code` names why (the route turns it into a message)."""
+
+    def __init__(self, code: str, enrolment: Enrolment | None = None):
+        super().__init__(code)
+        self.code = code
+        self.enrolment = enrolment
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who made the sign-up and on what consent."""
+
+    source: str = "self"  # self | family | assisted
+    consent_method: str = "online"
+    entered_by_id: int | None = None
+
+
+def begin_write() -> None:
+    """Start this request's transaction as a writer. SQLite: BEGIN IMMEDIATE, so two sign-ups never
+    both read and then deadlock upgrading to write; PostgreSQL: a plain BEGIN (row locks do the rest).
+    Must be the first database use in the transaction."""
+    db.session.connection(execution_options={"sqlite_immediate": True})
+
+
+def new_code() -> str:
+    return "XH-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+
+
+REF = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
+def find(ref: str) -> Enrolment | None:
+    if not REF.fullmatch(ref or ""):
+        return None
+    return db.session.scalar(select(Enrolment).where(Enrolment.ref == ref))
+
+
+def by_submission(submission_id: str) -> Enrolment | None:
+    return db.session.scalar(select(Enrolment).where(Enrolment.submission_id == submission_id))
+
+
+def live_enrolment(resident_id: int, offering_id: int) -> Enrolment | None:
+    return db.session.scalar(
+        select(Enrolment).where(
+            Enrolment.resident_id == resident_id, Enrolment.offering_id == offering_id, Enrolment.status.in_(LIVE)
+        )
+    )
+
+
+def signup_problem(offering: Offering, today: dt.date) -> str | None:
+    """Why this class takes no sign-ups now, or None."""
+    if offering.status != OfferingStatus.OPEN:
+        return "closed"
+    if offering.signup_deadline < today:
+        return "past_deadline"
+    return None
+
+
+def _lock(offering: Offering) -> Offering:
+    """Lock the class row for this transaction and read its counters fresh."""
+    return db.session.scalars(
+        select(Offering).where(Offering.id == offering.id).with_for_update().execution_options(populate_existing=True)
+    ).one()
+
+
+def _take_seat(offering: Offering) -> bool:
+    """The capacity guard: one conditional UPDATE; True if a place was free and is now held."""
+    result = db.session.execute(
+        update(Offering)
+        .where(Offering.id == offering.id, Offering.seats_taken < Offering.capacity)
+        .values(seats_taken=Offering.seats_taken + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _release_seat(offering: Offering) -> None:
+    db.session.execute(
+        update(Offering)
+        .where(Offering.id == offering.id, Offering.seats_taken > 0)
+        .values(seats_taken=Offering.seats_taken - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _lottery_open(offering: Offering, now: dt.datetime) -> bool:
+    return offering.is_lottery and offering.drawn_at is None and as_utc(offering.lottery_closes_at) > now
+
+
+def as_utc(value: dt.datetime | None) -> dt.datetime:
+    """SQLite hands back naive datetimes for timezone-aware columns; they were stored as UTC."""
+    if value is None:
+        return dt.datetime.max.replace(tzinfo=dt.UTC)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def enrol(
+    offering: Offering,
+    person: Person,
+    submission_id: str,
+    actor: Actor | None = None,
+    today: dt.date | None = None,
+    receipt_link: Callable[[str], str] | None = None,
+) -> Enrolment:
+    """Sign `person` up for `offering`: confirmed while places last, else waitlisted; `received` in
+    an open lottery window; `intent` in a group class that has not opened. A replay of the same
+    submission returns the first enrolment. Raises EnrolmentError(closed | past_deadline |
+    already_enrolled). With `receipt_link` (ref → URL) the person gets the receipt by SMS."""
+    actor = actor or Actor()
+    today = today or clock.today()
+    first = by_submission(submission_id)
+    if first is not None:
+        return first
+    resident = register(person, actor.source, actor.consent_method)
+    draw_if_due(offering)
+    problem = signup_problem(offering, today)
+    if problem:
+        raise EnrolmentError(problem)
+    existing = live_enrolment(resident.id, offering.id)
+    if existing is not None:
+        if existing.submission_id == submission_id:  # a twin of this very submission got there first
+            return existing
+        raise EnrolmentError("already_enrolled", existing)
+
+    offering = _lock(offering)
+    for _attempt in range(3):
+        try:
+            with db.session.begin_nested():  # a twin caught by a unique constraint undoes the seat too
+                status = _place(offering)
+                enrolment = Enrolment(
+                    ref=secrets.token_urlsafe(24),
+                    code=new_code(),
+                    submission_id=submission_id,
+                    resident_id=resident.id,
+                    offering_id=offering.id,
+                    status=status,
+                    source=actor.source,
+                    entered_by_id=actor.entered_by_id,
+                    consent_method=actor.consent_method,
+                )
+                db.session.add(enrolment)
+                db.session.flush()
+        except IntegrityError:
+            first = by_submission(submission_id)
+            if first is not None:
+                return first
+            existing = live_enrolment(resident.id, offering.id)
+            if existing is not None:
+                raise EnrolmentError("already_enrolled", existing) from None
+            continue  # a clash of random codes: draw new ones
+        break
+    else:  # pragma: no cover - three code clashes in a row
+        raise RuntimeError("could not allocate a unique enrolment code")
+    if receipt_link is not None:
+        _tell(enrolment, "signed_up", link=receipt_link(enrolment.ref))
+    if status == EnrolmentStatus.INTENT:
+        db.session.refresh(offering)
+        _open_if_threshold(offering)
+        db.session.refresh(enrolment)
+    return enrolment
+
+
+def _place(offering: Offering) -> str:
+    if _lottery_open(offering, clock.now()):
+        return EnrolmentStatus.RECEIVED
+    if not _take_seat(offering):
+        return EnrolmentStatus.WAITLISTED
+    return EnrolmentStatus.INTENT if offering.awaiting_threshold else EnrolmentStatus.CONFIRMED
+
+
+def waitlist(offering: Offering):
+    """The query for a class's waitlist, in order: drawn rank first, then arrival."""
+    return (
+        select(Enrolment)
+        .where(Enrolment.offering_id == offering.id, Enrolment.status == EnrolmentStatus.WAITLISTED)
+        .order_by(Enrolment.draw_rank.is_(None), Enrolment.draw_rank, Enrolment.id)
+    )
+
+
+def waitlist_position(enrolment: Enrolment) -> int | None:
+    if enrolment.status != EnrolmentStatus.WAITLISTED:
+        return None
+    ids = db.session.scalars(waitlist(enrolment.offering).with_only_columns(Enrolment.id)).all()
+    return ids.index(enrolment.id) + 1 if enrolment.id in ids else None
+
+
+def cancel(enrolment: Enrolment) -> Enrolment | None:
+    """Cancel a live enrolment. If it held a place, the first on the waitlist takes it and is told
+    by SMS. Returns the promoted enrolment, if any. Cancelling twice changes nothing."""
+    offering = _lock(enrolment.offering)
+    db.session.refresh(enrolment)
+    if not enrolment.live:
+        return None
+    held_seat = enrolment.status in SEATED
+    enrolment.status = EnrolmentStatus.CANCELLED
+    enrolment.cancelled_at = utcnow()
+    db.session.flush()
+    if not held_seat:
+        return None
+    _release_seat(offering)
+    return promote(offering)
+
+
+def promote(offering: Offering) -> Enrolment | None:
+    """Give a free place to the first on the waitlist, if there is a place and someone waiting."""
+    query = waitlist(offering).limit(1)
+    if db.engine.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    candidate = db.session.scalar(query)
+    if candidate is None or not _take_seat(offering):
+        return None
+    db.session.refresh(offering)
+    candidate.status = EnrolmentStatus.INTENT if offering.awaiting_threshold else EnrolmentStatus.CONFIRMED
+    db.session.flush()
+    _tell(candidate, "promoted")
+    return candidate
+
+
+# Lottery (摇号) ---------------------------------------------------------------------------------
+
+
+def draw_due(offering: Offering, now: dt.datetime | None = None) -> bool:
+    now = now or clock.now()
+    return offering.is_lottery and offering.drawn_at is None and as_utc(offering.lottery_closes_at) <= now
+
+
+def draw_if_due(offering: Offering) -> bool:
+    """Run the draw if the window has closed and it has not been drawn. Safe to call from anywhere
+    and at the same moment from many requests: exactly one draws."""
+    if not draw_due(offering):
+        return False
+    return draw(offering)
+
+
+def draw(offering: Offering, seed: str | None = None) -> bool:
+    """The recorded, seeded draw: the entries (status received) in id order are shuffled with
+    random.Random(seed); the first ones take the free places, the rest are waitlisted in drawn order.
+    Returns False if this class was already drawn (by another request)."""
+    seed = seed or secrets.token_hex(16)
+    now = utcnow()
+    claimed = db.session.execute(
+        update(Offering)
+        .where(Offering.id == offering.id, Offering.drawn_at.is_(None))
+        .values(drawn_at=now, draw_seed=seed)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        db.session.refresh(offering)
+        return False
+    entries = list(
+        db.session.scalars(
+            select(Enrolment)
+            .where(Enrolment.offering_id == offering.id, Enrolment.status == EnrolmentStatus.RECEIVED)
+            .order_by(Enrolment.id)
+        )
+    )
+    order = draw_order([e.id for e in entries], seed)
+    by_id = {e.id: e for e in entries}
+    for rank, enrolment_id in enumerate(order, start=1):
+        enrolment = by_id[enrolment_id]
+        enrolment.draw_rank = rank
+        enrolment.status = EnrolmentStatus.CONFIRMED if _take_seat(offering) else EnrolmentStatus.WAITLISTED
+    db.session.execute(
+        update(Offering)
+        .where(Offering.id == offering.id)
+        .values(draw_entries=len(entries))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    db.session.refresh(offering)
+    position = {e.id: n for n, e in enumerate(db.session.scalars(waitlist(offering)), start=1)}
+    for enrolment in entries:
+        _tell(enrolment, "drawn", position.get(enrolment.id))
+    return True
+
+
+def draw_order(entry_ids: list[int], seed: str) -> list[int]:
+    """The drawn order of entries given in id order. Anyone can repeat this with Python's random."""
+    order = sorted(entry_ids)
+    random.Random(seed).shuffle(order)
+    return order
+
+
+def due_draws(now: dt.datetime | None = None) -> list[Offering]:
+    now = now or clock.now()
+    return list(
+        db.session.scalars(
+            select(Offering).where(
+                Offering.allocation == Allocation.LOTTERY,
+                Offering.drawn_at.is_(None),
+                Offering.lottery_closes_at <= now,
+            )
+        )
+    )
+
+
+def drawn_entries(offering: Offering) -> list[Enrolment]:
+    """A drawn class's entries in the order drawn (codes only are shown publicly)."""
+    return list(
+        db.session.scalars(
+            select(Enrolment)
+            .where(Enrolment.offering_id == offering.id, Enrolment.draw_rank.is_not(None))
+            .order_by(Enrolment.draw_rank)
+        )
+    )
+
+
+# Group classes (组班) ----------------------------------------------------------------------------
+
+
+def intent_count(offering: Offering) -> int:
+    return (
+        db.session.scalar(
+            select(func.count(Enrolment.id)).where(Enrolment.offering_id == offering.id, Enrolment.status.in_(SEATED))
+        )
+        or 0
+    )
+
+
+def _open_if_threshold(offering: Offering) -> None:
+    """When a group class's intent sign-ups reach its threshold, it opens (once): the intents become
+    places, each person and the institution are told."""
+    if not offering.awaiting_threshold or offering.seats_taken < (offering.min_to_open or 0):
+        return
+    now = utcnow()
+    opened = db.session.execute(
+        update(Offering)
+        .where(Offering.id == offering.id, Offering.opened_at.is_(None))
+        .values(opened_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if opened.rowcount != 1:
+        return
+    intents = list(
+        db.session.scalars(
+            select(Enrolment).where(Enrolment.offering_id == offering.id, Enrolment.status == EnrolmentStatus.INTENT)
+        )
+    )
+    for enrolment in intents:
+        enrolment.status = EnrolmentStatus.CONFIRMED
+    db.session.flush()
+    db.session.refresh(offering)
+    institution = offering.institution
+    if institution.phone:
+        with force_locale("zh_Hans_CN"):
+            sms.send(
+                institution.phone,
+                _(
+                    "学后：%(name)s（%(code)s）已有 %(count)s 人报名，达到开班人数 %(min)s 人，可以开班了。",
+                    name=offering.title,
+                    code=offering.code,
+                    count=offering.seats_taken,
+                    min=offering.min_to_open,
+                ),
+            )
+        offering.institution_notified_at = now
+        db.session.flush()
+    for enrolment in intents:
+        _tell(enrolment, "opened")
+
+
+def _tell(enrolment: Enrolment, event: str, position: int | None = None, link: str = "") -> None:
+    """A text message to the resident about their place. In Chinese: the receipt page is bilingual."""
+    offering = enrolment.offering
+    name, code, status = offering.title, enrolment.code, enrolment.status
+    with force_locale("zh_Hans_CN"):
+        if event == "signed_up" and status == EnrolmentStatus.CONFIRMED:
+            text = _("学后：您已报上“%(name)s”。报名号 %(code)s。回执：%(link)s", name=name, code=code, link=link)
+        elif event == "signed_up" and status == EnrolmentStatus.WAITLISTED:
+            text = _(
+                "学后：“%(name)s”名额已满，您已排队候补，有名额时短信通知。报名号 %(code)s。回执：%(link)s",
+                name=name,
+                code=code,
+                link=link,
+            )
+        elif event == "signed_up" and status == EnrolmentStatus.RECEIVED:
+            text = _(
+                "学后：“%(name)s”报名已收到，截止后公开摇号，结果短信通知。报名号 %(code)s。回执：%(link)s",
+                name=name,
+                code=code,
+                link=link,
+            )
+        elif event == "signed_up":
+            text = _(
+                "学后：“%(name)s”已登记，满 %(min)s 人开班，开班时短信通知。报名号 %(code)s。回执：%(link)s",
+                name=name,
+                min=offering.min_to_open,
+                code=code,
+                link=link,
+            )
+        elif event == "promoted":
+            text = _("学后：您候补的“%(name)s”有名额了，已为您确认报名。报名号 %(code)s。", name=name, code=code)
+        elif event == "opened":
+            text = _("学后：“%(name)s”报名人数已满开班人数，正式开班。报名号 %(code)s。", name=name, code=code)
+        elif enrolment.status == EnrolmentStatus.CONFIRMED:
+            text = _("学后：“%(name)s”摇号结果：您已中签，报名成功。报名号 %(code)s。", name=name, code=code)
+        else:
+            text = _(
+                "学后：“%(name)s”摇号结果：您在候补名单第 %(rank)s 位，有人取消时按顺序递补。报名号 %(code)s。",
+                name=name,
+                rank=position,
+                code=code,
+            )
+    sms.send(enrolment.resident.phone, text)

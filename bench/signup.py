@@ -1,0 +1,164 @@
+"""Sign-ups under load: 50 concurrent clients signing up to one class, beside a read-only page, same run.
+
+    python bench/signup.py [--seconds 10] [--connections 50] [--backend sqlite|postgresql|both]
+
+Serves the app with gunicorn (2 workers) and drives it with wrk on 127.0.0.1: first the class page
+(read-only, never cached), then POST /courses/<id>/signup where every request is a new person (own
+phone, own submission id; bench/signup.lua), once on a class with room for all (most confirm) and
+once on a class of 10 seats (nearly all waitlisted). Prints sign-ups/s, p50/p95 and the ratio to the
+read-only page, and checks afterwards that no class holds more than its capacity.
+Target (issue 4): p95 ≤ 200 ms with 50 clients.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import create_engine, text
+
+from bench.common import ROOT, environment, flask, gunicorn, scratch_database
+
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def prepare(url: str) -> dict[str, int]:
+    """Two open classes with far deadlines: one with room for everyone, one with 10 seats."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        ids = [row[0] for row in conn.execute(text("SELECT id FROM offerings ORDER BY id LIMIT 2"))]
+        for offering_id, capacity in zip(ids, (1_000_000, 10), strict=True):
+            conn.execute(
+                text(
+                    "UPDATE offerings SET capacity = :capacity, seats_taken = 0, status = 'open', "
+                    "signup_deadline = :deadline, min_to_open = NULL, allocation = 'first_come' WHERE id = :id"
+                ),
+                {"capacity": capacity, "deadline": dt.date(2099, 12, 31), "id": offering_id},
+            )
+        town = conn.execute(text("SELECT town_id FROM offerings WHERE id = :id"), {"id": ids[0]}).scalar_one()
+    engine.dispose()
+    return {"big": ids[0], "small": ids[1], "town": town}
+
+
+def session_for(base: str, path: str) -> tuple[str, str]:
+    """A session cookie and the CSRF token of one rendered form."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    html = opener.open(base + path).read().decode()
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    return cookie, TOKEN.search(html).group(1)
+
+
+def wrk(url: str, seconds: int, connections: int, script: Path, env: dict | None = None) -> dict:
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "-H",
+            "Accept-Encoding: br, gzip",
+            "-s",
+            str(script),
+            url,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def counts(url: str, offering_id: int) -> dict:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        statuses = dict(
+            conn.execute(
+                text("SELECT status, COUNT(*) FROM enrolments WHERE offering_id = :id GROUP BY status"),
+                {"id": offering_id},
+            ).all()
+        )
+        seats, capacity = conn.execute(
+            text("SELECT seats_taken, capacity FROM offerings WHERE id = :id"), {"id": offering_id}
+        ).one()
+    engine.dispose()
+    assert seats <= capacity and statuses.get("confirmed", 0) == seats, (statuses, seats, capacity)
+    return statuses
+
+
+def run(backend: str, seconds: int, connections: int) -> list[dict]:
+    report = (ROOT / "bench" / "report.lua").read_text()
+    with tempfile.TemporaryDirectory() as folder:
+        read_script = Path(folder) / "read.lua"
+        read_script.write_text(report)
+        post_script = Path(folder) / "signup.lua"
+        post_script.write_text((ROOT / "bench" / "signup.lua").read_text() + "\n" + report)
+        rows = []
+        with scratch_database(backend) as url:
+            env = environment(url)
+            flask(env, "db", "upgrade")
+            flask(env, "demo-data")
+            ids = prepare(url)
+            with gunicorn(env) as base:
+                page = f"/courses/{ids['big']}"
+                wrk(base + page, 2, connections, read_script)  # warm up both workers
+                result = wrk(base + page, seconds, connections, read_script)
+                rows.append({"backend": backend, "route": f"read-only class page {page}", **result})
+                for size in ("big", "small"):
+                    path = f"/courses/{ids[size]}/signup"
+                    cookie, token = session_for(base, path)
+                    lua_env = {
+                        "SIGNUP_PATH": path,
+                        "SIGNUP_CSRF": token,
+                        "SIGNUP_COOKIE": cookie,
+                        "SIGNUP_TOWN": str(ids["town"]),
+                        "SIGNUP_PHONE_PREFIX": "13" if size == "big" else "15",
+                        "PATH": "/usr/bin:/bin",
+                    }
+                    result = wrk(base + path, seconds, connections, post_script, env=lua_env)
+                    statuses = counts(url, ids[size])
+                    label = "sign-up, room for all" if size == "big" else "sign-up, 10 seats (rest waitlisted)"
+                    rows.append({"backend": backend, "route": label, **result, "statuses": statuses})
+    baseline = rows[0]["rps"]
+    for row in rows:
+        row["ratio"] = round(row["rps"] / baseline, 2)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    args = parser.parse_args()
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    print(f"{'backend':<11}{'route':<40}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'ratio':>7}{'errors':>8}  enrolments")
+    results = []
+    for backend in backends:
+        for row in run(backend, args.seconds, args.connections):
+            results.append(row)
+            print(
+                f"{row['backend']:<11}{row['route']:<40}{row['rps']:>9.0f}{row['p50_us'] / 1000:>9.1f}"
+                f"{row['p95_us'] / 1000:>9.1f}{row['ratio']:>7.2f}{row['errors'] + row['non2xx']:>8}"
+                f"  {row.get('statuses', '')}"
+            )
+    out = Path(__file__).parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / "signup.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

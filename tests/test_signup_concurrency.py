@@ -1,0 +1,208 @@
+"""Capacity holds under a rush, through a real server, on SQLite and PostgreSQL.
+
+gunicorn serves the app from the test's own database (3 worker processes × 4 threads, so requests
+race across processes and within one). Sixty people, each with their own cookie session, fetch the
+form, wait at a barrier, and post at the same moment; five of them post their submission twice at
+once. Then people cancel at the same moment and the waitlist moves up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from app.extensions import db
+from app.models import Enrolment, Offering
+from tests.factories import make_offering
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+SUBMISSION = re.compile(r'name="submission_id" type="hidden" value="([^"]+)"')
+PEOPLE = 60
+TWINS = 5
+CAPACITY = 10
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(app, database):
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database.url,
+        "SECRET_KEY": "concurrency-test",
+        "CACHE_TYPE": "NullCache",
+        "SMS_SENDER": "app.sms:MemorySender",
+        "PYTHONPATH": str(ROOT),
+    }
+    args = ["-w", "3", "--threads", "4", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]
+    proc = subprocess.Popen([str(BIN / "gunicorn"), *args], cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("gunicorn did not start")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class Browser:
+    """One person: a cookie jar of their own, redirects not followed (we check the 303 itself)."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect()
+        )
+
+    def request(self, path: str, data: dict | None = None) -> tuple[int, str, str]:
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        try:
+            with self.opener.open(self.base + path, data=body, timeout=60) as response:
+                return response.status, response.headers.get("Location", ""), response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers.get("Location", ""), error.read().decode()
+
+    def tokens(self, path: str) -> dict[str, str]:
+        status, _, html = self.request(path)
+        assert status == 200, (path, status)
+        return {"csrf_token": TOKEN.search(html).group(1), "submission_id": SUBMISSION.search(html).group(1)}
+
+
+def rush(jobs: list) -> list:
+    """Run every job at the same moment (a barrier), each in its own thread."""
+    barrier = threading.Barrier(len(jobs))
+
+    def run(job):
+        barrier.wait(timeout=60)
+        return job()
+
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        return list(pool.map(run, jobs))
+
+
+def counts(offering_id: int) -> dict[str, int]:
+    db.session.rollback()
+    rows = db.session.execute(
+        db.select(Enrolment.status, db.func.count())
+        .where(Enrolment.offering_id == offering_id)
+        .group_by(Enrolment.status)
+    )
+    return dict(rows.all())
+
+
+def seats_taken(offering_id: int) -> int:
+    db.session.rollback()
+    return db.session.get(Offering, offering_id).seats_taken
+
+
+def test_a_rush_of_sign_ups_never_overbooks_and_cancellations_promote_in_order(server, app):
+    # A far deadline: the server runs on the real clock, not the tests' pinned date.
+    offering = make_offering(seats=CAPACITY, deadline=dt.date(2099, 12, 31))
+    db.session.commit()
+    path = f"/courses/{offering.id}/signup"
+    people = []
+    for n in range(PEOPLE):
+        browser = Browser(server)
+        form = {**browser.tokens(path), "name": "张三", "phone": f"139{n:08d}", "town": offering.town.name}
+        people.append((browser, {**form, "consent": "y"}))
+
+    def post(browser, form):
+        return lambda: browser.request(path, form)
+
+    jobs = [post(b, f) for b, f in people] + [post(b, f) for b, f in people[:TWINS]]
+    answers = rush(jobs)
+
+    assert [status for status, _, _ in answers] == [303] * len(jobs), "no errors, every one answered"
+    assert answers[:TWINS] == answers[PEOPLE:], "a submission posted twice at once gets the same receipt"
+    receipts = {location for _, location, _ in answers}
+    assert len(receipts) == PEOPLE
+    assert counts(offering.id) == {"confirmed": CAPACITY, "waitlisted": PEOPLE - CAPACITY}
+    assert seats_taken(offering.id) == CAPACITY
+    assert db.session.scalar(db.select(db.func.count(db.distinct(Enrolment.resident_id)))) == PEOPLE
+
+    for location in list(receipts)[:5]:
+        status, _, html = people[0][0].request(location)
+        assert status == 200 and re.search(r'data-status="(confirmed|waitlisted)"', html)
+
+    # Now 8 with places and 8 from the back of the waitlist cancel at the same moment.
+    enrolments = list(db.session.scalars(db.select(Enrolment).order_by(Enrolment.id)))
+    confirmed = [e for e in enrolments if e.status == "confirmed"]
+    waiting = [e for e in enrolments if e.status == "waitlisted"]
+    leaving = confirmed[:8] + waiting[-8:]
+    cancels = []
+    for enrolment in leaving:
+        browser = Browser(server)
+        tokens = browser.tokens(f"/signups/{enrolment.ref}/cancel")
+        cancels.append(lambda b=browser, r=enrolment.ref, t=tokens: b.request(f"/signups/{r}/cancel", t))
+    answers = rush(cancels)
+
+    assert [status for status, _, _ in answers] == [303] * len(cancels)
+    assert counts(offering.id) == {"confirmed": CAPACITY, "waitlisted": PEOPLE - CAPACITY - 16, "cancelled": 16}
+    assert seats_taken(offering.id) == CAPACITY
+    db.session.rollback()
+    now_confirmed = set(db.session.scalars(db.select(Enrolment.id).where(Enrolment.status == "confirmed")))
+    expected = {e.id for e in confirmed[8:]} | {e.id for e in waiting[:8]}
+    assert now_confirmed == expected, "the first eight waiting moved up, in order"
+
+
+def test_many_first_looks_after_a_lottery_closes_draw_exactly_once(server, app):
+    offering = make_offering(seats=CAPACITY, deadline=dt.date(2099, 12, 31))
+    offering.allocation = "lottery"
+    offering.lottery_closes_at = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    db.session.commit()
+    path = f"/courses/{offering.id}/signup"
+    entries = []
+    for n in range(25):
+        browser = Browser(server)
+        form = {**browser.tokens(path), "name": "李四", "phone": f"137{n:08d}", "town": offering.town.name}
+        entries.append(lambda b=browser, f=form: b.request(path, {**f, "consent": "y"}))
+    assert [status for status, _, _ in rush(entries)] == [303] * 25
+    assert counts(offering.id) == {"received": 25} and seats_taken(offering.id) == 0
+
+    db.session.rollback()
+    db.session.get(Offering, offering.id).lottery_closes_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    db.session.commit()
+    page = f"/courses/{offering.id}"
+    looks = [lambda: Browser(server).request(page) for _ in range(20)]
+    pages = rush(looks)
+    assert [status for status, _, _ in pages] == [200] * 20
+    db.session.rollback()
+    drawn = db.session.get(Offering, offering.id)
+    assert all(drawn.draw_seed in html for _, _, html in pages), "every look shows the one draw"
+    assert counts(offering.id) == {"confirmed": CAPACITY, "waitlisted": 25 - CAPACITY}
+    assert drawn.seats_taken == CAPACITY and drawn.draw_entries == 25
+    ranks = sorted(db.session.scalars(db.select(Enrolment.draw_rank).where(Enrolment.offering_id == offering.id)))
+    assert ranks == list(range(1, 26))
