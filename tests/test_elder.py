@@ -149,3 +149,53 @@ def test_every_elder_page_has_a_way_back_and_english_works(client, county):
     client.get("/lang/en")
     html = client.get(f"/elder/courses/{offering.id}").get_data(as_text=True)
     assert "Every Wednesday 9:00 AM" in html and "Ask staff to call me" in html
+
+
+def test_sign_up_from_the_elder_view_with_name_and_phone_then_cancel(client, app, county):
+    from app.models import Enrolment
+
+    offering = county["calligraphy"]
+    assert f'href="/elder/courses/{offering.id}/signup"' in client.get(f"/elder/courses/{offering.id}").get_data(
+        as_text=True
+    )
+    form = client.get(f"/elder/courses/{offering.id}/signup").get_data(as_text=True)
+    assert "同意并报名" in form and f'<option selected value="{county["danghu"].id}">' in form
+    bad = client.post(
+        f"/elder/courses/{offering.id}/signup",
+        data={**tokens(form), "name": "李阿姨", "phone": "1", "town": str(county["danghu"].id)},
+    )
+    assert bad.status_code == 422 and "请输入11位手机号码" in bad.get_data(as_text=True)
+    response = client.post(
+        f"/elder/courses/{offering.id}/signup",
+        data={**tokens(form), "name": "李阿姨", "phone": "13912345678", "town": str(county["danghu"].id)},
+    )
+    assert response.status_code == 303 and response.headers["Location"].startswith("/elder/signups/")
+    receipt = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'data-status="confirmed"' in receipt and "报上了" in receipt and "带上身份证" in receipt
+    assert "<script" not in receipt
+    enrolment = db.session.scalar(select(Enrolment))
+    assert (enrolment.source, enrolment.consent_method) == ("self", "online")
+    cancel_page = client.get(f"/elder/signups/{enrolment.ref}/cancel").get_data(as_text=True)
+    done = client.post(f"/elder/signups/{enrolment.ref}/cancel", data=tokens(cancel_page))
+    assert done.status_code == 303
+    assert 'data-status="cancelled"' in client.get(done.headers["Location"]).get_data(as_text=True)
+
+
+def test_family_member_signs_a_senior_up(client, app, county):
+    from app.models import Enrolment
+
+    offering = county["calligraphy"]
+    form = client.get(f"/elder/courses/{offering.id}/signup").get_data(as_text=True)
+    client.post(
+        f"/elder/courses/{offering.id}/signup",
+        data={
+            **tokens(form),
+            "name": "李阿姨",
+            "phone": "13912345678",
+            "town": str(county["danghu"].id),
+            "family": "y",
+        },
+    )
+    enrolment = db.session.scalar(select(Enrolment))
+    assert (enrolment.source, enrolment.consent_method) == ("family", "家属代办")
+    assert app.extensions["sms"].outbox[-1][0] == "13912345678", "the receipt goes to the senior's own phone"

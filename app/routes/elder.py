@@ -6,10 +6,13 @@ from flask import Blueprint, abort, current_app, redirect, request, url_for
 
 from app.clock import today
 from app.extensions import db
-from app.forms.elder import CallbackForm
+from app.forms.elder import CallbackForm, ElderSignupForm
+from app.forms.signup import CancelForm
 from app.htmx import redirect_to, render
 from app.routes.main import safe_next
+from app.routes.signup import PROBLEMS, attempt_signup
 from app.services import callbacks, catalogue
+from app.services import enrolment as enrolment_service
 
 bp = Blueprint("elder", __name__, url_prefix="/elder")
 SIZE_COOKIE = "elder_size"
@@ -47,6 +50,58 @@ def course(offering_id: int):
         next_session=catalogue.next_session(offering, today()),
         signup_open=catalogue.is_open_for_signup(offering, today()),
     )
+
+
+@bp.route("/courses/<int:offering_id>/signup", methods=["GET", "POST"])
+def signup(offering_id: int):
+    """The same enrolment service as the public page, with fewer questions and bigger everything."""
+
+    offering, form, enrolment, problem = attempt_signup(
+        offering_id, lambda: ElderSignupForm(towns=catalogue.towns()), "elder.receipt"
+    )
+    if enrolment is not None:
+        return redirect_to(url_for("elder.receipt", ref=enrolment.ref))
+    if request.method == "GET" and not form.town.data:
+        form.town.data = str(offering.town_id)  # most sign up for a class in their own town
+    return render(
+        "elder/signup.html",
+        offering=offering,
+        form=form,
+        today=today(),
+        problem=problem,
+        problem_text=PROBLEMS.get(problem or ""),
+        status=422 if form.errors or (request.method == "POST" and problem) else 200,
+    )
+
+
+@bp.get("/signups/<ref>")
+def receipt(ref: str):
+    enrolment = enrolment_service.find(ref) or abort(404)
+    response = render(
+        "elder/receipt.html",
+        enrolment=enrolment,
+        offering=enrolment.offering,
+        today=today(),
+        position=enrolment_service.waitlist_position(enrolment),
+        first_session=catalogue.next_session(enrolment.offering, today()),
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/signups/<ref>/cancel", methods=["GET", "POST"])
+def cancel(ref: str):
+    if request.method == "POST":
+        enrolment_service.begin_write()
+    enrolment = enrolment_service.find(ref) or abort(404)
+    form = CancelForm()
+    if form.validate_on_submit():
+        enrolment_service.cancel(enrolment)
+        db.session.commit()
+        return redirect_to(url_for("elder.receipt", ref=ref))
+    response = render("elder/cancel.html", form=form, enrolment=enrolment, offering=enrolment.offering)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/courses/<int:offering_id>/callback", methods=["GET", "POST"])

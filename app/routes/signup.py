@@ -46,8 +46,11 @@ def run_due_draw(offering: Offering, then_write: bool = False) -> Offering:
     return _offering_or_404(offering_id)
 
 
-@bp.route("/courses/<int:offering_id>/signup", methods=["GET", "POST"])
-def signup(offering_id: int):
+def attempt_signup(offering_id: int, make_form, receipt_endpoint: str = "signup.receipt"):
+    """The sign-up step shared by the public, 长辈版 and worker pages.
+
+    Returns (offering, form, enrolment or None, problem or None). On POST the transaction begins
+    as a writer (see enrolment.begin_write), so `make_form` is called only after that."""
     if request.method == "POST":
         enrolment_service.begin_write()
         # Only the class row for the sign-up itself; the page (on errors) loads the rest.
@@ -55,7 +58,7 @@ def signup(offering_id: int):
         offering = run_due_draw(offering or abort(404), then_write=True)
     else:
         offering = run_due_draw(_offering_or_404(offering_id))
-    form = SignupForm(towns=catalogue.towns())
+    form = make_form()
     problem = enrolment_service.signup_problem(offering, today())
     if form.validate_on_submit():
         try:
@@ -64,17 +67,25 @@ def signup(offering_id: int):
                 form.person(),
                 submission_id=form.submission_id.data,
                 actor=form.actor(),
-                receipt_link=lambda ref: url_for("signup.receipt", ref=ref, _external=True),
+                receipt_link=lambda ref: url_for(receipt_endpoint, ref=ref, _external=True),
             )
         except EnrolmentError as error:
             db.session.rollback()
             problem = error.code
         else:
             db.session.commit()
-            return redirect_to(url_for("signup.receipt", ref=enrolment.ref))
-    status = 422 if form.errors or (request.method == "POST" and problem) else 200
+            return offering, form, enrolment, None
     if request.method == "POST":
         offering = _offering_or_404(offering_id)  # everything the page shows, in a few queries
+    return offering, form, None, problem
+
+
+@bp.route("/courses/<int:offering_id>/signup", methods=["GET", "POST"])
+def signup(offering_id: int):
+    offering, form, enrolment, problem = attempt_signup(offering_id, lambda: SignupForm(towns=catalogue.towns()))
+    if enrolment is not None:
+        return redirect_to(url_for("signup.receipt", ref=enrolment.ref))
+    status = 422 if form.errors or (request.method == "POST" and problem) else 200
     return render(
         "signup/form.html",
         fragment="form",

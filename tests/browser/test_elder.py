@@ -98,6 +98,29 @@ def test_elder_page_weight_first_visit_within_15_kb(live_server, browser, callig
     assert total <= 15 * 1024, first
 
 
+def test_wednesday_calligraphy_in_my_town_in_four_taps_without_javascript(live_server, browser, calligraphy):
+    context = browser.new_context(**PHONE, locale="zh-CN", java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/elder/")
+    taps = 0
+
+    def tap(selector):
+        nonlocal taps
+        page.click(selector)
+        taps += 1
+
+    tap("a.choice:has-text('当湖街道')")
+    tap(f"[data-offering-id='{calligraphy.id}'] a")
+    assert "每星期三 上午 9:00" in page.content()
+    tap("text=我要报名")
+    page.fill("#name", "李阿姨")
+    page.fill("#phone", "13912345678")
+    tap("button:has-text('同意并报名')")
+    assert page.locator("[data-status='confirmed']").count() == 1 and taps <= 4
+    page.screenshot(path="build/screenshots/elder-receipt-nojs-360.png", full_page=True)
+    context.close()
+
+
 def test_find_a_class_and_ask_for_a_call_without_javascript(live_server, browser, calligraphy):
     context = browser.new_context(**PHONE, locale="zh-CN", java_script_enabled=False)
     page = context.new_page()
