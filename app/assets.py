@@ -21,6 +21,7 @@ SOURCE = ROOT / "app" / "static"
 FILES = {
     "css/site.css": SOURCE / "css" / "site.css",
     "js/app.js": SOURCE / "js" / "app.js",
+    "js/outbox.js": SOURCE / "js" / "outbox.js",  # worker pages only: offline outbox and sync
     "js/htmx.min.js": ROOT / "node_modules" / "htmx.org" / "dist" / "htmx.min.js",
 }
 MANIFEST = "manifest.json"
