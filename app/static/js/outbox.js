@@ -271,6 +271,7 @@
       if (count) count.textContent = W.count.replace("{n}", items.length);
       var network = document.getElementById("outbox-network");
       if (network) network.textContent = navigator.onLine ? "" : W.offline;
+      loginPrompt(items.some(function (item) { return item.state === "login"; }));
       var list = document.getElementById("outbox-list");
       if (!list) return;
       var summary = document.getElementById("outbox-summary");
@@ -279,35 +280,38 @@
       if (!items.length) parts.push(W.empty);
       summary.textContent = parts.join(" ");
       list.textContent = "";
-      var needLogin = false;
       items.forEach(function (item) {
         var li = el("li", "card");
         li.setAttribute("data-outbox-item", item.submission_id);
         li.setAttribute("data-state", item.state);
         li.appendChild(el("strong", "", field(item, "name")));
         li.appendChild(document.createTextNode(" " + masked(field(item, "phone"))));
-        li.appendChild(el("p", "muted", W.savedAt.replace("{time}", new Date(item.created_at).toLocaleString(document.documentElement.lang))));
+        var when = new Date(item.created_at).toLocaleString(document.documentElement.lang);
+        li.appendChild(el("p", "muted", W.savedAt.replace("{time}", when)));
         li.appendChild(el("p", "outbox-state", stateWords(item)));
-        if (item.state === "login") needLogin = true;
         if (item.state === "refused") li.appendChild(refusedActions(item));
         list.appendChild(li);
       });
-      var send = document.getElementById("outbox-send");
-      send.hidden = !items.length;
-      var prompt = document.getElementById("outbox-login");
-      if (needLogin && !prompt) {
-        prompt = el("p", "notice");
-        prompt.id = "outbox-login";
-        prompt.setAttribute("role", "alert");
-        prompt.appendChild(document.createTextNode(W.loginNeeded + " "));
-        var link = el("a", "", W.loginLink);
-        link.href = W.loginUrl;
-        prompt.appendChild(link);
-        list.parentNode.insertBefore(prompt, list);
-      } else if (!needLogin && prompt) {
-        prompt.remove();
-      }
+      document.getElementById("outbox-send").hidden = !items.length;
     });
+  }
+
+  // A lapsed log-in: say so on every worker page, with a link back here through the log-in page.
+  function loginPrompt(needed) {
+    var prompt = document.getElementById("outbox-login");
+    var bar = document.querySelector(".outbox-bar");
+    if (needed && !prompt && bar) {
+      prompt = el("p", "notice");
+      prompt.id = "outbox-login";
+      prompt.setAttribute("role", "alert");
+      prompt.appendChild(document.createTextNode(W.loginNeeded + " "));
+      var link = el("a", "", W.loginLink);
+      link.href = W.loginUrl;
+      prompt.appendChild(link);
+      bar.parentNode.insertBefore(prompt, bar.nextSibling);
+    } else if (!needed && prompt) {
+      prompt.remove();
+    }
   }
 
   // A refused item: open it in the server's form (to fix and send), or delete it on purpose.
@@ -444,6 +448,8 @@
       });
       return;
     }
+    var done = document.getElementById("outbox-queued");
+    if (done) done.remove();
     var panel = el("section", "panel offline-readback");
     panel.setAttribute("aria-labelledby", "offline-readback-title");
     var title = el("h2", "", W.readbackTitle);
