@@ -118,8 +118,8 @@ def submit_five_offline(page, base: str) -> None:
 
 def test_offline_five_needs_reload_then_online_sends_exactly_five(live_server, phone, county):
     page = phone.new_page()
-    page.on("console", lambda m: print("CONSOLE", m.text))
-    page.on("pageerror", lambda e: print("PAGEERROR", e))
+    errors = []
+    page.on("pageerror", errors.append)
     log_in(page, live_server.url)
     ready_for_offline(page)
     submit_five_offline(page, live_server.url)
@@ -146,6 +146,7 @@ def test_offline_five_needs_reload_then_online_sends_exactly_five(live_server, p
     assert needs_on_server() == 5
     names = set(db.session.scalars(select(Resident.name)))
     assert names == {f"居民{c}" for c in "甲乙丙丁戊"}
+    assert errors == [], "no script errors on the way"
 
 
 def test_queued_needs_survive_closing_the_browser(live_server, playwright, county, tmp_path):
