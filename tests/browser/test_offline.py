@@ -324,3 +324,45 @@ def test_two_workers_enter_the_same_phone_offline_one_resident_both_needs_a_conf
     assert db.session.scalar(select(func.count(Resident.id))) == 1
     conflict = db.session.scalar(select(ResidentConflict))
     assert conflict.field == "name" and {conflict.kept_value, conflict.new_value} == {"孙丽", "孙莉"}
+
+
+def test_network_lost_on_the_servers_read_back_keeps_the_same_submission(live_server, phone, county):
+    page = phone.new_page()
+    log_in(page, live_server.url)
+    ready_for_offline(page)
+    page.goto(live_server.url + "/worker/needs/new")
+    fill_need(page, "周敏", "13312345678")
+    page.get_by_role("button", name="下一步：读给居民核对").click()
+    expect(page.locator("h1")).to_have_text("请居民核对")  # the server's read-back, online
+    submission_id = page.locator("main input[name=submission_id]").input_value()
+    page.context.set_offline(True)
+    page.get_by_role("button", name="居民确认，保存", exact=True).click()
+    expect(page.locator("#outbox-queued")).to_contain_text("已保存到手机")
+    expect(page.locator("main")).not_to_contain_text("周敏")  # the read-back left the screen
+    assert [item["submission_id"] for item in stored(page)] == [submission_id]
+    page.context.set_offline(False)
+    count_text(page, 0)
+    wait_for(lambda: needs_on_server() == 1, what="the need")
+    assert db.session.scalar(select(Need.submission_id)) == submission_id
+
+
+def test_a_refused_item_is_kept_with_its_reason_and_opens_in_the_form(live_server, phone, county):
+    page = phone.new_page()
+    log_in(page, live_server.url)
+    ready_for_offline(page)
+    page.context.set_offline(True)
+    page.goto(live_server.url + "/worker/outbox")
+    page.goto(live_server.url + "/worker/needs/new")
+    queue_offline(page, "吴刚", "1381234")  # too short: the server will refuse it
+    page.goto(live_server.url + "/worker/outbox")
+    page.context.set_offline(False)
+    item = page.locator("[data-outbox-item]")
+    expect(item).to_have_attribute("data-state", "refused")
+    expect(item).to_contain_text("被退回：请输入11位手机号码")
+    count_text(page, 1)
+    expect(page.locator("#outbox-send")).to_be_hidden()  # a refused item is not sent again as it is
+    assert needs_on_server() == 0
+    page.screenshot(path="test-results/offline-refused-360.png", full_page=True)
+    item.get_by_role("button", name="打开修改").click()
+    expect(page.locator("#name")).to_have_value("吴刚")
+    expect(page.locator("#phone")).to_have_value("1381234")

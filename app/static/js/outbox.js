@@ -292,7 +292,7 @@
         if (item.state === "refused") li.appendChild(refusedActions(item));
         list.appendChild(li);
       });
-      document.getElementById("outbox-send").hidden = !items.length;
+      document.getElementById("outbox-send").hidden = !items.some(function (i) { return i.state !== "refused"; });
     });
   }
 
