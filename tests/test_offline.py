@@ -187,3 +187,22 @@ def test_the_js_worker_pages_add_stays_under_10_kb_compressed(client, app):
     outbox = (BUILD_DIR / (manifest["js/outbox.js"] + ".br")).stat().st_size
     service_worker = len(brotli.compress(client.get("/sw.js").get_data()))
     assert outbox + service_worker < WORKER_JS_BUDGET, (outbox, service_worker)
+
+
+def test_every_worker_route_refuses_anonymous_users_and_other_roles(app, client, login_as, town):
+    """A walk over the URL map, so a route added later (e.g. the worker sign-up) cannot be forgotten."""
+    paths = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/worker/") or rule.endpoint == "auth.login" or "GET" not in rule.methods:
+            continue
+        paths.append(rule.rule.replace("<ref>", "x" * 22).replace("<int:offering_id>", "1"))
+    assert {"/worker/", "/worker/outbox", "/worker/policies", "/worker/api/session"} <= set(paths)
+    for path in paths:
+        anonymous = client.get(path)
+        assert anonymous.status_code in (303, 401), path
+        if anonymous.status_code == 303:
+            assert anonymous.headers["Location"].startswith("/worker/login?next="), path
+    for role in ("institution", "admin"):
+        login_as(role)
+        for path in paths:
+            assert client.get(path).status_code == 403, (role, path)
