@@ -6,7 +6,7 @@ PORT ?= 5000
 STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint assets translations extract db demo chromium bench clean
+.PHONY: run test lint assets translations extract db demo chromium bench bench-outbox clean
 
 run: $(STAMP) assets translations
 	XUEHOU_DEV=1 $(FLASK) db upgrade
@@ -51,6 +51,10 @@ chromium:
 
 bench: $(STAMP) assets translations
 	$(BIN)/python bench/catalogue.py
+
+# The worker's outbox: 200 submissions queued offline in Chromium, synced on reconnect (time and count).
+bench-outbox: $(STAMP) assets translations chromium
+	$(BIN)/python bench/outbox_sync.py --items 200
 
 clean:
 	rm -rf $(VENV) node_modules app/static/dist instance/*.db*

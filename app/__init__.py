@@ -48,7 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
 
     from app.routes import auth as auth_routes
-    from app.routes import courses, elder, errors, main, me, needs, signup, worker
+    from app.routes import courses, elder, errors, main, me, needs, offline, signup, worker
 
     app.register_blueprint(main.bp)
     app.register_blueprint(courses.bp)
@@ -58,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(auth_routes.bp)
     app.register_blueprint(worker.bp)
     app.register_blueprint(elder.bp)
+    app.register_blueprint(offline.bp)
     errors.init_app(app)
 
     from app import cli

@@ -22,6 +22,7 @@ FILES = {
     "css/site.css": SOURCE / "css" / "site.css",
     "css/elder.css": SOURCE / "css" / "elder.css",
     "js/app.js": SOURCE / "js" / "app.js",
+    "js/outbox.js": SOURCE / "js" / "outbox.js",  # worker pages only: offline outbox and sync
     "js/htmx.min.js": ROOT / "node_modules" / "htmx.org" / "dist" / "htmx.min.js",
 }
 MANIFEST = "manifest.json"

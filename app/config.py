@@ -40,6 +40,12 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
 
     CATALOGUE_PAGE_SIZE = 20
+    # The worker's outbox retries a failed send after these many seconds (then keeps the last).
+    OUTBOX_BACKOFF: ClassVar[list[float]] = [5, 15, 60, 300]
+    # Part of the service worker's cache version; changing it makes phones fetch a new offline copy.
+    OFFLINE_CACHE_SALT = ""
+    # Class pages kept for offline use: those linked from the first page of the catalogue, at most this many.
+    OFFLINE_CLASS_PAGES = 20
     STATIC_BUILD_DIR = os.path.join(os.path.dirname(__file__), "static", "dist")
 
 

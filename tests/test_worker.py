@@ -53,7 +53,9 @@ def test_create_user_command(runner, app, town):
     assert bad.exit_code != 0 and "--institution" in bad.output
 
 
-@pytest.mark.parametrize("path", ["/worker/", "/worker/residents?q=138", "/worker/needs/new"])
+@pytest.mark.parametrize(
+    "path", ["/worker/", "/worker/residents?q=138", "/worker/needs/new", "/worker/outbox", "/worker/policies"]
+)
 def test_worker_pages_refuse_anonymous_and_other_roles(client, login_as, town, path):
     anonymous = client.get(path)
     assert anonymous.status_code == 303 and anonymous.headers["Location"].startswith("/worker/login?next=")

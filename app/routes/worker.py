@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, request, url_for
+from flask import Blueprint, abort, jsonify, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func, select
 
 from app.auth import role_required
 from app.clock import TZ, now, today
 from app.extensions import db
+from app.forms.base import new_submission_id
 from app.forms.needs import AssistedNeedForm
 from app.htmx import redirect_to, render
 from app.i18n import weekday_name
-from app.models import CallbackRequest, Need, Resident, ResidentConflict
+from app.models import CallbackRequest, Need, Policy, Resident, ResidentConflict
 from app.routes.needs import suggestions
 from app.services import callbacks, catalogue, needs, residents
 
 bp = Blueprint("worker", __name__, url_prefix="/worker")
 WORKER = ("worker",)
+PRECACHE_HEADER = "X-Xuehou-Precache"  # sent by the service worker when it stores a page for offline use
+SUBMISSION_POOL = 20
 
 
 @bp.after_request
@@ -37,6 +41,9 @@ def can_see_full_number(resident: Resident) -> bool:
 @bp.get("/")
 @role_required(*WORKER)
 def index():
+    if request.headers.get(PRECACHE_HEADER):
+        # The service worker's offline copy of this page: no resident's data in the phone's cache.
+        return render("worker/index.html", entries=[], conflicts=0, callbacks=[], offline_copy=True)
     start = dt.datetime.combine(today(), dt.time(0), TZ)
     mine = list(
         db.session.scalars(
@@ -115,3 +122,38 @@ def need_saved(ref: str):
     if need is None or need.entered_by_id != current_user.id:
         abort(404)
     return render("worker/saved.html", need=need, saved_at=now())
+
+
+@bp.get("/outbox")
+@role_required(*WORKER)
+def outbox():
+    """What waits on this phone to be sent. The list lives in the browser (IndexedDB); outbox.js fills it."""
+    return render("worker/outbox.html")
+
+
+@bp.get("/policies")
+@role_required(*WORKER)
+def policies():
+    """The subsidy rules, kept by the service worker so a worker can quote them offline."""
+    rows = db.session.scalars(select(Policy).where(Policy.active).order_by(Policy.kind, Policy.code))
+    return render("worker/policies.html", policies=list(rows))
+
+
+@bp.get("/api/session")
+def api_session():
+    """For the outbox before it replays: a fresh CSRF token and a pool of server-issued submission ids.
+
+    JSON answers JSON: a lapsed log-in is 401 (not a redirect), so the outbox keeps its items and asks
+    the worker to log in again; another role is 403."""
+    if not current_user.is_authenticated:
+        return jsonify(logged_in=False, login_url=url_for("auth.login", next=url_for("worker.outbox"))), 401
+    if current_user.role not in WORKER:
+        return jsonify(logged_in=False), 403
+    return jsonify(
+        logged_in=True,
+        csrf_token=generate_csrf(),
+        submission_ids=[new_submission_id() for _ in range(SUBMISSION_POOL)],
+    )
+
+
+api_session.roles = WORKER  # read by the authorisation tests, like role_required's views
