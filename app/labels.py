@@ -39,3 +39,15 @@ ELDER_TOPICS = {
     "智能手机": _l("智能手机"),
     "健康": _l("健康"),
 }
+
+# How a resident agreed to an entry a worker made for them (stored as the Chinese word).
+CONSENT_METHODS = {"口头同意": _l("口头同意"), "本人签字": _l("本人签字"), "家属代办": _l("家属代办")}
+
+ENROLMENT_STATUSES = {
+    "confirmed": _l("已报上"),
+    "waitlisted": _l("排队候补"),
+    "received": _l("等待摇号"),
+    "intent": _l("满员开班"),
+    "cancelled": _l("已取消"),
+    "completed": _l("已结业"),
+}

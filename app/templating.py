@@ -30,4 +30,6 @@ def init_app(app: Flask) -> None:
         institution_types=labels.INSTITUTION_TYPES,
         session_statuses=labels.SESSION_STATUSES,
         elder_topics=labels.ELDER_TOPICS,
+        consent_methods=labels.CONSENT_METHODS,
+        enrolment_statuses=labels.ENROLMENT_STATUSES,
     )

@@ -130,3 +130,79 @@ def test_numbers_masked_except_for_the_workers_own_town(client, login_as, town):
     html = client.get("/worker/residents?q=王").get_data(as_text=True)
     assert "13812345678" in html and "139****5678" in html and "13912345678" not in html
     assert "王芳" in client.get("/worker/residents?q=5678").get_data(as_text=True)
+
+
+def test_assisted_signup_reads_back_then_enrols_once_with_audit(client, app, login_as, town):
+    from app.models import Enrolment
+
+    offering = make_offering(name="烘焙", seats=5, town=town)
+    worker = login_as("worker", town=town)
+    assert f'href="/worker/courses/{offering.id}/signup"' in client.get(f"/courses/{offering.id}").get_data(
+        as_text=True
+    )
+    form = client.get(f"/worker/courses/{offering.id}/signup").get_data(as_text=True)
+    data = {
+        **tokens(form),
+        "name": "张大爷",
+        "phone": "13912345678",
+        "town": str(town.id),
+        "consent_method": "本人签字",
+        "consent": "y",
+        "step": "review",
+    }
+    readback = client.post(f"/worker/courses/{offering.id}/signup", data=data)
+    assert readback.status_code == 200 and "请居民核对" in readback.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Enrolment.id))) == 0
+    first = client.post(f"/worker/courses/{offering.id}/signup", data={**data, "step": "confirm"})
+    again = client.post(f"/worker/courses/{offering.id}/signup", data={**data, "step": "confirm"})
+    assert first.status_code == again.status_code == 303 and first.headers["Location"] == again.headers["Location"]
+    enrolment = db.session.scalar(select(Enrolment))
+    assert (enrolment.source, enrolment.consent_method, enrolment.entered_by_id, enrolment.status) == (
+        "assisted",
+        "本人签字",
+        worker.id,
+        "confirmed",
+    )
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "enrolment.assisted"))
+    assert entry.actor_id == worker.id and entry.resident_id == enrolment.resident_id
+    saved = client.get(first.headers["Location"]).get_data(as_text=True)
+    assert "为下一位居民报这门课" in saved and "139****5678" in saved
+    assert app.extensions["sms"].outbox[-1][0] == "13912345678"
+
+
+def test_assisted_signup_errors_keep_values(client, login_as, town):
+    offering = make_offering(name="烘焙", town=town)
+    login_as("worker", town=town)
+    form = client.get(f"/worker/courses/{offering.id}/signup").get_data(as_text=True)
+    response = client.post(
+        f"/worker/courses/{offering.id}/signup",
+        data={**tokens(form), "name": "张大爷", "phone": "139", "town": str(town.id), "step": "review"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'value="张大爷"' in html and "请选择居民同意的方式" in html
+
+
+def test_me_lists_signups_with_who_entered_them(client, app, login_as, town):
+    offering = make_offering(name="烘焙", town=town)
+    worker = login_as("worker", town=town)
+    form = client.get(f"/worker/courses/{offering.id}/signup").get_data(as_text=True)
+    client.post(
+        f"/worker/courses/{offering.id}/signup",
+        data={
+            **tokens(form),
+            "name": "张大爷",
+            "phone": "13912345678",
+            "town": str(town.id),
+            "consent_method": "口头同意",
+            "consent": "y",
+            "step": "confirm",
+        },
+    )
+    resident_client = app.test_client()
+    start = resident_client.get("/me").get_data(as_text=True)
+    page = resident_client.post("/me", data={**tokens(start), "step": "send", "phone": "13912345678"})
+    code = re.search(r"验证码是 (\d{6})", app.extensions["sms"].outbox[-1][1]).group(1)
+    resident_client.post("/me", data={**tokens(page.get_data(as_text=True)), "step": "verify", "code": code})
+    records = resident_client.get("/me").get_data(as_text=True)
+    assert "我的报名" in records and "烘焙" in records and "已报上" in records and "取消这个报名" in records
+    assert f"由社区工作者 {worker.name}" in records and "代为报名（口头同意）" in records

@@ -15,7 +15,7 @@ from app.forms.base import (
     RadioChoiceField,
     SubmissionForm,
 )
-from app.labels import KINDS
+from app.labels import CONSENT_METHODS, KINDS
 from app.services import search
 from app.services.identity import mask_id_card
 from app.services.needs import Wish
@@ -114,9 +114,6 @@ class NeedForm(SubmissionForm):
 
 def _age_label(band: str):
     return _l("60岁及以上") if band == "60+" else _l("%(band)s岁", band=band)
-
-
-CONSENT_METHODS = {"口头同意": _l("口头同意"), "本人签字": _l("本人签字"), "家属代办": _l("家属代办")}
 
 
 class AssistedNeedForm(NeedForm):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField
-from wtforms.validators import StopValidation, ValidationError
+from wtforms.validators import InputRequired, StopValidation, ValidationError
 
-from app.forms.base import NameField, PhoneField, SubmissionForm
+from app.forms.base import NameField, PhoneField, RadioChoiceField, SubmissionForm
+from app.labels import CONSENT_METHODS
 from app.models import Town
 from app.services import catalogue, residents
 from app.services.enrolment import Actor
@@ -71,3 +72,32 @@ class SignupForm(SubmissionForm):
 
 class CancelForm(SubmissionForm):
     """Cancel a sign-up: the button says what it does; the page around it asks to confirm."""
+
+
+class AssistedSignupForm(SignupForm):
+    """A community worker signs a resident up: the same questions, plus how the resident agreed."""
+
+    consent_method = RadioChoiceField(_l("居民怎样同意的？"), validators=[InputRequired(_l("请选择居民同意的方式"))])
+    consent = BooleanField(_l("居民已同意用以上信息报名"))
+
+    def __init__(self, *args, worker_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.consent_method.choices = list(CONSENT_METHODS.items())
+        self.worker_id = worker_id
+
+    def validate_consent(self, field) -> None:
+        if not field.data:
+            raise ValidationError(_l("请先征得居民同意并勾选"))
+
+    def actor(self) -> Actor:
+        return Actor(source="assisted", consent_method=self.consent_method.data, entered_by_id=self.worker_id)
+
+    def readback(self) -> list[tuple[str, str]]:
+        town = self.town.town.name if self.town.town else ""
+        method = dict(self.consent_method.choices).get(self.consent_method.data, "")
+        return [
+            (str(self.name.label.text), self.name.data),
+            (str(self.phone.label.text), self.phone.data),
+            (str(self.town.label.text), town),
+            (str(self.consent_method.label.text), str(method)),
+        ]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.course import Offering
 from app.models.resident import Resident, utcnow
+from app.models.staff import User
 
 
 class EnrolmentStatus(StrEnum):
@@ -74,6 +75,7 @@ class Enrolment(db.Model):
 
     resident: Mapped[Resident] = relationship()
     offering: Mapped[Offering] = relationship()
+    entered_by: Mapped[User | None] = relationship()
 
     @property
     def live(self) -> bool:

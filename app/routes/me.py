@@ -13,6 +13,7 @@ from app.extensions import db, limiter
 from app.forms.me import CodeStepForm, PhoneStepForm
 from app.htmx import redirect_to, render
 from app.models import mask_phone
+from app.services import enrolment as enrolment_service
 from app.services import otp as otp_service
 from app.services import residents
 from app.services.identity import normalise_phone
@@ -46,7 +47,8 @@ def index():
     phone = signed_in_phone()
     if phone and request.method == "GET":
         resident = residents.find_by_phone(phone)
-        return render("me/records.html", resident=resident, phone=mask_phone(phone))
+        signups = enrolment_service.for_resident(resident.id) if resident else []
+        return render("me/records.html", resident=resident, signups=signups, phone=mask_phone(phone))
     if request.form.get("step") == "verify":
         return _verify()
     form = PhoneStepForm()

@@ -14,11 +14,14 @@ from app.clock import TZ, now, today
 from app.extensions import db
 from app.forms.base import new_submission_id
 from app.forms.needs import AssistedNeedForm
+from app.forms.signup import AssistedSignupForm
 from app.htmx import redirect_to, render
 from app.i18n import weekday_name
-from app.models import CallbackRequest, Need, Policy, Resident, ResidentConflict
+from app.models import CallbackRequest, Need, Policy, Resident, ResidentConflict, User
 from app.routes.needs import suggestions
-from app.services import callbacks, catalogue, needs, residents
+from app.routes.signup import PROBLEMS, attempt_signup
+from app.services import callbacks, catalogue, needs, residents, staff
+from app.services import enrolment as enrolment_service
 
 bp = Blueprint("worker", __name__, url_prefix="/worker")
 WORKER = ("worker",)
@@ -104,7 +107,9 @@ def new_need():
             )
             db.session.commit()
             return redirect_to(url_for("worker.need_saved", ref=need.ref))
-        return render("worker/readback.html", form=form, lines=form.readback())
+        return render(
+            "worker/readback.html", form=form, lines=form.readback(), action=url_for("worker.new_need"), outbox="need"
+        )
     failed = request.method == "POST" and step != "edit"
     return render(
         "worker/need_form.html",
@@ -113,6 +118,66 @@ def new_need():
         suggestions=suggestions(form.kind.data),
         status=422 if failed else 200,
     )
+
+
+@bp.route("/courses/<int:offering_id>/signup", methods=["GET", "POST"])
+@role_required(*WORKER)
+def signup(offering_id: int):
+    """Sign a resident up: fill in → read back → the resident confirms → the shared enrolment service."""
+    step = request.form.get("step")
+    worker_id = current_user.id
+
+    def make_form() -> AssistedSignupForm:
+        return AssistedSignupForm(towns=catalogue.towns(), worker_id=worker_id)
+
+    if request.method == "POST" and step == "confirm":
+        db.session.commit()  # end the read that loaded the worker: the sign-up begins as a writer
+        offering, form, enrolment, problem = attempt_signup(offering_id, make_form)
+        if enrolment is not None:
+            staff.audit(
+                db.session.get(User, worker_id),
+                "enrolment.assisted",
+                "enrolment",
+                enrolment.id,
+                resident_id=enrolment.resident_id,
+                consent=enrolment.consent_method,
+                offering=offering.code,
+            )
+            db.session.commit()
+            return redirect_to(url_for("worker.signup_saved", ref=enrolment.ref))
+    else:
+        offering = catalogue.get_offering(offering_id) or abort(404)
+        form = make_form()
+        problem = enrolment_service.signup_problem(offering, today())
+        if request.method == "POST" and step == "review" and form.validate_on_submit() and not problem:
+            return render(
+                "worker/readback.html",
+                form=form,
+                lines=form.readback(),
+                action=url_for("worker.signup", offering_id=offering.id),
+                outbox="signup",
+            )
+        if request.method == "GET":
+            form.town.data = str(current_user.town_id or "")
+    failed = request.method == "POST" and step != "edit"
+    return render(
+        "worker/signup_form.html",
+        form=form,
+        offering=offering,
+        today=today(),
+        problem=problem,
+        problem_text=PROBLEMS.get(problem or ""),
+        status=422 if failed else 200,
+    )
+
+
+@bp.get("/signups/<ref>/saved")
+@role_required(*WORKER)
+def signup_saved(ref: str):
+    enrolment = enrolment_service.find(ref)
+    if enrolment is None or enrolment.entered_by_id != current_user.id:
+        abort(404)
+    return render("worker/signup_saved.html", enrolment=enrolment, offering=enrolment.offering)
 
 
 @bp.get("/needs/<ref>/saved")

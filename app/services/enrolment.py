@@ -23,6 +23,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from app import clock, sms
 from app.extensions import db
@@ -439,3 +440,14 @@ def _tell(enrolment: Enrolment, event: str, position: int | None = None, link: s
                 code=code,
             )
     sms.send(enrolment.resident.phone, text)
+
+
+def for_resident(resident_id: int) -> list[Enrolment]:
+    """A resident's sign-ups, newest first, with the class they are for (for /me)."""
+    query = (
+        select(Enrolment)
+        .where(Enrolment.resident_id == resident_id)
+        .options(selectinload(Enrolment.offering).selectinload(Offering.programme))
+        .order_by(Enrolment.created_at.desc(), Enrolment.id.desc())
+    )
+    return list(db.session.scalars(query))
