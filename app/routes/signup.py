@@ -29,10 +29,9 @@ def _offering_or_404(offering_id: int) -> Offering:
     return catalogue.get_offering(offering_id) or abort(404)
 
 
-def run_due_draw(offering: Offering, then_write: bool = False) -> Offering:
-    """A lottery whose window has closed is drawn on first sight (also by `flask run-draws`), in a
-    write transaction of its own. `then_write`: the request goes on to write (a sign-up), so its next
-    transaction begins as a writer too."""
+def run_due_draw(offering: Offering) -> Offering:
+    """A lottery whose window has closed is drawn on first sight (also by `flask run-draws`, and by
+    the next sign-up), in a write transaction of its own."""
     if not enrolment_service.draw_due(offering):
         return offering
     offering_id = offering.id
@@ -40,30 +39,30 @@ def run_due_draw(offering: Offering, then_write: bool = False) -> Offering:
     enrolment_service.begin_write()
     enrolment_service.draw_if_due(db.session.get(Offering, offering_id))
     db.session.commit()
-    if then_write:
-        enrolment_service.begin_write()
-        return db.session.get(Offering, offering_id)
     return _offering_or_404(offering_id)
 
 
 @bp.route("/courses/<int:offering_id>/signup", methods=["GET", "POST"])
 def signup(offering_id: int):
-    if request.method == "POST":
-        enrolment_service.begin_write()
-        # Only the class row for the sign-up itself; the page (on errors) loads the rest.
-        offering = db.session.get(Offering, offering_id) if 0 < offering_id <= catalogue.MAX_ID else None
-        offering = run_due_draw(offering or abort(404), then_write=True)
-    else:
+    if request.method == "GET":
         offering = run_due_draw(_offering_or_404(offering_id))
+    else:  # only the class row; the page, if it is shown again with errors, loads the rest
+        offering = db.session.get(Offering, offering_id) if 0 < offering_id <= catalogue.MAX_ID else None
+        offering = offering or abort(404)
     form = SignupForm(towns=catalogue.towns())
     problem = enrolment_service.signup_problem(offering, today())
     if form.validate_on_submit():
+        person, actor, submission_id = form.person(), form.actor(), form.submission_id.data
+        # Checking the form only read; the sign-up itself begins as a writer (SQLite: BEGIN
+        # IMMEDIATE), so the write lock is held for the sign-up alone. A due draw runs inside it.
+        db.session.rollback()
+        enrolment_service.begin_write()
         try:
             enrolment = enrolment_service.enrol(
-                offering,
-                form.person(),
-                submission_id=form.submission_id.data,
-                actor=form.actor(),
+                db.session.get(Offering, offering_id),
+                person,
+                submission_id=submission_id,
+                actor=actor,
                 receipt_link=lambda ref: url_for("signup.receipt", ref=ref, _external=True),
             )
         except EnrolmentError as error:
