@@ -51,6 +51,7 @@ chromium:
 
 bench: $(STAMP) assets translations
 	$(BIN)/python bench/catalogue.py
+	$(BIN)/python bench/signup.py
 
 clean:
 	rm -rf $(VENV) node_modules app/static/dist instance/*.db*
