@@ -83,6 +83,7 @@ def signup(offering_id: int):
         problem=problem,
         problem_text=PROBLEMS.get(problem or ""),
         intents=enrolment_service.intent_count(offering) if offering.is_group_class else None,
+        entries=enrolment_service.lottery_entries(offering),
         status=status,
     )
 
@@ -113,6 +114,7 @@ def receipt(ref: str):
         qr=qr_svg(link),
         link=link,
         intents=enrolment_service.intent_count(offering) if offering.is_group_class else None,
+        entries=enrolment_service.lottery_entries(offering),
         cancel_form=CancelForm(),
     )
     response.headers["Cache-Control"] = "private, no-store"

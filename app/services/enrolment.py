@@ -350,6 +350,20 @@ def drawn_entries(offering: Offering) -> list[Enrolment]:
 # Group classes (组班) ----------------------------------------------------------------------------
 
 
+def lottery_entries(offering: Offering) -> int | None:
+    """How many wait for a lottery not yet drawn (None for other classes)."""
+    if not offering.is_lottery or offering.drawn_at is not None:
+        return None
+    return (
+        db.session.scalar(
+            select(func.count(Enrolment.id)).where(
+                Enrolment.offering_id == offering.id, Enrolment.status == EnrolmentStatus.RECEIVED
+            )
+        )
+        or 0
+    )
+
+
 def intent_count(offering: Offering) -> int:
     return (
         db.session.scalar(
