@@ -69,8 +69,9 @@ def signup(offering_id: int):
             db.session.rollback()
             problem = error.code
         else:
+            ref = enrolment.ref
             db.session.commit()
-            return redirect_to(url_for("signup.receipt", ref=enrolment.ref))
+            return redirect_to(url_for("signup.receipt", ref=ref))
     status = 422 if form.errors or (request.method == "POST" and problem) else 200
     if request.method == "POST":
         offering = _offering_or_404(offering_id)  # everything the page shows, in a few queries
