@@ -51,6 +51,7 @@ chromium:
 
 bench: $(STAMP) assets translations
 	$(BIN)/python bench/catalogue.py
+	$(BIN)/python bench/signup.py
 
 # The worker's outbox: 200 submissions queued offline in Chromium, synced on reconnect (time and count).
 bench-outbox: $(STAMP) assets translations chromium

@@ -21,7 +21,7 @@ local headers = {
 
 request = function()
   counter = counter + 1
-  local submission = string.format("%08x%024x", id, counter)
+  local submission = string.format("%s%06x%024x", prefix, id, counter)  -- new in every run: no replays
   local phone = string.format("%s%01d%08d", prefix, id, counter)
   local body = body_start .. "&submission_id=" .. submission .. "&phone=" .. phone
   return wrk.format("POST", path, headers, body)

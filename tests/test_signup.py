@@ -291,7 +291,8 @@ def test_lottery_entries_are_received_then_drawn_from_the_recorded_seed(client, 
     receipts = [sign_up(client, offering, phone=f"1380000000{i}").headers["Location"] for i in range(5)]
     assert {status_of(client.get(r).get_data(as_text=True)) for r in receipts} == {"received"}
     assert fresh(offering).seats_taken == 0
-    assert "摇号分配" in client.get(f"/courses/{offering.id}").get_data(as_text=True)
+    before = client.get(f"/courses/{offering.id}").get_data(as_text=True)
+    assert "摇号分配" in before and "已有 5 人报名参加摇号" in before
     close_window(offering)
     page = client.get(f"/courses/{offering.id}").get_data(as_text=True)  # the first look after closing draws
     db.session.rollback()  # end the test's own read snapshot; see what the requests committed

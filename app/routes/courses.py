@@ -40,6 +40,7 @@ def detail(offering_id: int):
     return render(
         "courses/detail.html",
         intents=enrolment.intent_count(offering) if offering.is_group_class else None,
+        entries=enrolment.lottery_entries(offering),
         offering=offering,
         today=today(),
         next_session=catalogue.next_session(offering, today()),

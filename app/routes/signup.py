@@ -29,10 +29,9 @@ def _offering_or_404(offering_id: int) -> Offering:
     return catalogue.get_offering(offering_id) or abort(404)
 
 
-def run_due_draw(offering: Offering, then_write: bool = False) -> Offering:
-    """A lottery whose window has closed is drawn on first sight (also by `flask run-draws`), in a
-    write transaction of its own. `then_write`: the request goes on to write (a sign-up), so its next
-    transaction begins as a writer too."""
+def run_due_draw(offering: Offering) -> Offering:
+    """A lottery whose window has closed is drawn on first sight (also by `flask run-draws`, and by
+    the next sign-up), in a write transaction of its own."""
     if not enrolment_service.draw_due(offering):
         return offering
     offering_id = offering.id
@@ -40,33 +39,32 @@ def run_due_draw(offering: Offering, then_write: bool = False) -> Offering:
     enrolment_service.begin_write()
     enrolment_service.draw_if_due(db.session.get(Offering, offering_id))
     db.session.commit()
-    if then_write:
-        enrolment_service.begin_write()
-        return db.session.get(Offering, offering_id)
     return _offering_or_404(offering_id)
 
 
 def attempt_signup(offering_id: int, make_form, receipt_endpoint: str = "signup.receipt"):
     """The sign-up step shared by the public, 长辈版 and worker pages.
 
-    Returns (offering, form, enrolment or None, problem or None). On POST the transaction begins
-    as a writer (see enrolment.begin_write), so `make_form` is called only after that."""
-    if request.method == "POST":
-        enrolment_service.begin_write()
-        # Only the class row for the sign-up itself; the page (on errors) loads the rest.
-        offering = db.session.get(Offering, offering_id) if 0 < offering_id <= catalogue.MAX_ID else None
-        offering = run_due_draw(offering or abort(404), then_write=True)
-    else:
+    Returns (offering, form, enrolment or None, problem or None). The form is checked in a read;
+    the sign-up itself then begins as a writer (SQLite: BEGIN IMMEDIATE), so the write lock is held
+    for the sign-up alone. A due lottery draw runs inside it."""
+    if request.method == "GET":
         offering = run_due_draw(_offering_or_404(offering_id))
+    else:  # only the class row; the page, if it is shown again with errors, loads the rest
+        offering = db.session.get(Offering, offering_id) if 0 < offering_id <= catalogue.MAX_ID else None
+        offering = offering or abort(404)
     form = make_form()
     problem = enrolment_service.signup_problem(offering, today())
     if form.validate_on_submit():
+        person, actor, submission_id = form.person(), form.actor(), form.submission_id.data
+        db.session.rollback()
+        enrolment_service.begin_write()
         try:
             enrolment = enrolment_service.enrol(
-                offering,
-                form.person(),
-                submission_id=form.submission_id.data,
-                actor=form.actor(),
+                db.session.get(Offering, offering_id),
+                person,
+                submission_id=submission_id,
+                actor=actor,
                 receipt_link=lambda ref: url_for(receipt_endpoint, ref=ref, _external=True),
             )
         except EnrolmentError as error:
@@ -95,6 +93,7 @@ def signup(offering_id: int):
         problem=problem,
         problem_text=PROBLEMS.get(problem or ""),
         intents=enrolment_service.intent_count(offering) if offering.is_group_class else None,
+        entries=enrolment_service.lottery_entries(offering),
         status=status,
     )
 
@@ -125,6 +124,7 @@ def receipt(ref: str):
         qr=qr_svg(link),
         link=link,
         intents=enrolment_service.intent_count(offering) if offering.is_group_class else None,
+        entries=enrolment_service.lottery_entries(offering),
         cancel_form=CancelForm(),
     )
     response.headers["Cache-Control"] = "private, no-store"

@@ -131,7 +131,6 @@ def signup(offering_id: int):
         return AssistedSignupForm(towns=catalogue.towns(), worker_id=worker_id)
 
     if request.method == "POST" and step == "confirm":
-        db.session.commit()  # end the read that loaded the worker: the sign-up begins as a writer
         offering, form, enrolment, problem = attempt_signup(offering_id, make_form)
         if enrolment is not None:
             staff.audit(

@@ -294,16 +294,21 @@ def draw(offering: Offering, seed: str | None = None) -> bool:
     )
     order = draw_order([e.id for e in entries], seed)
     by_id = {e.id: e for e in entries}
+    offering = _lock(offering)  # fresh counters, under this transaction's lock
+    free = max(offering.capacity - offering.seats_taken, 0)
     for rank, enrolment_id in enumerate(order, start=1):
         enrolment = by_id[enrolment_id]
         enrolment.draw_rank = rank
-        enrolment.status = EnrolmentStatus.CONFIRMED if _take_seat(offering) else EnrolmentStatus.WAITLISTED
-    db.session.execute(
+        enrolment.status = EnrolmentStatus.CONFIRMED if rank <= free else EnrolmentStatus.WAITLISTED
+    confirmed = min(free, len(entries))
+    counted = db.session.execute(
         update(Offering)
-        .where(Offering.id == offering.id)
-        .values(draw_entries=len(entries))
+        .where(Offering.id == offering.id, Offering.seats_taken + confirmed <= Offering.capacity)
+        .values(draw_entries=len(entries), seats_taken=Offering.seats_taken + confirmed)
         .execution_options(synchronize_session=False)
     )
+    if counted.rowcount != 1:  # cannot happen under the lock; never overbook if it somehow does
+        raise RuntimeError(f"offering {offering.id}: places changed during the draw")
     db.session.flush()
     db.session.refresh(offering)
     position = {e.id: n for n, e in enumerate(db.session.scalars(waitlist(offering)), start=1)}
@@ -344,6 +349,20 @@ def drawn_entries(offering: Offering) -> list[Enrolment]:
 
 
 # Group classes (组班) ----------------------------------------------------------------------------
+
+
+def lottery_entries(offering: Offering) -> int | None:
+    """How many wait for a lottery not yet drawn (None for other classes)."""
+    if not offering.is_lottery or offering.drawn_at is not None:
+        return None
+    return (
+        db.session.scalar(
+            select(func.count(Enrolment.id)).where(
+                Enrolment.offering_id == offering.id, Enrolment.status == EnrolmentStatus.RECEIVED
+            )
+        )
+        or 0
+    )
 
 
 def intent_count(offering: Offering) -> int:
