@@ -39,3 +39,28 @@ ELDER_TOPICS = {
     "智能手机": _l("智能手机"),
     "健康": _l("健康"),
 }
+
+DEGREE_LEVELS = {"中专": _l("中专"), "专科": _l("专科"), "本科": _l("本科")}
+
+CERT_LEVELS = {
+    "初级": _l("初级"),
+    "中级": _l("中级"),
+    "高级": _l("高级"),
+    "技师": _l("技师"),
+    "高级技师": _l("高级技师"),
+}
+
+ROLES = {"worker": _l("社区工作者"), "institution": _l("院校工作人员"), "admin": _l("教育局管理员")}
+
+OUTCOME_KINDS = {"degree": _l("学历毕业"), "certificate": _l("取得证书"), "completion": _l("结业")}
+
+OFFERING_STATUSES = {"open": _l("报名中"), "closed": _l("已停止报名"), "cancelled": _l("已取消")}
+
+ENROLMENT_STATUSES = {
+    "received": _l("已登记，待摇号"),
+    "intent": _l("意向（待开班）"),
+    "confirmed": _l("已确认"),
+    "waitlisted": _l("候补"),
+    "cancelled": _l("已取消"),
+    "completed": _l("已结业"),
+}
