@@ -14,7 +14,7 @@ from app.services import parsing
 
 
 def _strip(value):
-    return parsing.text(value) if isinstance(value, str) else value
+    return parsing.clean(value) if isinstance(value, str) else value
 
 
 class _Parsed(StringField):
@@ -78,7 +78,7 @@ class YearsField(_Parsed):
 
 
 def _text(label, required=True, max_length=120, **kwargs):
-    validators = [InputRequired(_l("请填写这一项"))] if required else [Optional()]
+    validators = [InputRequired(_l("请填写这一项"))] if required else []
     validators.append(Length(max=max_length, message=_l("太长了，最多 %(max)d 个字")))
     return StringField(label, filters=[_strip], validators=validators, **kwargs)
 
@@ -96,12 +96,12 @@ class ProgrammeForm(SubmissionForm):
     kind = ChoiceField(_l("类别"), choices=_choices(labels.KINDS), validators=[InputRequired(_l("请选择类别"))])
     name = _text(_l("课程名称"), description=_l("例如：电工（初级）、烘焙、行政管理（专科）"))
     description = TextAreaField(_l("简介"), filters=[_strip], validators=[Optional(), Length(max=2000)])
-    degree_level = ChoiceField(_l("学历层次"), choices=_choices(labels.DEGREE_LEVELS), validators=[Optional()])
+    degree_level = ChoiceField(_l("学历层次"), choices=_choices(labels.DEGREE_LEVELS))
     major = _text(_l("专业"), required=False, max_length=60)
     years = YearsField(_l("学制（年）"), required=False)
     tuition = WholeField(_l("学费（元）"), required=False)
     certificate = _text(_l("证书"), required=False, max_length=60)
-    cert_level = ChoiceField(_l("等级"), choices=_choices(labels.CERT_LEVELS), validators=[Optional()])
+    cert_level = ChoiceField(_l("等级"), choices=_choices(labels.CERT_LEVELS))
     audience = _text(_l("适合人群"), required=False, max_length=40, description=_l("例如：长辈、在职人员"))
 
     def validate_degree_level(self, field) -> None:
@@ -223,7 +223,6 @@ class CompletionForm(SubmissionForm):
     level = ChoiceField(
         _l("证书等级或学历层次"),
         choices=_choices({**labels.CERT_LEVELS, **labels.DEGREE_LEVELS}),
-        validators=[Optional()],
         description=_l("取证的填证书等级，毕业的填学历层次"),
     )
     evidence = _text(_l("凭证"), max_length=200, description=_l("证书编号或毕业证书编号"))
@@ -319,8 +318,8 @@ class UserForm(SubmissionForm):
     role = RadioChoiceField(
         _l("角色"), choices=lambda: list(labels.ROLES.items()), validators=[InputRequired(_l("请选择角色"))]
     )
-    institution = ChoiceField(_l("院校（院校工作人员）"), validators=[Optional()])
-    town = ChoiceField(_l("镇/街道（社区工作者）"), validators=[Optional()])
+    institution = ChoiceField(_l("院校（院校工作人员）"))
+    town = ChoiceField(_l("镇/街道（社区工作者）"))
     password = PasswordField(_l("密码"), description=_l("至少 8 位；修改账户时留空表示不改密码"))
     active = BooleanField(_l("可以登录"))
 

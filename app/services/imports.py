@@ -205,7 +205,7 @@ class _Row:
         return self.cells.get(column)
 
     def text(self, column: str, required: bool = False, max_length: int = 200) -> str:
-        value = parsing.text(self.raw(column))
+        value = parsing.clean(self.raw(column))
         if required and not value:
             self.fail(column, _("这一格是空的，请填写"))
         elif len(value) > max_length:

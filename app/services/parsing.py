@@ -27,6 +27,16 @@ def text(value) -> str:
     return "".join(ch for ch in cleaned if ch.isprintable()).strip()
 
 
+def clean(value) -> str:
+    """Free text (names, places) as typed: trimmed, no control characters; full-width punctuation kept
+    (电工（初级） stays as written)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "".join(ch for ch in str(value) if ch.isprintable()).strip()
+
+
 def parse_date(value) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
