@@ -511,8 +511,13 @@ FUNNEL = {
 @bp.get("/dashboard", endpoint="dashboard")
 @role_required(*ADMIN)
 def dashboard_page():
+    data = dashboard_tables()
+    demand_rows = [
+        (name, [data["demand"].row_total(t), data["seats"].row_total(t)]) for t, name in data["demand"].towns
+    ]
+    funnel_rows = [(str(FUNNEL[s.key]), [s.count]) for s in data["funnel"]]
     return render(
-        "admin/dashboard.html", funnel_labels=FUNNEL, outcome_kinds=labels.OUTCOME_KINDS, **dashboard_tables()
+        "admin/dashboard.html", funnel_labels=FUNNEL, demand_rows=demand_rows, funnel_rows=funnel_rows, **data
     )
 
 
