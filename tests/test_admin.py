@@ -84,6 +84,13 @@ def test_class_form_errors_keep_the_answers_and_say_what_to_do(client, login_as,
     assert "结束日期不能早于开始日期" in html and "请按“08:30”的样子填写时间" in html and "请填一个整数" in html
     assert 'value="社区学校 301 教室"' in html and 'value="DH-2026-01"' in html
     assert db.session.scalar(select(func.count(Offering.id))) == 0
+    fragment = client.post("/admin/offerings/new", data={**tokens(page), **answers}, headers={"HX-Request": "true"})
+    body = fragment.get_data(as_text=True)
+    assert fragment.status_code == 422 and "<html" not in body and body.lstrip().startswith("<form")
+    assert "HX-Request" in fragment.headers["Vary"]
+    good = {**tokens(page), **offering_answers(programme, school.town)}
+    done = client.post("/admin/offerings/new", data=good, headers={"HX-Request": "true"})
+    assert done.status_code == 204 and done.headers["HX-Redirect"].startswith("/admin/offerings/")
 
 
 def test_staff_cannot_use_another_institutions_programme_or_code(client, login_as, school):

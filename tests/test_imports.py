@@ -7,6 +7,8 @@ import csv
 import io
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
@@ -178,3 +180,22 @@ def test_a_formula_in_a_name_is_written_as_text(client, login_as, school):
 
     data = table(["姓名"], [['=HYPERLINK("x")']], "csv")
     assert data.decode("utf-8-sig").splitlines()[1].startswith("\"'=HYPERLINK")
+
+
+cells = st.one_of(
+    st.none(),
+    st.text(max_size=40),
+    st.integers(min_value=-(10**12), max_value=10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(["２０２７-０３-０１", "星期八", "25:61", "2027-02-30", "９９９９９９９９９９９９", "是", "=1+1"]),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(cells, max_size=len(imports.HEADERS) + 2), min_size=1, max_size=4))
+def test_any_cells_give_problems_never_an_exception(app, school, rows):
+    with app.test_request_context():
+        clean, problems = imports.validate(iter(enumerate([imports.HEADERS, *rows], start=1)), school)
+        assert problems or clean
+        for problem in problems:
+            assert problem.row >= 1 and problem.column and str(problem)

@@ -288,7 +288,9 @@ def validate(rows: Iterator[tuple[int, list]], institution: Institution) -> tupl
         ends = row.parsed("结束时间", parsing.parse_time, _("看不懂“%(value)s”，请按 08:30 的样子填写时间"))
         if begins and ends and ends <= begins:
             row.fail("结束时间", _("结束时间要晚于开始时间"))
-        capacity = row.parsed("名额", parsing.parse_whole, _("“%(value)s”不是人数，请填整数，例如 30"))
+        capacity = row.parsed(
+            "名额", lambda v: parsing.parse_whole(v, maximum=10_000), _("“%(value)s”不是人数，请填整数，例如 30")
+        )
         fee = row.parsed("费用", parsing.parse_whole, _("“%(value)s”不是金额，请填整数元，例如 300"), required=False)
         deadline = row.parsed(
             "报名截止", parsing.parse_date, _("看不懂“%(value)s”，请按 2026-03-01 的样子填写日期"), required=False

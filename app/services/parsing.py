@@ -71,22 +71,29 @@ def parse_weekday(value) -> int:
     raise ValueError(value)
 
 
-def parse_whole(value, minimum: int = 0) -> int:
-    """A whole number ≥ minimum; thousands separators, 元 and 人 are allowed (3,200元, 30人)."""
+def parse_whole(value, minimum: int = 0, maximum: int = 100_000_000) -> int:
+    """A whole number from minimum to maximum (which keeps it inside a database integer); thousands
+    separators, 元 and 人 are allowed (3,200元, 30人)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        if float(value).is_integer() and value >= minimum:
-            return int(value)
+        if not float(value).is_integer():
+            raise ValueError(value)
+        number = int(value)
+    else:
+        word = text(value).replace(",", "").removesuffix("元").removesuffix("人").strip()
+        if not word.isdigit() or len(word) > 12:
+            raise ValueError(value)
+        number = int(word)
+    if not minimum <= number <= maximum:
         raise ValueError(value)
-    word = text(value).replace(",", "").removesuffix("元").removesuffix("人").strip()
-    if not word.isdigit() or int(word) < minimum:
-        raise ValueError(value)
-    return int(word)
+    return number
 
 
 def parse_decimal(value) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
     word = text(value).removesuffix("年").strip()
+    if len(word) > 12:
+        raise ValueError(value)
     return float(word)
 
 
