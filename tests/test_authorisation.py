@@ -121,6 +121,10 @@ def test_every_staff_route_answers_each_role_as_expected(app):
     rules = [r for r in app.url_map.iter_rules() if r.rule.startswith(("/admin/", "/worker/"))]
     unchecked = sorted({r.endpoint for r in rules} - set(EXPECTED))
     assert not unchecked, f"routes with no expected answers: {unchecked}"
+    roles = {WORKER: ("worker",), STAFF: ("institution", "admin"), ADMIN: ("admin",)}
+    for endpoint, who in EXPECTED.items():
+        declared = getattr(app.view_functions[endpoint], "roles", None)
+        assert declared == roles.get(who), f"{endpoint} declares {declared}, the walk expects {who}"
     checked = 0
     failures = []
     for method in ("GET", "POST"):  # every GET first: the POSTs change things
