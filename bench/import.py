@@ -32,7 +32,7 @@ def spreadsheet(rows: int, fmt: str) -> bytes:
     kinds = ["技能提升", "社区与兴趣", "学历提升"]
     body = []
     for n in range(rows):
-        kind = kinds[n % 3]
+        kind = kinds[(n % 200) % 3]  # one kind per programme name
         start = dt.date(2027, 3, 1) + dt.timedelta(days=n % 60)
         body.append(
             [
