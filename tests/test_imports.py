@@ -137,6 +137,13 @@ def test_missing_columns_unreadable_files_and_another_institutions_code(client, 
     assert f"“{theirs.code}”是其他院校的班级编号" in html
     twice = [imports.HEADERS, imports.EXAMPLE[0], imports.EXAMPLE[0]]
     assert "在第 2 行已经出现过" in upload(client, as_csv(twice), "x.csv").get_data(as_text=True)
+    two_kinds = [
+        imports.HEADERS,
+        imports.EXAMPLE[0],
+        ["X-9", imports.EXAMPLE[0][1], "社区与兴趣", *imports.EXAMPLE[0][3:]],
+    ]
+    html = upload(client, as_csv(two_kinds), "x.csv").get_data(as_text=True)
+    assert "第 3 行“类别”：课程“电工（初级）”在第 2 行是另一个类别" in html
 
 
 def test_reimport_with_a_new_weekday_rebuilds_sessions_and_keeps_everyone_enrolled(client, login_as, school):

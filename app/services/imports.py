@@ -247,6 +247,7 @@ def validate(rows: Iterator[tuple[int, list]], institution: Institution) -> tupl
     town_names = "、".join(towns)
     codes = dict(db.session.execute(select(Offering.code, Offering.institution_id)).all())
     seen: dict[str, int] = {}
+    kinds_seen: dict[str, tuple[str, int]] = {}
     clean: list[dict] = []
     for number, cells in rows:
         if number > MAX_ROWS + 1:
@@ -269,6 +270,17 @@ def validate(rows: Iterator[tuple[int, list]], institution: Institution) -> tupl
         kind = KIND_WORDS.get(kind_word.lower())
         if kind_word and kind is None:
             row.fail("类别", _("看不懂“%(value)s”，请填 学历提升、技能提升 或 社区与兴趣", value=_shown(kind_word)))
+        elif kind and name:
+            first_kind, first_row = kinds_seen.setdefault(name, (kind, number))
+            if first_kind != kind:
+                row.fail(
+                    "类别",
+                    _(
+                        "课程“%(name)s”在第 %(first)s 行是另一个类别；同一门课程只能有一个类别",
+                        name=name,
+                        first=first_row,
+                    ),
+                )
         town_name = row.text("镇/街道", required=True)
         if town_name and town_name not in towns:
             row.fail(
