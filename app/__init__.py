@@ -47,8 +47,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     sms.init_app(app)
     auth.init_app(app)
 
+    from app.routes import admin, courses, elder, errors, main, me, needs, offline, signup, worker
     from app.routes import auth as auth_routes
-    from app.routes import courses, elder, errors, main, me, needs, offline, signup, worker
 
     app.register_blueprint(main.bp)
     app.register_blueprint(courses.bp)
@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(worker.bp)
     app.register_blueprint(elder.bp)
     app.register_blueprint(offline.bp)
+    app.register_blueprint(admin.bp)
     errors.init_app(app)
 
     from app import cli

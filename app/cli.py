@@ -23,12 +23,17 @@ def demo_data() -> None:
 @click.option("--offerings", type=click.IntRange(min=0), default=0, help="Total synthetic offerings wanted.")
 @click.option("--residents", type=click.IntRange(min=0), default=0, help="Total synthetic residents wanted.")
 @click.option("--needs", type=click.IntRange(min=0), default=0, help="Total synthetic needs wanted.")
-def gen_scale(offerings: int, residents: int, needs: int) -> None:
+@click.option("--enrolments", type=click.IntRange(min=0), default=0, help="Total synthetic sign-ups wanted.")
+def gen_scale(offerings: int, residents: int, needs: int, enrolments: int) -> None:
     """Synthetic county-sized data for benchmarks (bulk inserts; adds only what is missing)."""
     added = demo.generate_offerings(offerings, today())
     people, wishes = demo.generate_people(residents, needs, today())
+    signups, outcomes = demo.generate_enrolments(enrolments, today())
     db.session.commit()
-    click.echo(f"gen-scale: {added} offerings, {people} residents, {wishes} needs added")
+    click.echo(
+        f"gen-scale: {added} offerings, {people} residents, {wishes} needs, {signups} enrolments, "
+        f"{outcomes} outcomes added"
+    )
 
 
 @click.command("create-user")

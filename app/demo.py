@@ -339,3 +339,118 @@ def generate_people(residents: int, needs: int, today: dt.date, batch: int = 500
             )
         db.session.execute(insert(Need), rows)
     return max(residents - have_residents, 0), max(needs - have_needs, 0)
+
+
+def generate_enrolments(count: int, today: dt.date, batch: int = 5000) -> tuple[int, int]:
+    """Add synthetic sign-ups (submission ids gse…) of synthetic residents to synthetic classes until
+    there are `count`, never more than a class's capacity; then set each synthetic class's seats_taken
+    to its places held. Classes that have ended get some completions, with outcomes and incentives
+    (half of them paid), so the dashboard's funnel is not empty. Returns (enrolments, outcomes) added."""
+    from types import SimpleNamespace
+
+    from app.models import Enrolment, Outcome
+    from app.services import incentives
+
+    have = db.session.scalar(select(func.count(Enrolment.id)).where(Enrolment.submission_id.like("gse%"))) or 0
+    if have >= count:
+        return 0, 0
+    classes = db.session.execute(
+        select(Offering.id, Offering.capacity, Offering.end_date, Offering.programme_id, Offering.kind)
+        .where(Offering.code.like(f"{SCALE_PREFIX}%"))
+        .order_by(Offering.id)
+    ).all()
+    residents = list(db.session.scalars(select(Resident.id).where(Resident.phone.like("170%")).order_by(Resident.id)))
+    if not classes or not residents:
+        return 0, 0
+    taken = dict(
+        db.session.execute(
+            select(Enrolment.offering_id, func.count())
+            .where(Enrolment.submission_id.like("gse%"))
+            .group_by(Enrolment.offering_id)
+        ).all()
+    )
+    rng = random.Random(have)
+    # Fill classes to 40–95 % of capacity, in a shuffled order, until `count` sign-ups exist.
+    order = list(classes)
+    rng.shuffle(order)
+    now = dt.datetime.now(dt.UTC)
+    policies = incentives.active_policies()
+    owed: dict[int, int] = {}
+    n, rows, completed = have, [], []
+    for offering_id, capacity, end_date, programme_id, kind in order * 2:
+        room = int(capacity * rng.uniform(0.4, 0.95)) - taken.get(offering_id, 0)
+        for _ in range(max(room, 0)):
+            if n >= count:
+                break
+            # Ended classes: most finish; running ones: a few already passed the certificate exam.
+            done = rng.random() < (0.6 if end_date < today else 0.05)
+            rows.append(
+                dict(
+                    ref=f"gse{n:029d}",
+                    code=f"GS-{n:09d}",
+                    submission_id=f"gse{n:029d}",
+                    resident_id=residents[(n * 7919) % len(residents)],
+                    offering_id=offering_id,
+                    status="completed" if done else "confirmed",
+                    source="self",
+                    consent_method="online",
+                    created_at=now - dt.timedelta(days=rng.randint(0, 365)),
+                    updated_at=now,
+                )
+            )
+            taken[offering_id] = taken.get(offering_id, 0) + 1
+            if done:
+                completed.append((n, programme_id, kind, end_date))
+            n += 1
+        if n >= count:
+            break
+    added = 0
+    for start in range(0, len(rows), batch):
+        part = rows[start : start + batch]
+        ids = db.session.scalars(insert(Enrolment).returning(Enrolment.id, sort_by_parameter_order=True), part).all()
+        for enrolment_id, row in zip(ids, part, strict=True):
+            row["id"] = enrolment_id
+        added += len(part)
+    by_number = {int(row["submission_id"][3:]): row for row in rows}
+    programmes = {p.id: p for p in db.session.scalars(select(Programme))}
+    outcome_rows = []
+    for number, programme_id, kind, end_date in completed:
+        if programme_id not in owed:
+            p = programmes[programme_id]
+            achieved = SimpleNamespace(
+                kind=p.kind,
+                degree_level=p.degree_level or "专科",
+                cert_level=p.cert_level or "初级",
+                certificate=p.certificate,
+                tuition=p.tuition or 6000,
+            )
+            owed[programme_id] = incentives.total(incentives.for_learner(achieved, "户籍", policies))
+        row = by_number[number]
+        paid = rng.random() < 0.5
+        outcome_rows.append(
+            dict(
+                submission_id=f"gso{number:029d}",
+                enrolment_id=row["id"],
+                resident_id=row["resident_id"],
+                programme_id=programme_id,
+                institution_id=programmes[programme_id].institution_id,
+                kind={"degree": "degree", "skill": "certificate"}.get(kind, "completion"),
+                evidence="",
+                completed_on=min(end_date, today),
+                incentive_amount=owed[programme_id],
+                policy_codes=[],
+                created_at=now,
+                paid_at=now if paid else None,
+            )
+        )
+    for start in range(0, len(outcome_rows), batch):
+        db.session.execute(insert(Outcome), outcome_rows[start : start + batch])
+    held = (
+        select(func.count(Enrolment.id))
+        .where(Enrolment.offering_id == Offering.id, Enrolment.status.in_(("confirmed", "completed", "intent")))
+        .scalar_subquery()
+    )
+    db.session.execute(
+        Offering.__table__.update().where(Offering.code.like(f"{SCALE_PREFIX}%")).values(seats_taken=held)
+    )
+    return added, len(outcome_rows)

@@ -43,11 +43,27 @@ ELDER_TOPICS = {
 # How a resident agreed to an entry a worker made for them (stored as the Chinese word).
 CONSENT_METHODS = {"口头同意": _l("口头同意"), "本人签字": _l("本人签字"), "家属代办": _l("家属代办")}
 
+DEGREE_LEVELS = {"中专": _l("中专"), "专科": _l("专科"), "本科": _l("本科")}
+
+CERT_LEVELS = {
+    "初级": _l("初级"),
+    "中级": _l("中级"),
+    "高级": _l("高级"),
+    "技师": _l("技师"),
+    "高级技师": _l("高级技师"),
+}
+
+ROLES = {"worker": _l("社区工作者"), "institution": _l("院校工作人员"), "admin": _l("教育局管理员")}
+
+OUTCOME_KINDS = {"degree": _l("学历毕业"), "certificate": _l("取得证书"), "completion": _l("结业")}
+
+OFFERING_STATUSES = {"open": _l("报名中"), "closed": _l("已停止报名"), "cancelled": _l("已取消")}
+
 ENROLMENT_STATUSES = {
-    "confirmed": _l("已报上"),
-    "waitlisted": _l("排队候补"),
-    "received": _l("等待摇号"),
-    "intent": _l("满员开班"),
+    "received": _l("已登记，待摇号"),
+    "intent": _l("意向（待开班）"),
+    "confirmed": _l("已确认"),
+    "waitlisted": _l("候补"),
     "cancelled": _l("已取消"),
     "completed": _l("已结业"),
 }

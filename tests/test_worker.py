@@ -204,5 +204,5 @@ def test_me_lists_signups_with_who_entered_them(client, app, login_as, town):
     code = re.search(r"验证码是 (\d{6})", app.extensions["sms"].outbox[-1][1]).group(1)
     resident_client.post("/me", data={**tokens(page.get_data(as_text=True)), "step": "verify", "code": code})
     records = resident_client.get("/me").get_data(as_text=True)
-    assert "我的报名" in records and "烘焙" in records and "已报上" in records and "取消这个报名" in records
+    assert "我的报名" in records and "烘焙" in records and "已确认" in records and "取消这个报名" in records
     assert f"由社区工作者 {worker.name}" in records and "代为报名（口头同意）" in records

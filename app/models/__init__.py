@@ -14,12 +14,14 @@ from app.models.course import (
 )
 from app.models.enrolment import Enrolment, EnrolmentSource, EnrolmentStatus
 from app.models.otp import OneTimeCode
+from app.models.outcome import AdminSubmission, Outcome, OutcomeKind
 from app.models.place import Institution, InstitutionType, Town
 from app.models.policy import Mentor, Policy
 from app.models.resident import Need, NeedStatus, Resident, ResidentConflict, mask_phone
 from app.models.staff import AuditEntry, Role, User
 
 __all__ = [
+    "AdminSubmission",
     "Allocation",
     "AuditEntry",
     "CallbackRequest",
@@ -37,6 +39,8 @@ __all__ = [
     "Offering",
     "OfferingStatus",
     "OneTimeCode",
+    "Outcome",
+    "OutcomeKind",
     "Policy",
     "Programme",
     "Resident",

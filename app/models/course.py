@@ -90,6 +90,8 @@ class Offering(db.Model):
         CheckConstraint("allocation IN ('first_come', 'lottery')", name="allocation"),
         CheckConstraint("min_to_open IS NULL OR min_to_open > 0", name="min_to_open"),
         Index("ix_offerings_catalogue", "status", "end_date", "weekday", "start_time"),
+        # The dashboard's supply aggregates and the "no class within reach" test: by kind and town.
+        Index("ix_offerings_kind_town_status", "kind", "town_id", "status", "end_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

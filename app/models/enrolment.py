@@ -54,6 +54,8 @@ class Enrolment(db.Model):
         ),
         # The waitlist of a class, in order.
         Index("ix_enrolments_offering_status", "offering_id", "status", "draw_rank", "id"),
+        # The dashboard's funnel and monthly trend.
+        Index("ix_enrolments_status_created", "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,7 +6,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -89,6 +89,8 @@ class Need(db.Model):
         CheckConstraint("kind IN ('degree', 'skill', 'community')", name="kind"),
         CheckConstraint("status IN ('new', 'matched', 'enrolled', 'completed')", name="status"),
         CheckConstraint("source IN ('self', 'assisted', 'survey', 'imported')", name="source"),
+        # The dashboard's demand and unmet-demand aggregates: GROUP BY kind, town (and target).
+        Index("ix_needs_kind_town_status", "kind", "town_id", "status", "target"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

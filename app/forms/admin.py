@@ -1,0 +1,342 @@
+"""Forms of the institution and bureau pages: programmes, classes, sessions, import, completions,
+policies, towns, institutions, mentors and staff accounts. Messages say what to do."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
+from wtforms import BooleanField, PasswordField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
+
+from app import labels
+from app.forms.base import ChoiceField, PhoneField, RadioChoiceField, SubmissionForm
+from app.services import parsing
+
+
+def _strip(value):
+    return parsing.clean(value) if isinstance(value, str) else value
+
+
+class _Parsed(StringField):
+    """A text box whose value is parsed on validation; the parsed value is `.value`."""
+
+    message = _l("格式不对")
+    required_message = _l("请填写这一项")
+
+    def __init__(self, label=None, required: bool = True, **kwargs):
+        super().__init__(label, filters=[_strip], **kwargs)
+        self.required = required
+        self.value = None
+
+    def parse(self, raw):  # pragma: no cover - each subclass parses
+        raise NotImplementedError
+
+    def pre_validate(self, form) -> None:
+        self.value = None
+        if not self.data:
+            if self.required:
+                raise StopValidation(self.required_message)
+            return
+        try:
+            self.value = self.parse(self.data)
+        except (ValueError, OverflowError):
+            raise StopValidation(self.message) from None
+
+
+class DayField(_Parsed):
+    message = _l("请按“2026-03-01”的样子填写日期")
+    required_message = _l("请填写日期，例如 2026-03-01")
+
+    def parse(self, raw):
+        return parsing.parse_date(raw)
+
+
+class ClockField(_Parsed):
+    message = _l("请按“08:30”的样子填写时间")
+    required_message = _l("请填写时间，例如 08:30")
+
+    def parse(self, raw):
+        return parsing.parse_time(raw)
+
+
+class WholeField(_Parsed):
+    message = _l("请填一个整数，例如 30")
+    required_message = _l("请填一个整数，例如 30")
+
+    def parse(self, raw):
+        return parsing.parse_whole(raw)
+
+
+class YearsField(_Parsed):
+    message = _l("请填学制年数，例如 2.5")
+
+    def parse(self, raw):
+        years = parsing.parse_decimal(raw)
+        if not 0 < years <= 10:
+            raise ValueError(raw)
+        return years
+
+
+def _text(label, required=True, max_length=120, **kwargs):
+    validators = [InputRequired(_l("请填写这一项"))] if required else []
+    validators.append(Length(max=max_length, message=_l("太长了，最多 %(max)d 个字")))
+    return StringField(label, filters=[_strip], validators=validators, **kwargs)
+
+
+def _choices(mapping):
+    """Options with "请选择" first, given as a callable (WTForms reads it when the form is built)."""
+    return lambda: [("", _l("请选择")), *((key, label) for key, label in mapping.items())]
+
+
+def _fixed(*pairs):
+    return lambda: list(pairs)
+
+
+class ProgrammeForm(SubmissionForm):
+    kind = ChoiceField(_l("类别"), choices=_choices(labels.KINDS), validators=[InputRequired(_l("请选择类别"))])
+    name = _text(_l("课程名称"), description=_l("例如：电工（初级）、烘焙、行政管理（专科）"))
+    description = TextAreaField(_l("简介"), filters=[_strip], validators=[Optional(), Length(max=2000)])
+    degree_level = ChoiceField(_l("学历层次"), choices=_choices(labels.DEGREE_LEVELS))
+    major = _text(_l("专业"), required=False, max_length=60)
+    years = YearsField(_l("学制（年）"), required=False)
+    tuition = WholeField(_l("学费（元）"), required=False)
+    certificate = _text(_l("证书"), required=False, max_length=60)
+    cert_level = ChoiceField(_l("等级"), choices=_choices(labels.CERT_LEVELS))
+    audience = _text(_l("适合人群"), required=False, max_length=40, description=_l("例如：长辈、在职人员"))
+
+    def validate_degree_level(self, field) -> None:
+        if self.kind.data == "degree" and not field.data:
+            raise ValidationError(_l("学历类课程请选择学历层次"))
+
+    def validate_certificate(self, field) -> None:
+        if self.kind.data == "skill" and not field.data:
+            raise ValidationError(_l("技能类课程请填写证书名称，例如 电工"))
+
+    def fields_for_model(self) -> dict:
+        return dict(
+            kind=self.kind.data,
+            name=self.name.data,
+            description=self.description.data or "",
+            degree_level=self.degree_level.data or None,
+            major=self.major.data or None,
+            years=self.years.value,
+            tuition=self.tuition.value,
+            certificate=self.certificate.data or None,
+            cert_level=self.cert_level.data or None,
+            audience=self.audience.data or None,
+        )
+
+
+class OfferingForm(SubmissionForm):
+    programme = ChoiceField(_l("课程"), validators=[InputRequired(_l("请选择课程"))])
+    code = _text(_l("开班编号"), max_length=40, description=_l("本校自己的编号，例如 DQ-2026-01；导入表格时按它更新"))
+    town = ChoiceField(_l("镇/街道"), validators=[InputRequired(_l("请选择上课的镇或街道"))])
+    place = _text(_l("上课地点"), max_length=200, description=_l("例如：当湖街道社区学校 301 教室"))
+    start_date = DayField(_l("开始日期"), description=_l("例如 2026-03-01"))
+    end_date = DayField(_l("结束日期"), description=_l("例如 2026-06-30"))
+    weekday = ChoiceField(_l("星期"), validators=[InputRequired(_l("请选择每周哪一天上课"))])
+    start_time = ClockField(_l("开始时间"), description=_l("例如 08:30"))
+    end_time = ClockField(_l("结束时间"), description=_l("例如 11:30"))
+    capacity = WholeField(_l("名额"))
+    fee = WholeField(_l("费用（元）"), required=False, description=_l("免费的填 0 或留空"))
+    signup_deadline = DayField(_l("报名截止"), description=_l("例如 2026-02-25"))
+    senior_friendly = BooleanField(_l("适合长辈（会出现在长辈版）"))
+
+    def __init__(self, *args, programmes, towns, weekdays: dict[int, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.programme.choices = [("", _l("请选择")), *((str(p.id), p.name) for p in programmes)]
+        self.town.choices = [("", _l("请选择")), *((str(t.id), t.name) for t in towns)]
+        self.weekday.choices = [("", _l("请选择")), *((str(d), name) for d, name in weekdays.items())]
+
+    def validate_end_date(self, field) -> None:
+        if field.value and self.start_date.value and field.value < self.start_date.value:
+            raise ValidationError(_l("结束日期不能早于开始日期"))
+
+    def validate_end_time(self, field) -> None:
+        if field.value and self.start_time.value and field.value <= self.start_time.value:
+            raise ValidationError(_l("结束时间要晚于开始时间"))
+
+    def values(self) -> dict:
+        return dict(
+            programme_id=int(self.programme.data),
+            code=self.code.data,
+            town_id=int(self.town.data),
+            place=self.place.data,
+            start_date=self.start_date.value,
+            end_date=self.end_date.value,
+            weekday=int(self.weekday.data),
+            start_time=self.start_time.value,
+            end_time=self.end_time.value,
+            capacity=self.capacity.value,
+            fee=self.fee.value or 0,
+            signup_deadline=self.signup_deadline.value,
+            senior_friendly=bool(self.senior_friendly.data),
+        )
+
+
+class OfferingStatusForm(SubmissionForm):
+    status = ChoiceField(_l("状态"), choices=_fixed(("open", ""), ("closed", ""), ("cancelled", "")))
+
+
+class SessionChangeForm(SubmissionForm):
+    action = RadioChoiceField(
+        _l("这次课怎么变"),
+        choices=_fixed(("move", _l("调到另一天或另一个时间、地点")), ("cancel", _l("这次停课"))),
+        validators=[InputRequired(_l("请选择调课还是停课"))],
+    )
+    date = DayField(_l("新的日期"), required=False, description=_l("调课时填写，例如 2026-03-08"))
+    start_time = ClockField(_l("开始时间"), required=False)
+    end_time = ClockField(_l("结束时间"), required=False)
+    place = _text(_l("新的地点"), required=False, max_length=200, description=_l("不变就留空"))
+    note = _text(_l("原因"), max_length=200, description=_l("会写进给学员的短信，例如：教师外出培训"))
+
+    def validate_date(self, field) -> None:
+        if self.action.data == "move" and not field.value and not field.errors:
+            raise ValidationError(_l("调课请填写新的日期，例如 2026-03-08"))
+
+    def validate_end_time(self, field) -> None:
+        if field.value and self.start_time.value and field.value <= self.start_time.value:
+            raise ValidationError(_l("结束时间要晚于开始时间"))
+
+
+class ImportForm(SubmissionForm):
+    file = FileField(_l("选择表格文件"), description=_l("Excel（.xlsx）或 CSV，第一行是表头，格式见模板"))
+
+    def validate_file(self, field) -> None:
+        upload = field.data
+        if upload is None or not getattr(upload, "filename", ""):
+            raise ValidationError(_l("请选择要导入的表格文件"))
+        if not upload.filename.lower().endswith((".xlsx", ".csv")):
+            raise ValidationError(_l("只能导入 .xlsx 或 .csv 文件，请在 Excel 里“另存为”这两种格式之一"))
+
+
+class CompletionForm(SubmissionForm):
+    kind = RadioChoiceField(
+        _l("完成了什么"),
+        choices=_fixed(
+            ("degree", _l("学历毕业")),
+            ("certificate", _l("取得职业技能证书")),
+            ("completion", _l("结业")),
+        ),
+        validators=[InputRequired(_l("请选择完成了什么"))],
+    )
+    level = ChoiceField(
+        _l("证书等级或学历层次"),
+        choices=_choices({**labels.CERT_LEVELS, **labels.DEGREE_LEVELS}),
+        description=_l("取证的填证书等级，毕业的填学历层次"),
+    )
+    evidence = _text(_l("凭证"), max_length=200, description=_l("证书编号或毕业证书编号"))
+    completed_on = DayField(_l("完成日期"), description=_l("例如 2026-06-30"))
+
+    def validate_level(self, field) -> None:
+        if self.kind.data == "certificate" and field.data not in labels.CERT_LEVELS:
+            raise ValidationError(_l("取证请选择证书等级，例如 初级"))
+        if self.kind.data == "degree" and field.data not in labels.DEGREE_LEVELS:
+            raise ValidationError(_l("毕业请选择学历层次，例如 专科"))
+
+
+class ButtonForm(SubmissionForm):
+    """A button that changes one thing (mark paid): only the tokens."""
+
+
+class PolicyForm(SubmissionForm):
+    code = _text(_l("政策编号"), max_length=20, description=_l("例如 JN-DG-ZJ"))
+    name = _text(_l("政策名称"), max_length=80)
+    kind = ChoiceField(_l("类别"), choices=_choices(labels.KINDS), validators=[InputRequired(_l("请选择类别"))])
+    level = _text(
+        _l("层次或等级"),
+        required=False,
+        max_length=8,
+        description=_l("只对这一层次或等级，例如 专科、高级；不限就留空"),
+    )
+    certificate = _text(_l("只限证书"), required=False, max_length=60, description=_l("只对这个证书；不限就留空"))
+    residence = ChoiceField(
+        _l("户籍"),
+        choices=_fixed(("", _l("不限")), ("户籍", _l("户籍")), ("流动人口", _l("流动人口"))),
+        validators=[Optional()],
+    )
+    basis = RadioChoiceField(
+        _l("怎么算"),
+        choices=_fixed(("tuition_percent", _l("学费的百分比")), ("fixed", _l("固定金额"))),
+        validators=[InputRequired(_l("请选择怎么算"))],
+    )
+    value = WholeField(_l("数值"), description=_l("百分比填 40 表示 40%；固定金额填元数"))
+    cap = WholeField(_l("最高（元）"), required=False, description=_l("不封顶就留空"))
+    payee = RadioChoiceField(
+        _l("发给谁"),
+        choices=_fixed(("learner", _l("学员")), ("enterprise", _l("企业"))),
+        validators=[InputRequired(_l("请选择发给谁"))],
+    )
+    description = TextAreaField(_l("说明"), filters=[_strip], validators=[Optional(), Length(max=1000)])
+    active = BooleanField(_l("正在执行"))
+
+    def validate_value(self, field) -> None:
+        if self.basis.data == "tuition_percent" and field.value is not None and field.value > 100:
+            raise ValidationError(_l("百分比不能超过 100"))
+
+
+class TownForm(SubmissionForm):
+    name = _text(_l("镇/街道名称"), max_length=40)
+    sort_order = WholeField(_l("排序"), required=False, description=_l("小的排在前面"))
+
+
+class InstitutionForm(SubmissionForm):
+    name = _text(_l("名称"), max_length=120)
+    type = ChoiceField(
+        _l("类型"), choices=_choices(labels.INSTITUTION_TYPES), validators=[InputRequired(_l("请选择类型"))]
+    )
+    town = ChoiceField(_l("所在镇/街道"), validators=[InputRequired(_l("请选择所在镇或街道"))])
+    address = _text(_l("地址"), required=False, max_length=200)
+    phone = _text(_l("电话"), required=False, max_length=20)
+
+    def __init__(self, *args, towns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.town.choices = [("", _l("请选择")), *((str(t.id), t.name) for t in towns)]
+
+
+class MentorForm(SubmissionForm):
+    name = _text(_l("姓名"), max_length=40)
+    institution = ChoiceField(_l("所在院校"), validators=[InputRequired(_l("请选择院校"))])
+    phone = PhoneField()
+    kinds = _text(_l("指导方向"), max_length=40, description=_l("degree、skill、community，用逗号隔开"))
+    active = BooleanField(_l("在岗"))
+
+    def __init__(self, *args, institutions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.institution.choices = [("", _l("请选择")), *((str(i.id), i.name) for i in institutions)]
+
+    def validate_kinds(self, field) -> None:
+        kinds = [k.strip() for k in (field.data or "").split(",") if k.strip()]
+        if not kinds or any(k not in labels.KINDS for k in kinds):
+            raise ValidationError(_l("请填 degree、skill、community 中的一个或几个，用逗号隔开"))
+        field.data = ",".join(kinds)
+
+
+class UserForm(SubmissionForm):
+    username = _text(_l("用户名"), max_length=40)
+    name = _text(_l("姓名"), required=False, max_length=40)
+    role = RadioChoiceField(
+        _l("角色"), choices=lambda: list(labels.ROLES.items()), validators=[InputRequired(_l("请选择角色"))]
+    )
+    institution = ChoiceField(_l("院校（院校工作人员）"))
+    town = ChoiceField(_l("镇/街道（社区工作者）"))
+    password = PasswordField(_l("密码"), description=_l("至少 8 位；修改账户时留空表示不改密码"))
+    active = BooleanField(_l("可以登录"))
+
+    def __init__(self, *args, institutions, towns, new: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.new = new
+        self.institution.choices = [("", _l("请选择")), *((str(i.id), i.name) for i in institutions)]
+        self.town.choices = [("", _l("请选择")), *((str(t.id), t.name) for t in towns)]
+
+    def validate_institution(self, field) -> None:
+        if self.role.data == "institution" and not field.data:
+            raise ValidationError(_l("院校工作人员要选择所在院校"))
+
+    def validate_town(self, field) -> None:
+        if self.role.data == "worker" and not field.data:
+            raise ValidationError(_l("社区工作者要选择所在镇或街道"))
+
+    def validate_password(self, field) -> None:
+        if (self.new or field.data) and len(field.data or "") < 8:
+            raise ValidationError(_l("密码至少 8 位"))

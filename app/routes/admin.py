@@ -1,0 +1,798 @@
+"""Institution staff and the education bureau: classes, spreadsheets, rosters, completions and
+incentives, the 驾驶舱 dashboard, and the bureau's lists (towns, institutions, mentors, policies, users).
+
+Institution staff see and change only their own institution's records: every handler loads its
+object through a scoped getter that answers 404 for another institution's id. Every state-changing
+POST writes an audit entry (in the services) with before and after."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app import labels
+from app.auth import role_required
+from app.clock import today
+from app.extensions import db
+from app.forms import admin as forms
+from app.forms.base import new_submission_id
+from app.htmx import redirect_to, render
+from app.i18n import weekday_name
+from app.models import (
+    AuditEntry,
+    Enrolment,
+    Institution,
+    Mentor,
+    Offering,
+    Outcome,
+    Policy,
+    Programme,
+    Session,
+    Town,
+    User,
+)
+from app.services import catalogue, classes, dashboard, exports, imports, outcomes, staff
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.add_app_template_global(labels.OFFERING_STATUSES, "offering_statuses")
+bp.add_app_template_global(labels.OUTCOME_KINDS, "outcome_kinds")
+
+
+@bp.app_template_filter("readable_json")
+def readable_json(value) -> str:
+    """Audit details as JSON that shows Chinese as Chinese."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+STAFF = ("institution", "admin")
+ADMIN = ("admin",)
+FMT = "<any(xlsx, csv):fmt>"
+PER_PAGE = 50
+
+
+@bp.after_request
+def no_store(response):
+    """Rosters carry phone numbers: no admin page is kept in a shared browser's cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# Scope ------------------------------------------------------------------------------------------
+
+
+def own_institution_id() -> int | None:
+    """The institution whose records this user may touch; None for the bureau (all of them)."""
+    return current_user.institution_id if current_user.role == "institution" else None
+
+
+def _scoped(obj, institution_id: int | None):
+    mine = own_institution_id()
+    if obj is None or (mine is not None and institution_id != mine):
+        abort(404)
+    return obj
+
+
+def get_programme(programme_id: int) -> Programme:
+    programme = db.session.get(Programme, programme_id)
+    return _scoped(programme, programme and programme.institution_id)
+
+
+def get_offering(offering_id: int) -> Offering:
+    offering = catalogue.get_offering(offering_id)
+    return _scoped(offering, offering and offering.institution_id)
+
+
+def get_session(session_id: int) -> Session:
+    session = db.session.get(Session, session_id)
+    return _scoped(session, session and session.offering.institution_id)
+
+
+def get_enrolment(enrolment_id: int) -> Enrolment:
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    return _scoped(enrolment, enrolment and enrolment.offering.institution_id)
+
+
+def institution_for_create() -> Institution | None:
+    """Institution staff create for their own; the bureau names the institution (?institution=ID)."""
+    mine = own_institution_id()
+    if mine is not None:
+        return db.session.get(Institution, mine)
+    chosen = request.args.get("institution", "")
+    return db.session.get(Institution, int(chosen)) if chosen.isdigit() and len(chosen) < 10 else None
+
+
+def choose_institution(title: str):
+    institutions = db.session.scalars(select(Institution).order_by(Institution.name))
+    return render("admin/choose_institution.html", title=title, institutions=list(institutions))
+
+
+def weekdays() -> dict[int, str]:
+    return {day: weekday_name(day) for day in range(1, 8)}
+
+
+def download(data: bytes, fmt: str, name: str) -> Response:
+    response = Response(data, mimetype=exports.MIME[fmt])
+    response.headers["Content-Disposition"] = f"attachment; filename={name}.{fmt}"
+    return response
+
+
+# Home -------------------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@role_required(*STAFF)
+def index():
+    if current_user.role == "admin":
+        return redirect_to(url_for("admin.dashboard"))
+    return redirect_to(url_for("admin.offerings"))
+
+
+# Programmes -------------------------------------------------------------------------------------
+
+
+@bp.get("/programmes")
+@role_required(*STAFF)
+def programmes():
+    query = select(Programme).options(selectinload(Programme.institution)).order_by(Programme.kind, Programme.name)
+    if own_institution_id() is not None:
+        query = query.where(Programme.institution_id == own_institution_id())
+    return render("admin/programmes.html", programmes=list(db.session.scalars(query)))
+
+
+@bp.route("/programmes/new", methods=["GET", "POST"])
+@role_required(*STAFF)
+def programme_new():
+    institution = institution_for_create()
+    if institution is None:
+        return choose_institution(_("新建课程"))
+    return _programme_form(None, institution.id, _("新建课程"))
+
+
+@bp.route("/programmes/<int:programme_id>/edit", methods=["GET", "POST"])
+@role_required(*STAFF)
+def programme_edit(programme_id: int):
+    programme = get_programme(programme_id)
+    return _programme_form(programme, programme.institution_id, _("修改课程：%(name)s", name=programme.name))
+
+
+def _programme_form(programme: Programme | None, institution_id: int, title: str):
+    form = forms.ProgrammeForm(obj=programme)
+    if form.validate_on_submit():
+        try:
+            classes.save_programme(
+                programme, institution_id, form.fields_for_model(), current_user, form.submission_id.data
+            )
+        except classes.ClassError as error:
+            form.add_error(error.field, CLASS_ERRORS[error.code](**error.params))
+        else:
+            db.session.commit()
+            flash(_("课程已保存。"))
+            return redirect_to(url_for("admin.programmes"))
+    return _form_page(form, title, url_for("admin.programmes"))
+
+
+CLASS_ERRORS = {
+    "programme_exists": lambda: _("本校已有同名课程，请换一个名称，或去修改那门课程"),
+    "unknown_programme": lambda: _("请从列表中选择本校的课程"),
+    "code_taken": lambda: _("这个开班编号已经用过了，请换一个"),
+    "below_taken": lambda taken: _("已有 %(taken)s 人报名，名额不能少于这个数", taken=taken),
+}
+
+
+def _form_page(form, title: str, back: str, **extra):
+    status = 422 if form.errors else 200
+    return render("admin/form.html", fragment="form", form=form, title=title, back=back, status=status, **extra)
+
+
+# Offerings (classes) -----------------------------------------------------------------------------
+
+
+@bp.get("/offerings")
+@role_required(*STAFF)
+def offerings():
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and len(page) < 6 else 1
+    query = select(Offering)
+    count = select(func.count(Offering.id))
+    if own_institution_id() is not None:
+        query = query.where(Offering.institution_id == own_institution_id())
+        count = count.where(Offering.institution_id == own_institution_id())
+    total = db.session.scalar(count) or 0
+    items = db.session.scalars(
+        query.options(selectinload(Offering.programme), selectinload(Offering.town), selectinload(Offering.institution))
+        .order_by(Offering.start_date.desc(), Offering.id.desc())
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
+    )
+    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    return render("admin/offerings.html", offerings=list(items), total=total, page=page, pages=pages)
+
+
+def _offering_form(offering: Offering | None, institution_id: int, title: str, back: str):
+    programmes = db.session.scalars(
+        select(Programme).where(Programme.institution_id == institution_id).order_by(Programme.name)
+    )
+    form = forms.OfferingForm(obj=offering, programmes=list(programmes), towns=catalogue.towns(), weekdays=weekdays())
+    if request.method == "GET" and offering is not None:
+        form.programme.data, form.town.data = str(offering.programme_id), str(offering.town_id)
+        form.weekday.data = str(offering.weekday)
+        for name in ("start_date", "end_date", "signup_deadline"):
+            form[name].data = getattr(offering, name).isoformat()
+        for name in ("start_time", "end_time"):
+            form[name].data = getattr(offering, name).strftime("%H:%M")
+    if form.validate_on_submit():
+        try:
+            saved = classes.save_offering(
+                offering, institution_id, form.values(), current_user, form.submission_id.data
+            )
+        except classes.ClassError as error:
+            form.add_error(error.field, CLASS_ERRORS[error.code](**error.params))
+        else:
+            db.session.commit()
+            flash(_("班级已保存。"))
+            return redirect_to(url_for("admin.offering", offering_id=saved.id))
+    return _form_page(form, title, back)
+
+
+@bp.route("/offerings/new", methods=["GET", "POST"])
+@role_required(*STAFF)
+def offering_new():
+    institution = institution_for_create()
+    if institution is None:
+        return choose_institution(_("新开一个班"))
+    return _offering_form(None, institution.id, _("新开一个班"), url_for("admin.offerings"))
+
+
+@bp.route("/offerings/<int:offering_id>/edit", methods=["GET", "POST"])
+@role_required(*STAFF)
+def offering_edit(offering_id: int):
+    offering = get_offering(offering_id)
+    back = url_for("admin.offering", offering_id=offering.id)
+    return _offering_form(offering, offering.institution_id, _("修改班级：%(name)s", name=offering.title), back)
+
+
+@bp.get("/offerings/<int:offering_id>")
+@role_required(*STAFF)
+def offering(offering_id: int):
+    offering = get_offering(offering_id)
+    counts = dict(
+        db.session.execute(
+            select(Enrolment.status, func.count())
+            .where(Enrolment.offering_id == offering.id)
+            .group_by(Enrolment.status)
+        ).all()
+    )
+    return render("admin/offering.html", offering=offering, counts=counts, statuses=labels.ENROLMENT_STATUSES)
+
+
+@bp.post("/offerings/<int:offering_id>/status")
+@role_required(*STAFF)
+def offering_status(offering_id: int):
+    offering = get_offering(offering_id)
+    form = forms.OfferingStatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    classes.set_status(offering, form.status.data, current_user)
+    db.session.commit()
+    flash(_("班级状态已改为：%(status)s", status=labels.OFFERING_STATUSES[form.status.data]))
+    return redirect_to(url_for("admin.offering", offering_id=offering.id))
+
+
+@bp.route("/sessions/<int:session_id>/change", methods=["GET", "POST"])
+@role_required(*STAFF)
+def session_change(session_id: int):
+    session = get_session(session_id)
+    form = forms.SessionChangeForm()
+    if form.validate_on_submit():
+        told = classes.change_session(
+            session,
+            form.action.data,
+            current_user,
+            note=form.note.data,
+            date=form.date.value,
+            start=form.start_time.value,
+            end=form.end_time.value,
+            place=form.place.data or None,
+        )
+        db.session.commit()
+        flash(ngettext_told(told))
+        return redirect_to(url_for("admin.offering", offering_id=session.offering_id))
+    back = url_for("admin.offering", offering_id=session.offering_id)
+    title = _("调课或停课：%(name)s %(date)s", name=session.offering.title, date=session.date.isoformat())
+    return _form_page(form, title, back, meeting=session)
+
+
+def ngettext_told(told: int) -> str:
+    from flask_babel import ngettext
+
+    return ngettext("已保存，并已短信通知 %(num)s 位学员。", "已保存，并已短信通知 %(num)s 位学员。", told)
+
+
+# Rosters and exports ----------------------------------------------------------------------------
+
+ROSTER_HEADERS = [_l("序号"), _l("姓名"), _l("手机号码"), _l("报名号"), _l("状态"), _l("签到")]
+
+
+@bp.get("/offerings/<int:offering_id>/roster")
+@role_required(*STAFF)
+def roster(offering_id: int):
+    """The class's own institution and the bureau see whole numbers: they run the class."""
+    offering = get_offering(offering_id)
+    people = exports.roster(offering, full_phone=True)
+    done = set(db.session.scalars(select(Outcome.enrolment_id).where(Outcome.enrolment_id.in_([e.id for e in people]))))
+    return render("admin/roster.html", offering=offering, people=people, done=done, statuses=labels.ENROLMENT_STATUSES)
+
+
+@bp.get(f"/offerings/<int:offering_id>/roster.{FMT}")
+@role_required(*STAFF)
+def roster_export(offering_id: int, fmt: str):
+    offering = get_offering(offering_id)
+    rows = (
+        [n, e.resident.name, e.resident.phone, e.code, str(labels.ENROLMENT_STATUSES[e.status]), ""]
+        for n, e in enumerate(exports.roster(offering, full_phone=True), start=1)
+    )
+    return download(exports.table([str(h) for h in ROSTER_HEADERS], rows, fmt), fmt, f"roster-{offering.id}")
+
+
+ENROLMENT_HEADERS = [_l("开班编号"), _l("报名号"), _l("姓名"), _l("手机号码"), _l("状态"), _l("来源"), _l("报名时间")]
+NEED_HEADERS = [
+    _l("姓名"),
+    _l("手机号码"),
+    _l("镇/街道"),
+    _l("类别"),
+    _l("想学"),
+    _l("星期"),
+    _l("状态"),
+    _l("暂无合适课程"),
+    _l("来源"),
+    _l("登记时间"),
+]
+
+
+@bp.get(f"/exports/enrolments.{FMT}")
+@role_required(*STAFF)
+def export_enrolments(fmt: str):
+    rows = exports.enrolment_rows(own_institution_id(), labels.ENROLMENT_STATUSES, full_phone=True)
+    return download(exports.table([str(h) for h in ENROLMENT_HEADERS], rows, fmt), fmt, "enrolments")
+
+
+@bp.get(f"/exports/needs.{FMT}")
+@role_required(*ADMIN)
+def export_needs(fmt: str):
+    rows = exports.need_rows(labels.KINDS, full_phone=True)
+    return download(exports.table([str(h) for h in NEED_HEADERS], rows, fmt), fmt, "needs")
+
+
+# Import -----------------------------------------------------------------------------------------
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required(*STAFF)
+def import_offerings():
+    form = forms.ImportForm()
+    institution = institution_for_create()
+    if institution is None:
+        return choose_institution(_("从表格导入"))
+    result = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        result = imports.run(upload.read(), upload.filename, institution, current_user, form.submission_id.data)
+        if result.ok:
+            db.session.commit()
+            flash(
+                _(
+                    "导入完成：新开 %(created)s 个班，更新 %(updated)s 个班，新建 %(programmes)s 门课程。",
+                    created=result.created,
+                    updated=result.updated,
+                    programmes=result.programmes,
+                )
+            )
+            return redirect_to(url_for("admin.offerings"))
+        db.session.rollback()
+        form.submission_id.data = new_submission_id()
+    status = 422 if form.errors or (result and not result.ok) else 200
+    return render(
+        "admin/import.html", form=form, result=result, institution=institution, columns=imports.COLUMNS, status=status
+    )
+
+
+@bp.get(f"/import/template.{FMT}")
+@role_required(*STAFF)
+def import_template(fmt: str):
+    return download(imports.template(fmt), fmt, "xuehou-import-template")
+
+
+# Completions and incentives ---------------------------------------------------------------------
+
+
+@bp.route("/enrolments/<int:enrolment_id>/complete", methods=["GET", "POST"])
+@role_required(*STAFF)
+def complete(enrolment_id: int):
+    enrolment = get_enrolment(enrolment_id)
+    form = forms.CompletionForm()
+    if request.method == "GET":
+        programme = enrolment.offering.programme
+        form.kind.data = {"degree": "degree", "skill": "certificate"}.get(programme.kind, "completion")
+        form.level.data = programme.degree_level or programme.cert_level or ""
+        form.completed_on.data = min(enrolment.offering.end_date, today()).isoformat()
+    if form.validate_on_submit():
+        try:
+            outcome = outcomes.record(
+                enrolment,
+                form.kind.data,
+                form.level.data or None,
+                form.evidence.data,
+                form.completed_on.value,
+                current_user,
+                form.submission_id.data,
+            )
+        except outcomes.OutcomeError as error:
+            message = {
+                "not_enrolled": _("这位学员没有确认的名额，不能登记结业"),
+                "already_recorded": _("这位学员的结业已经登记过了"),
+            }[error.code]
+            form.add_error("kind", message)
+        else:
+            db.session.commit()
+            flash(_("已登记。应发补贴 %(amount)s 元。", amount=outcome.incentive_amount))
+            return redirect_to(url_for("admin.roster", offering_id=enrolment.offering_id))
+    back = url_for("admin.roster", offering_id=enrolment.offering_id)
+    title = _("登记结业或取证：%(name)s", name=enrolment.resident.name)
+    return _form_page(form, title, back, enrolment=enrolment)
+
+
+@bp.get("/outcomes")
+@role_required(*STAFF)
+def outcome_list():
+    show = request.args.get("show", "unpaid")
+    query = (
+        select(Outcome)
+        .options(selectinload(Outcome.resident), selectinload(Outcome.programme))
+        .order_by(Outcome.completed_on.desc(), Outcome.id.desc())
+        .limit(200)
+    )
+    if own_institution_id() is not None:
+        query = query.where(Outcome.institution_id == own_institution_id())
+    if show == "unpaid":
+        query = query.where(Outcome.paid_at.is_(None))
+    return render("admin/outcomes.html", items=list(db.session.scalars(query)), show=show, money=dashboard.incentives())
+
+
+@bp.post("/outcomes/<int:outcome_id>/paid")
+@role_required(*ADMIN)
+def outcome_paid(outcome_id: int):
+    outcome = db.get_or_404(Outcome, outcome_id)
+    if not forms.ButtonForm().validate_on_submit():
+        abort(400)
+    if outcomes.mark_paid(outcome, current_user):
+        db.session.commit()
+        flash(
+            _("已标记为已发放：%(name)s %(amount)s 元。", name=outcome.resident.name, amount=outcome.incentive_amount)
+        )
+    return redirect_to(url_for("admin.outcome_list"))
+
+
+# Dashboard --------------------------------------------------------------------------------------
+
+
+def dashboard_tables() -> dict[str, Any]:
+    day = today()
+    towns = dashboard._towns()
+    seats_offerings, seats = dashboard.supply(day, towns)
+    return dict(
+        demand=dashboard.demand(towns),
+        supply=seats_offerings,
+        seats=seats,
+        gaps=dashboard.gaps(day),
+        funnel=dashboard.funnel(),
+        trends=dashboard.trends(day),
+        money=dashboard.incentives(),
+        policies=dashboard.policy_count(),
+    )
+
+
+FUNNEL = {
+    "need": _l("登记需求"),
+    "matched": _l("匹配到课程"),
+    "enrolled": _l("报名上课"),
+    "completed": _l("结业或取证"),
+    "paid": _l("补贴已发放"),
+}
+
+
+@bp.get("/dashboard", endpoint="dashboard")
+@role_required(*ADMIN)
+def dashboard_page():
+    data = dashboard_tables()
+    demand_rows = [
+        (name, [data["demand"].row_total(t), data["seats"].row_total(t)]) for t, name in data["demand"].towns
+    ]
+    funnel_rows = [(str(FUNNEL[s.key]), [s.count]) for s in data["funnel"]]
+    return render(
+        "admin/dashboard.html", funnel_labels=FUNNEL, demand_rows=demand_rows, funnel_rows=funnel_rows, **data
+    )
+
+
+@bp.get(f"/dashboard/<any(demand, supply, gaps, funnel, trends, incentives):table>.{FMT}")
+@role_required(*ADMIN)
+def dashboard_export(table: str, fmt: str):
+    data = dashboard_tables()
+    kinds = [str(labels.KINDS[k]) for k in dashboard.KINDS]
+    if table in ("demand", "supply"):
+        grid = data[table]
+        headers = [_("镇/街道"), *kinds, _("合计")]
+        rows = [[name, *(grid.get(t, k) for k in dashboard.KINDS), grid.row_total(t)] for t, name in grid.towns]
+        if table == "supply":
+            headers.append(_("名额"))
+            for row, (t, _name) in zip(rows, grid.towns, strict=True):
+                row.append(data["seats"].row_total(t))
+    elif table == "gaps":
+        headers = [_("镇/街道"), _("类别"), _("想学"), _("人数"), _("建议")]
+        rows = [[g.town, str(labels.KINDS[g.kind]), g.target, g.count, suggestion(g)] for g in data["gaps"]]
+    elif table == "funnel":
+        headers = [_("环节"), _("数量")]
+        rows = [[str(FUNNEL[s.key]), s.count] for s in data["funnel"]]
+    elif table == "trends":
+        headers = [_("月份"), _("登记需求"), _("报名上课"), _("结业或取证")]
+        rows = [[m.start.strftime("%Y-%m"), m.needs, m.enrolments, m.outcomes] for m in data["trends"]]
+    else:
+        headers = [_("类别"), _("人次"), _("应发（元）"), _("已发（元）"), _("待发（元）")]
+        rows = [[str(labels.OUTCOME_KINDS[m.kind]), m.count, m.owed, m.paid, m.unpaid] for m in data["money"]]
+    return download(exports.table(headers, rows, fmt), fmt, f"dashboard-{table}")
+
+
+def suggestion(gap: dashboard.Gap) -> str:
+    return _("在%(town)s开一个%(target)s班（%(count)s人想学）", town=gap.town, target=gap.target, count=gap.count)
+
+
+bp.add_app_template_global(suggestion, "gap_suggestion")
+
+
+# The bureau's lists -----------------------------------------------------------------------------
+
+
+@dataclass
+class Resource:
+    """A list the bureau keeps (towns, institutions, mentors, policies, users): list, create, edit."""
+
+    model: type
+    title: Any
+    columns: list[tuple[Any, str]]  # (heading, attribute)
+    fields: tuple[str, ...]
+    order: Any
+
+    def form(self, obj=None, new=False):
+        raise NotImplementedError
+
+    def values(self, form) -> dict:
+        return {name: form[name].value if hasattr(form[name], "value") else form[name].data for name in self.fields}
+
+
+class TownResource(Resource):
+    def form(self, obj=None, new=False):
+        return forms.TownForm(obj=obj)
+
+    def values(self, form):
+        return {"name": form.name.data, "sort_order": form.sort_order.value or 0}
+
+
+class InstitutionResource(Resource):
+    def form(self, obj=None, new=False):
+        form = forms.InstitutionForm(obj=obj, towns=catalogue.towns())
+        if obj is not None and request.method == "GET":
+            form.town.data = str(obj.town_id)
+        return form
+
+    def values(self, form):
+        return {
+            "name": form.name.data,
+            "type": form.type.data,
+            "town_id": int(form.town.data),
+            "address": form.address.data or "",
+            "phone": form.phone.data or "",
+        }
+
+
+class MentorResource(Resource):
+    def form(self, obj=None, new=False):
+        institutions = list(db.session.scalars(select(Institution).order_by(Institution.name)))
+        form = forms.MentorForm(obj=obj, institutions=institutions)
+        if obj is not None and request.method == "GET":
+            form.institution.data = str(obj.institution_id)
+        if new and request.method == "GET":
+            form.active.data = True
+        return form
+
+    def values(self, form):
+        return {
+            "name": form.name.data,
+            "institution_id": int(form.institution.data),
+            "phone": form.phone.data,
+            "kinds": form.kinds.data,
+            "active": bool(form.active.data),
+        }
+
+
+class PolicyResource(Resource):
+    def form(self, obj=None, new=False):
+        form = forms.PolicyForm(obj=obj)
+        if obj is not None and request.method == "GET":
+            form.value.data, form.cap.data = str(obj.value), "" if obj.cap is None else str(obj.cap)
+            form.residence.data = obj.residence or ""
+        if new and request.method == "GET":
+            form.active.data = True
+        return form
+
+    def values(self, form):
+        return {
+            "code": form.code.data,
+            "name": form.name.data,
+            "kind": form.kind.data,
+            "level": form.level.data or None,
+            "certificate": form.certificate.data or None,
+            "residence": form.residence.data or None,
+            "basis": form.basis.data,
+            "value": form.value.value,
+            "cap": form.cap.value,
+            "payee": form.payee.data,
+            "description": form.description.data or "",
+            "active": bool(form.active.data),
+        }
+
+
+class UserResource(Resource):
+    def form(self, obj=None, new=False):
+        institutions = list(db.session.scalars(select(Institution).order_by(Institution.name)))
+        form = forms.UserForm(obj=obj, institutions=institutions, towns=catalogue.towns(), new=new)
+        if request.method == "GET":
+            form.password.data = ""
+            if obj is not None:
+                form.institution.data = str(obj.institution_id or "")
+                form.town.data = str(obj.town_id or "")
+            else:
+                form.active.data = True
+        return form
+
+    def values(self, form):
+        role = form.role.data
+        return {
+            "username": form.username.data,
+            "name": form.name.data or form.username.data,
+            "role": role,
+            "institution_id": int(form.institution.data) if role == "institution" else None,
+            "town_id": int(form.town.data) if role == "worker" else None,
+            "active": bool(form.active.data),
+            "password": form.password.data or None,
+        }
+
+
+RESOURCES: dict[str, Resource] = {
+    "towns": TownResource(
+        Town, _l("镇/街道"), [(_l("名称"), "name"), (_l("排序"), "sort_order")], ("name", "sort_order"), Town.sort_order
+    ),
+    "institutions": InstitutionResource(
+        Institution,
+        _l("院校和机构"),
+        [(_l("名称"), "name"), (_l("电话"), "phone")],
+        ("name", "type", "town_id", "address", "phone"),
+        Institution.name,
+    ),
+    "mentors": MentorResource(
+        Mentor,
+        _l("导师"),
+        [(_l("姓名"), "name"), (_l("指导方向"), "kinds")],
+        ("name", "institution_id", "phone", "kinds", "active"),
+        Mentor.name,
+    ),
+    "policies": PolicyResource(
+        Policy,
+        _l("补贴政策"),
+        [(_l("编号"), "code"), (_l("名称"), "name")],
+        ("code", "name", "kind", "level", "certificate", "residence", "basis", "value", "cap", "payee", "active"),
+        Policy.code,
+    ),
+    "users": UserResource(
+        User,
+        _l("工作人员账户"),
+        [(_l("用户名"), "username"), (_l("姓名"), "name")],
+        ("username", "name", "role", "institution_id", "town_id", "active"),
+        User.username,
+    ),
+}
+UNIQUE = {"towns": "name", "institutions": "name", "policies": "code", "users": "username"}
+RESOURCE = "<any(towns, institutions, mentors, policies, users):kind>"
+
+
+@bp.get(f"/{RESOURCE}")
+@role_required(*ADMIN)
+def resource_list(kind: str):
+    resource = RESOURCES[kind]
+    items = db.session.scalars(select(resource.model).order_by(resource.order, resource.model.id))
+    return render("admin/list.html", kind=kind, resource=resource, items=list(items))
+
+
+@bp.route(f"/{RESOURCE}/new", methods=["GET", "POST"])
+@role_required(*ADMIN)
+def resource_new(kind: str):
+    return _resource_form(kind, None)
+
+
+@bp.route(f"/{RESOURCE}/<int:item_id>/edit", methods=["GET", "POST"])
+@role_required(*ADMIN)
+def resource_edit(kind: str, item_id: int):
+    return _resource_form(kind, db.get_or_404(RESOURCES[kind].model, item_id))
+
+
+def _resource_form(kind: str, obj):
+    resource = RESOURCES[kind]
+    form = resource.form(obj, new=obj is None)
+    if form.validate_on_submit():
+        if obj is None and (first := classes.replayed(form.submission_id.data)):
+            return redirect_to(url_for("admin.resource_list", kind=kind, _anchor=f"item-{first.target_id}"))
+        values = resource.values(form)
+        key = UNIQUE.get(kind)
+        clash = key and db.session.scalar(select(resource.model.id).where(getattr(resource.model, key) == values[key]))
+        if clash and (obj is None or clash != obj.id):
+            form.add_error(key, _("已经有一个同名的记录了，请换一个"))
+        else:
+            saved = save_resource(kind, obj, values, form.submission_id.data)
+            db.session.commit()
+            flash(_("已保存。"))
+            return redirect_to(url_for("admin.resource_list", kind=kind, _anchor=f"item-{saved.id}"))
+    title = _("新增：%(what)s", what=resource.title) if obj is None else _("修改：%(what)s", what=resource.title)
+    return _form_page(form, title, url_for("admin.resource_list", kind=kind))
+
+
+def save_resource(kind: str, obj, values: dict, submission_id: str):
+    """Create or update one record of the bureau's lists, with an audit entry of before and after."""
+    resource = RESOURCES[kind]
+    password = values.pop("password", None)
+    before = classes.snapshot(obj, resource.fields) if obj is not None else None
+    if obj is None:
+        obj = resource.model()
+        db.session.add(obj)
+    for name, value in values.items():
+        setattr(obj, name, value)
+    if password:
+        obj.set_password(password)
+    db.session.flush()
+    if before is None:
+        classes.remember(submission_id, f"{kind}.create", kind, obj.id)
+    after = classes.snapshot(obj, resource.fields)
+    if password:
+        after["password"] = "changed"
+    staff.audit(
+        current_user, f"{kind}.{'create' if before is None else 'update'}", kind, obj.id, before=before, after=after
+    )
+    if kind in ("towns", "institutions") and before is not None and before.get("name") != values.get("name"):
+        refresh_keys(kind, obj.id)
+    db.session.flush()
+    return obj
+
+
+def refresh_keys(kind: str, item_id: int) -> None:
+    column = Offering.town_id if kind == "towns" else Offering.institution_id
+    for offering in db.session.scalars(select(Offering).where(column == item_id)):
+        catalogue.refresh_search_key(offering)
+
+
+# Audit ------------------------------------------------------------------------------------------
+
+
+@bp.get("/audit")
+@role_required(*ADMIN)
+def audit():
+    action = request.args.get("action", "")[:40]
+    query = select(AuditEntry).options(selectinload(AuditEntry.actor)).order_by(AuditEntry.id.desc()).limit(200)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    actions = db.session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action))
+    return render("admin/audit.html", entries=list(db.session.scalars(query)), action=action, actions=list(actions))

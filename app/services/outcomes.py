@@ -1,0 +1,118 @@
+"""Completions → outcomes → the incentive owed under the policies → paid by the bureau."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models import Enrolment, Need, Outcome, User
+from app.models.enrolment import EnrolmentStatus
+from app.models.resident import NeedStatus, utcnow
+from app.services import incentives, staff
+
+COMPLETABLE = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.COMPLETED)
+
+
+class OutcomeError(Exception):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def owed(enrolment: Enrolment, kind: str, level: str | None) -> tuple[int, list[str]]:
+    """What the learner is owed for this completion: the policies of the programme's kind, at the
+    level actually reached (a certificate may be obtained at another level than the course aimed at)."""
+    programme = enrolment.offering.programme
+    if kind == "completion" and programme.kind != "community":
+        return 0, []
+    achieved = SimpleNamespace(
+        kind=programme.kind,
+        degree_level=level if kind == "degree" else programme.degree_level,
+        cert_level=level if kind == "certificate" else programme.cert_level,
+        certificate=programme.certificate,
+        tuition=programme.tuition,
+    )
+    found = incentives.for_learner(achieved, enrolment.resident.residence)
+    return incentives.total(found), [i.policy.code for i in found]
+
+
+def record(
+    enrolment: Enrolment,
+    kind: str,
+    level: str | None,
+    evidence: str,
+    completed_on: dt.date,
+    actor: User,
+    submission_id: str,
+) -> Outcome:
+    """One outcome per enrolment; a replay of the same submission returns the first one."""
+    first = db.session.scalar(select(Outcome).where(Outcome.submission_id == submission_id))
+    if first is not None:
+        return first
+    if enrolment.status not in COMPLETABLE:
+        raise OutcomeError("not_enrolled")
+    if db.session.scalar(select(Outcome.id).where(Outcome.enrolment_id == enrolment.id)) is not None:
+        raise OutcomeError("already_recorded")
+    amount, codes = owed(enrolment, kind, level)
+    outcome = Outcome(
+        submission_id=submission_id,
+        enrolment_id=enrolment.id,
+        resident_id=enrolment.resident_id,
+        programme_id=enrolment.offering.programme_id,
+        institution_id=enrolment.offering.institution_id,
+        kind=kind,
+        level=level or None,
+        evidence=evidence,
+        completed_on=completed_on,
+        incentive_amount=amount,
+        policy_codes=codes,
+        recorded_by_id=actor.id,
+    )
+    db.session.add(outcome)
+    enrolment.status = EnrolmentStatus.COMPLETED  # keeps its seat: the class is over for them, not left
+    db.session.execute(
+        update(Need)
+        .where(Need.resident_id == enrolment.resident_id, Need.kind == enrolment.offering.kind)
+        .values(status=NeedStatus.COMPLETED)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    staff.audit(
+        actor,
+        "outcome.create",
+        "outcome",
+        outcome.id,
+        resident_id=enrolment.resident_id,
+        before=None,
+        after={
+            "kind": kind,
+            "level": level,
+            "evidence": evidence,
+            "completed_on": completed_on.isoformat(),
+            "incentive_amount": amount,
+            "policy_codes": codes,
+            "enrolment_id": enrolment.id,
+        },
+    )
+    return outcome
+
+
+def mark_paid(outcome: Outcome, actor: User) -> bool:
+    """The bureau paid this incentive. Marking twice changes nothing (returns False)."""
+    if outcome.paid_at is not None:
+        return False
+    outcome.paid_at, outcome.paid_by_id = utcnow(), actor.id
+    staff.audit(
+        actor,
+        "outcome.paid",
+        "outcome",
+        outcome.id,
+        resident_id=outcome.resident_id,
+        before={"paid_at": None},
+        after={"paid_at": outcome.paid_at.isoformat(), "amount": outcome.incentive_amount},
+    )
+    db.session.flush()
+    return True

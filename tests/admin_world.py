@@ -1,0 +1,82 @@
+"""A small county for the administration tests: two institutions with a class each, people signed
+up, a completion, and staff of every role. Built with the real services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from app.extensions import db
+from app.models import Enrolment, Institution, Offering, Outcome, Policy, Programme, Town, User
+from app.services import enrolment as enrolment_service
+from app.services import outcomes
+from app.services.residents import Person
+from app.services.staff import create_or_update_user
+from tests.factories import TODAY, make_institution, make_offering, make_programme, make_town
+from tests.forms import tokens
+
+PASSWORD = "correct horse"
+
+
+@dataclass
+class Side:
+    institution: Institution
+    programme: Programme
+    offering: Offering
+    enrolment: Enrolment
+    outcome: Outcome | None = None
+
+
+def enrol(offering: Offering, phone: str, name: str = "王芳", residence: str | None = "户籍") -> Enrolment:
+    person = Person(name=name, phone=phone, town_id=offering.town_id, residence=residence)
+    return enrolment_service.enrol(offering, person, submission_id=uuid.uuid4().hex, today=TODAY)
+
+
+def make_side(town: Town, name: str, phone: str, admin: User) -> Side:
+    institution = make_institution(name=name, town=town)
+    programme = make_programme(
+        name=f"电工（初级）{name}", kind="skill", institution=institution, certificate="电工", cert_level="初级"
+    )
+    offering = make_offering(programme=programme, seats=5)
+    enrolment = enrol(offering, phone)
+    side = Side(institution, programme, offering, enrolment)
+    side.outcome = outcomes.record(
+        enrol(offering, phone[:-1] + "9", name="李强"),
+        "certificate",
+        "初级",
+        "证书 001",
+        TODAY,
+        admin,
+        uuid.uuid4().hex,
+    )
+    return side
+
+
+def make_policy(**fields) -> Policy:
+    values = dict(code="JN-DG-CJ", name="电工初级证书补贴", kind="skill", level="初级", basis="fixed", value=800)
+    policy = Policy(**{**values, **fields})
+    db.session.add(policy)
+    db.session.flush()
+    return policy
+
+
+def make_user(role: str, town: Town | None = None, institution: Institution | None = None) -> User:
+    user, _ = create_or_update_user(
+        role,
+        f"{role}-{uuid.uuid4().hex[:6]}",
+        PASSWORD,
+        institution.id if institution else None,
+        str(town.id) if town else None,
+        name="测试员",
+    )
+    return user
+
+
+def log_in(client, user: User) -> None:
+    page = client.get("/admin/login").get_data(as_text=True)
+    response = client.post("/admin/login", data={**tokens(page), "username": user.username, "password": PASSWORD})
+    assert response.status_code == 303, response.get_data(as_text=True)
+
+
+__all__ = ["TODAY", "dt", "enrol", "log_in", "make_policy", "make_side", "make_town", "make_user"]

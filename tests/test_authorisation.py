@@ -1,0 +1,184 @@
+"""Every /admin/ and /worker/ route, walked as anonymous, community worker, institution staff (own and
+another institution's objects) and bureau admin. The walk enumerates the app's URL map: a new route
+with no expectation here fails the test."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import url_for
+from werkzeug.routing.converters import AnyConverter
+
+from app.extensions import db
+from app.models import CallbackRequest, Mentor, Need, Resident
+from tests.admin_world import log_in, make_policy, make_side, make_town, make_user
+from tests.forms import tokens
+
+PUBLIC, WORKER, STAFF, ADMIN = "public", "worker", "staff", "admin"
+WORKER_JSON = "worker-json"  # the outbox's JSON endpoint: 401/403 in JSON instead of a redirect
+# endpoint → who may use it; "scoped" endpoints take an object that belongs to one institution.
+EXPECTED = {
+    "auth.login": PUBLIC,
+    "auth.admin_login": PUBLIC,
+    "worker.index": WORKER,
+    "worker.callback_done": WORKER,
+    "worker.find_residents": WORKER,
+    "worker.new_need": WORKER,
+    "worker.need_saved": WORKER,
+    "worker.outbox": WORKER,
+    "worker.policies": WORKER,
+    "worker.signup": WORKER,
+    "worker.signup_saved": WORKER,
+    "worker.api_session": WORKER_JSON,
+    "admin.index": STAFF,
+    "admin.programmes": STAFF,
+    "admin.programme_new": STAFF,
+    "admin.programme_edit": STAFF,
+    "admin.offerings": STAFF,
+    "admin.offering_new": STAFF,
+    "admin.offering_edit": STAFF,
+    "admin.offering": STAFF,
+    "admin.offering_status": STAFF,
+    "admin.session_change": STAFF,
+    "admin.roster": STAFF,
+    "admin.roster_export": STAFF,
+    "admin.export_enrolments": STAFF,
+    "admin.import_offerings": STAFF,
+    "admin.import_template": STAFF,
+    "admin.complete": STAFF,
+    "admin.outcome_list": STAFF,
+    "admin.export_needs": ADMIN,
+    "admin.outcome_paid": ADMIN,
+    "admin.dashboard": ADMIN,
+    "admin.dashboard_export": ADMIN,
+    "admin.resource_list": ADMIN,
+    "admin.resource_new": ADMIN,
+    "admin.resource_edit": ADMIN,
+    "admin.audit": ADMIN,
+}
+SCOPED = {"offering_id", "programme_id", "session_id", "enrolment_id"}  # URL variables naming an institution's object
+REDIRECTS = {"admin.index"}  # a GET that sends staff on to their start page
+# The walk's shared `ref` is a need's: a sign-up's saved page answers the right role with 404 for it.
+NOT_FOUND_FOR_ALLOWED = {"worker.signup_saved"}
+
+
+def _variants(rule, ids: dict, side: str) -> list[dict]:
+    """The URL values to try for a rule: every option of an `any` converter, ids of `side`'s objects."""
+    variants = [{}]
+    for name, converter in rule._converters.items():
+        if isinstance(converter, AnyConverter):
+            options = sorted(converter.items)
+        else:
+            options = [ids[side].get(name, ids["shared"].get(name))]
+        variants = [{**v, name: option} for v in variants for option in options]
+    return variants
+
+
+def test_every_staff_route_answers_each_role_as_expected(app):
+    town = make_town()
+    admin_user = make_user("admin")
+    own, other = make_side(town, "本校", "13800000001", admin_user), make_side(town, "他校", "13800000002", admin_user)
+    policy = make_policy()
+    worker = make_user("worker", town=town)
+    staff_user = make_user("institution", institution=own.institution)
+    resident = db.session.get(Resident, own.enrolment.resident_id)
+    need = Need(
+        ref=uuid.uuid4().hex,
+        submission_id=uuid.uuid4().hex,
+        resident_id=resident.id,
+        kind="skill",
+        target="电工",
+        town_id=town.id,
+        entered_by_id=worker.id,
+    )
+    callback = CallbackRequest(submission_id=uuid.uuid4().hex, town_id=town.id, name="王芳", phone="13800000001")
+    db.session.add_all([need, callback])
+    db.session.commit()
+
+    def ids_of(side):
+        return {
+            "offering_id": side.offering.id,
+            "programme_id": side.programme.id,
+            "session_id": side.offering.sessions[0].id,
+            "enrolment_id": side.enrolment.id,
+            "outcome_id": side.outcome.id,
+        }
+
+    ids = {
+        "own": ids_of(own),
+        "other": ids_of(other),
+        "shared": {"ref": need.ref, "callback_id": callback.id},
+    }
+    mentor = Mentor(name="张老师", institution_id=own.institution.id, phone="13900000000", kinds="skill")
+    db.session.add(mentor)
+    db.session.commit()
+    # each of the bureau's lists: the id of a real row of its own
+    item_ids = {
+        "towns": town.id,
+        "institutions": own.institution.id,
+        "mentors": mentor.id,
+        "policies": policy.id,
+        "users": staff_user.id,
+    }
+
+    clients = {"anonymous": app.test_client()}
+    for role, user in (("worker", worker), ("institution", staff_user), ("admin", admin_user)):
+        clients[role] = app.test_client()
+        log_in(clients[role], user)
+
+    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith(("/admin/", "/worker/"))]
+    unchecked = sorted({r.endpoint for r in rules} - set(EXPECTED))
+    assert not unchecked, f"routes with no expected answers: {unchecked}"
+    roles = {WORKER: ("worker",), WORKER_JSON: ("worker",), STAFF: ("institution", "admin"), ADMIN: ("admin",)}
+    for endpoint, who in EXPECTED.items():
+        declared = getattr(app.view_functions[endpoint], "roles", None)
+        assert declared == roles.get(who), f"{endpoint} declares {declared}, the walk expects {who}"
+    checked = 0
+    failures = []
+    for method in ("GET", "POST"):  # every GET first: the POSTs change things
+        for rule in rules:
+            if method not in rule.methods:
+                continue
+            who = EXPECTED[rule.endpoint]
+            scoped = bool(SCOPED & set(rule.arguments))
+            for role, client in clients.items():
+                sides = ["own", "other"] if scoped else ["own"]
+                for side in sides:
+                    for values in _variants(rule, ids, side):
+                        if "item_id" in values:
+                            values["item_id"] = item_ids[values["kind"]]
+                        with app.test_request_context():
+                            url = url_for(rule.endpoint, **values)
+                        if method == "GET":
+                            response = client.get(url)
+                        else:
+                            page = client.get("/worker/login").get_data(as_text=True)
+                            data = {**tokens(page), "submission_id": uuid.uuid4().hex, "status": "closed"}
+                            response = client.post(url, data=data)
+                        expected = _expected(who, role, side, method, rule.endpoint)
+                        if response.status_code not in expected:
+                            failures.append(f"{method} {url} as {role}: {response.status_code}, expected {expected}")
+                        if response.status_code == 303 and 303 in expected and role == "anonymous" and who != PUBLIC:
+                            assert response.headers["Location"].startswith("/worker/login?next=")
+                        checked += 1
+    assert not failures, "\n".join(failures)
+    assert checked > 150
+
+
+def _expected(who: str, role: str, side: str, method: str, endpoint: str) -> set[int]:
+    allowed = who == PUBLIC or role == who or (who == STAFF and role in ("institution", "admin"))
+    if who == WORKER_JSON:
+        return {401} if role == "anonymous" else {200} if role == "worker" else {403}
+    if who == PUBLIC:
+        return {200} if method == "GET" else {422}
+    if role == "anonymous":
+        return {303}
+    if not allowed:
+        return {403}
+    if role == "institution" and side == "other":
+        return {404}
+    if method == "POST":
+        return {200, 303, 422}
+    if endpoint in NOT_FOUND_FOR_ALLOWED:
+        return {404}
+    return {303} if endpoint in REDIRECTS else {200}
