@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 
-from flask import Flask
+from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from whitenoise import WhiteNoise
@@ -61,6 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(offline.bp)
     app.register_blueprint(admin.bp)
     errors.init_app(app)
+    app.before_request(_writers_first)
 
     from app import cli
 
@@ -74,6 +75,17 @@ def create_app(test_config: dict | None = None) -> Flask:
         max_age=31536000,
     )
     return app
+
+
+def _writers_first() -> None:
+    """A request that changes things begins its transaction as a writer. On SQLite a transaction that
+    has read cannot start writing once another has written ("database is locked", whatever the busy
+    timeout), so every POST takes the write lock first (BEGIN IMMEDIATE) and waits its turn; on
+    PostgreSQL this is a plain BEGIN."""
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        from app.services.enrolment import begin_write
+
+        begin_write()
 
 
 def _refuse_default_secret(app: Flask) -> None:

@@ -35,6 +35,7 @@ class Config:
     CACHE_NO_NULL_WARNING = True  # NullCache is how tests and benchmarks turn it off
 
     SMS_SENDER = "app.sms:LogSender"
+    PUBLIC_URL: str | None = None  # set in production: links in messages never come from the Host header
     # Flask-Limiter counters: in memory for development and tests; Redis when several servers run.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
@@ -60,6 +61,10 @@ def from_environment() -> dict:
     for name in ("CACHE_TYPE", "CACHE_REDIS_URL", "RATELIMIT_STORAGE_URI", "SMS_SENDER"):
         if os.environ.get(name):
             env[name] = os.environ[name]
+    if os.environ.get("PUBLIC_URL"):  # e.g. https://xuehou.pinghu.gov.cn: links in SMS and QR codes
+        env["PUBLIC_URL"] = os.environ["PUBLIC_URL"]
+    if os.environ.get("TRUSTED_HOSTS"):  # comma-separated host names this site answers to
+        env["TRUSTED_HOSTS"] = [h.strip() for h in os.environ["TRUSTED_HOSTS"].split(",") if h.strip()]
     if os.environ.get("SESSION_COOKIE_SECURE"):
         env["SESSION_COOKIE_SECURE"] = os.environ["SESSION_COOKIE_SECURE"].lower() in ("1", "true", "yes")
     return env

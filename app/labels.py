@@ -67,3 +67,21 @@ ENROLMENT_STATUSES = {
     "cancelled": _l("已取消"),
     "completed": _l("已结业"),
 }
+
+# The need form's answers about education and work (stored as the Chinese words).
+EDUCATION = {
+    "小学及以下": _l("小学及以下"),
+    "初中": _l("初中"),
+    "高中": _l("高中"),
+    "中专/职高": _l("中专/职高"),
+    "大专": _l("大专"),
+    "本科及以上": _l("本科及以上"),
+}
+WORK = {
+    "在职": _l("在职"),
+    "个体/自由职业": _l("个体/自由职业"),
+    "务农": _l("务农"),
+    "待业/找工作": _l("待业/找工作"),
+    "退休": _l("退休"),
+    "其他": _l("其他"),
+}

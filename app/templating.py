@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request, url_for
+from flask import Flask, current_app, request, url_for
 
 from app import labels
 from app.assets import asset_url
@@ -16,6 +16,15 @@ def url_with(**changes) -> str:
     return url_for(
         request.endpoint, **(request.view_args or {}), **{k: v for k, v in args.items() if v not in ("", None)}
     )
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for text messages and QR codes. Built from PUBLIC_URL (the county's address)
+    when set, never trusting the request's Host header for a link that leaves the site."""
+    base = current_app.config.get("PUBLIC_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
 
 
 def init_app(app: Flask) -> None:
@@ -32,4 +41,5 @@ def init_app(app: Flask) -> None:
         elder_topics=labels.ELDER_TOPICS,
         consent_methods=labels.CONSENT_METHODS,
         enrolment_statuses=labels.ENROLMENT_STATUSES,
+        degree_levels=labels.DEGREE_LEVELS,
     )

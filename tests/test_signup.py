@@ -15,6 +15,7 @@ from app.models import Enrolment, Offering, Resident
 from app.services import enrolment as enrolment_service
 from app.services.residents import Person, register
 from tests.factories import TODAY, make_offering
+from tests.forms import tokens
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 SUBMISSION = re.compile(r'name="submission_id" type="hidden" value="([^"]+)"')
@@ -401,3 +402,18 @@ def test_a_sign_up_that_arrives_first_after_the_window_closes_draws_then_takes_a
     rows = enrolments()
     assert sorted(e.draw_rank or 0 for e in rows) == [0, 1, 2] and [e.status for e in rows] == ["confirmed"] * 3
     assert fresh(offering).seats_taken == 3 and fresh(offering).draw_entries == 2
+
+
+def test_links_in_text_messages_never_come_from_the_host_header(client, app):
+    app.config["PUBLIC_URL"] = "https://xuehou.example.gov.cn"
+    offering = make_offering(seats=5)
+    db.session.commit()
+    page = client.get(f"/courses/{offering.id}/signup").get_data(as_text=True)
+    app.config["WTF_CSRF_ENABLED"] = False  # the cookie jar won't send the session to a forged host
+    client.post(
+        f"/courses/{offering.id}/signup",
+        headers={"Host": "evil.example"},
+        data={**tokens(page), "name": "王芳", "phone": "13812345678", "town": offering.town.name, "consent": "y"},
+    )
+    text = app.extensions["sms"].outbox[-1][1]
+    assert "https://xuehou.example.gov.cn/signups/" in text and "evil.example" not in text

@@ -206,3 +206,36 @@ def test_many_first_looks_after_a_lottery_closes_draw_exactly_once(server, app):
     assert drawn.seats_taken == CAPACITY and drawn.draw_entries == 25
     ranks = sorted(db.session.scalars(db.select(Enrolment.draw_rank).where(Enrolment.offering_id == offering.id)))
     assert ranks == list(range(1, 26))
+
+
+def test_a_rush_of_need_reports_and_call_back_requests_all_succeed(server, app):
+    """Forms that read before they write (a need report, a call-back request) queue for the write
+    lock instead of failing when many people send at the same moment."""
+    from app.models import CallbackRequest, Need
+
+    offering = make_offering(deadline=dt.date(2099, 12, 31), senior=True)
+    db.session.commit()
+    jobs = []
+    for n in range(20):
+        browser = Browser(server)
+        need = {
+            **browser.tokens("/needs/new"),
+            "name": "王芳",
+            "phone": f"137{n:08d}",
+            "town": offering.town.name,
+            "age_band": "30-39",
+            "education": "初中",
+            "work": "在职",
+            "kind": "skill",
+            "target": "电工",
+            "consent": "y",
+        }
+        jobs.append(lambda browser=browser, need=need: browser.request("/needs/new", need))
+        other = Browser(server)
+        path = f"/elder/courses/{offering.id}/callback"
+        callback = {**other.tokens(path), "name": "李阿姨", "phone": f"136{n:08d}"}
+        jobs.append(lambda other=other, path=path, callback=callback: other.request(path, callback))
+    statuses = [status for status, _, _ in rush(jobs)]
+    assert statuses == [303] * len(jobs), statuses
+    db.session.rollback()
+    assert db.session.query(Need).count() == 20 and db.session.query(CallbackRequest).count() == 20

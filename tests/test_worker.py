@@ -127,9 +127,10 @@ def test_numbers_masked_except_for_the_workers_own_town(client, login_as, town):
     )
     db.session.commit()
     login_as("worker", town=town)
-    html = client.get("/worker/residents?q=王").get_data(as_text=True)
+    page = client.get("/worker/residents").get_data(as_text=True)
+    html = client.post("/worker/residents", data={**tokens(page), "q": "王"}).get_data(as_text=True)
     assert "13812345678" in html and "139****5678" in html and "13912345678" not in html
-    assert "王芳" in client.get("/worker/residents?q=5678").get_data(as_text=True)
+    assert "王芳" in client.post("/worker/residents", data={**tokens(page), "q": "5678"}).get_data(as_text=True)
 
 
 def test_assisted_signup_reads_back_then_enrols_once_with_audit(client, app, login_as, town):
@@ -206,3 +207,19 @@ def test_me_lists_signups_with_who_entered_them(client, app, login_as, town):
     records = resident_client.get("/me").get_data(as_text=True)
     assert "我的报名" in records and "烘焙" in records and "已确认" in records and "取消这个报名" in records
     assert f"由社区工作者 {worker.name}" in records and "代为报名（口头同意）" in records
+
+
+@pytest.mark.parametrize("target", ["/\\evil.example/phish", "//evil.example", "https://evil.example/", "/ok\x00x"])
+def test_login_never_sends_the_worker_off_site(client, htmx, app, town, target):
+    from app.services.staff import create_or_update_user
+
+    create_or_update_user("worker", "zhao", "correct horse", town=str(town.id))
+    db.session.commit()
+    page = client.get("/worker/login").get_data(as_text=True)
+    data = {**tokens(page), "username": "zhao", "password": "correct horse"}
+    plain = client.post("/worker/login", query_string={"next": target}, data=data)
+    assert plain.headers["Location"] == "/worker/"
+    client.post("/logout", data=tokens(client.get("/worker/login").get_data(as_text=True)))
+    page = htmx.get("/worker/login").get_data(as_text=True)
+    enhanced = htmx.post("/worker/login", query_string={"next": target}, data={**data, **tokens(page)})
+    assert enhanced.headers["HX-Redirect"] == "/worker/"

@@ -32,7 +32,8 @@ class SubmissionForm(FlaskForm):
     submission_id = HiddenField(default=new_submission_id)
 
     def validate_submission_id(self, field) -> None:
-        if not SUBMISSION_ID.fullmatch(field.data or ""):
+        # A POST without the id it was issued would make a new record on every retry: refuse it too.
+        if not field.raw_data or not SUBMISSION_ID.fullmatch(field.data or ""):
             # A tampered or truncated id: issue a fresh one and ask for the form again.
             field.data = new_submission_id()
             raise ValidationError(_l("表单已过期，请再提交一次。"))

@@ -15,15 +15,13 @@ from app.forms.base import (
     RadioChoiceField,
     SubmissionForm,
 )
-from app.labels import CONSENT_METHODS, KINDS
+from app.labels import CONSENT_METHODS, EDUCATION, KINDS, WORK
 from app.services import search
 from app.services.identity import mask_id_card
 from app.services.needs import Wish
 from app.services.residents import Person
 
 AGE_BANDS = ["18-29", "30-39", "40-49", "50-59", "60+"]
-EDUCATION = ["小学及以下", "初中", "高中", "中专/职高", "大专", "本科及以上"]
-WORK = ["在职", "个体/自由职业", "务农", "待业/找工作", "退休", "其他"]
 TIMES = {"morning": _l("上午"), "afternoon": _l("下午"), "evening": _l("晚上")}
 
 
@@ -80,8 +78,8 @@ class NeedForm(SubmissionForm):
         self.town.choices = [("", _l("请选择")), *town_choices]
         self.where.choices = [("", _l("就在我住的镇/街道")), *town_choices]
         self.age_band.choices = [("", _l("请选择")), *((a, _age_label(a)) for a in AGE_BANDS)]
-        self.education.choices = [("", _l("请选择")), *((e, e) for e in EDUCATION)]
-        self.work.choices = [("", _l("请选择")), *((w, w) for w in WORK)]
+        self.education.choices = [("", _l("请选择")), *EDUCATION.items()]
+        self.work.choices = [("", _l("请选择")), *WORK.items()]
         self.residence.choices = [("户籍", _l("本地户籍")), ("流动人口", _l("外地户籍（新平湖人）"))]
         self.kind.choices = list(KINDS.items())
         self.weekdays.choices = list(weekday_names.items())

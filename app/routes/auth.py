@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from flask import Blueprint, current_app, request, session, url_for
+from flask import Blueprint, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from sqlalchemy import select
@@ -13,6 +11,7 @@ from app.extensions import db, limiter
 from app.forms.auth import LoginForm
 from app.htmx import redirect_to, render
 from app.models import User
+from app.routes.main import safe_next
 
 bp = Blueprint("auth", __name__)
 HOME = {"worker": "worker.index", "institution": "admin.index", "admin": "admin.index"}
@@ -23,11 +22,8 @@ def _username_key() -> str:
 
 
 def _next_path(user: User) -> str:
-    target = request.args.get("next") or ""
-    parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
-        return target
-    return url_for(HOME[user.role]) if HOME[user.role] in current_app.view_functions else url_for("main.home")
+    """Back where the worker was going, or their role's start page; never off the site."""
+    return safe_next(request.args.get("next"), url_for(HOME[user.role]))
 
 
 @bp.route("/worker/login", methods=["GET", "POST"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -20,16 +20,16 @@ MESSAGES = {
 
 
 def _page(code: int, title=None, message=None):
+    """The error in the view the person is using: the 长辈版 keeps its own large layout."""
     default_title, default_message = MESSAGES.get(code, MESSAGES[400])
-    return render(
-        "errors/error.html", code=code, title=title or default_title, message=message or default_message, status=code
-    )
+    template = "elder/error.html" if request.blueprint == "elder" else "errors/error.html"
+    return render(template, code=code, title=title or default_title, message=message or default_message, status=code)
 
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return _page(400, _l("页面已过期"), _l("这个页面打开太久了。请刷新页面后再提交一次。"))
+        return _page(400, _l("页面已过期"), _l("这个页面打开太久了。请返回上一页，重新打开这个表单再提交一次。"))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -19,6 +19,15 @@ from app.services import residents
 from app.services.identity import normalise_phone
 
 bp = Blueprint("me", __name__)
+
+
+@bp.after_request
+def no_store(response):
+    """A resident's own records: never kept in a shared phone's cache."""
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 SESSION_LIFETIME = dt.timedelta(minutes=30)
 
 

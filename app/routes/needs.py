@@ -57,4 +57,7 @@ def new():
 @bp.get("/needs/<ref>")
 def receipt(ref: str):
     need = needs.by_ref(ref) or abort(404)
-    return render("needs/receipt.html", need=need, plan=matching.plan(need, today()))
+    response = render("needs/receipt.html", need=need, plan=matching.plan(need, today()))
+    response.headers["Cache-Control"] = "private, no-store"  # personal: never kept on a shared phone
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response

@@ -15,6 +15,7 @@ from app.models import Enrolment, Offering
 from app.services import catalogue
 from app.services import enrolment as enrolment_service
 from app.services.enrolment import EnrolmentError
+from app.templating import external_url
 
 bp = Blueprint("signup", __name__)
 
@@ -65,7 +66,7 @@ def attempt_signup(offering_id: int, make_form, receipt_endpoint: str = "signup.
                 person,
                 submission_id=submission_id,
                 actor=actor,
-                receipt_link=lambda ref: url_for(receipt_endpoint, ref=ref, _external=True),
+                receipt_link=lambda ref: external_url(receipt_endpoint, ref=ref),
             )
         except EnrolmentError as error:
             db.session.rollback()
@@ -113,7 +114,7 @@ def receipt(ref: str):
     enrolment = _receipt_or_404(ref)
     offering = run_due_draw(enrolment.offering)
     enrolment = _receipt_or_404(ref)
-    link = url_for("signup.receipt", ref=ref, _external=True)
+    link = external_url("signup.receipt", ref=ref)
     response = render(
         "signup/receipt.html",
         enrolment=enrolment,

@@ -76,10 +76,11 @@ def callback_done(callback_id: int):
     return redirect_to(url_for("worker.index"))
 
 
-@bp.get("/residents")
+@bp.route("/residents", methods=["GET", "POST"])
 @role_required(*WORKER)
 def find_residents():
-    query = request.args.get("q", "")[:40]
+    """Search by phone or name. A POST, so numbers stay out of addresses, history and logs."""
+    query = (request.form.get("q") or "")[:40] if request.method == "POST" else ""
     found = residents.search(query) if query.strip() else []
     return render(
         "worker/residents.html", fragment="results", query=query, found=found, full_number=can_see_full_number

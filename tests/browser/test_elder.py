@@ -41,8 +41,14 @@ MEASURE = """() => {
   const text = [...document.querySelectorAll('main p, main li, main label, main a, main span, main dd')]
     .filter(el => el.offsetParent !== null && el.textContent.trim());
   const headings = [...document.querySelectorAll('h1, h2')];
-  const controls = [...document.querySelectorAll('main .choice, main button, main input:not([type=hidden])')]
-    .map(el => el.getBoundingClientRect()).map(r => [r.width, r.height]);
+  // A tick box's target is its whole row (the label is part of it).
+  const target = el => (el.type === 'checkbox' || el.type === 'radio') ? el.closest('.checkbox, .option') : el;
+  const selector = 'main .choice, main button, main input:not([type=hidden]), main select, header a';
+  const controls = [...document.querySelectorAll(selector)]
+    .map(el => target(el).getBoundingClientRect()).map(r => [r.width, r.height]);
+  // Spacing between paragraphs of text (not a field's hint above its input).
+  const paragraphs = [...document.querySelectorAll('main p:not(.hint):not(.error-message)')]
+    .filter(el => el.nextElementSibling && el.nextElementSibling.tagName === 'P');
   return {
     body: px(document.body, 'fontSize'),
     smallestText: Math.min(...text.map(el => px(el, 'fontSize'))),
@@ -50,6 +56,8 @@ MEASURE = """() => {
     smallestHeading: Math.min(...headings.map(el => px(el, 'fontSize'))),
     smallestControl: controls.length ? Math.min(...controls.map(([w, h]) => Math.min(w, h))) : 999,
     sideways: document.documentElement.scrollWidth > window.innerWidth,
+    tightestParagraph: paragraphs.length
+      ? Math.min(...paragraphs.map(el => px(el, 'marginBottom') / px(el, 'lineHeight'))) : 9,
   };
 }"""
 
@@ -64,6 +72,7 @@ def test_every_elder_page_meets_the_elder_figures_and_axe(live_server, browser, 
         assert figures["smallestHeading"] >= 24, (path, figures)
         assert figures["tightestLine"] >= 1.3, (path, figures)
         assert figures["smallestControl"] >= 60, (path, figures)
+        assert figures["tightestParagraph"] >= 1.3, (path, figures)
         assert not figures["sideways"], (path, figures)
         results = Axe().run(page)
         assert results.violations_count == 0, (path, results.generate_report())

@@ -11,21 +11,35 @@
   document.addEventListener("htmx:afterSettle", focusErrors);
 
   // A request that fails (offline, server error): say so in words, keep what is on screen.
-  document.addEventListener("htmx:sendError", function (event) { notify(event.detail.elt); });
-  document.addEventListener("htmx:responseError", function (event) { notify(event.detail.elt); });
+  document.addEventListener("htmx:sendError", function (event) { notify(event.detail.elt, 0); });
+  document.addEventListener("htmx:responseError", function (event) {
+    notify(event.detail.elt, event.detail.xhr ? event.detail.xhr.status : 0);
+  });
 
-  function notify(elt) {
+  var english = document.documentElement.lang === "en";
+  var MESSAGES = {
+    0: english ? "Could not reach the server. Check your connection and try again."
+               : "没能连上网站，请检查网络后再试一次。",
+    400: english ? "This page was open too long. Reload it, then fill in the form again."
+                 : "这个页面打开太久了。请刷新页面，再填一次。",
+    403: english ? "You are not allowed to do this. Log in again, or ask an administrator."
+                 : "没有权限这样做。请重新登录，或者联系管理员。",
+    429: english ? "Too many tries. Wait a minute, then try again."
+                 : "操作太频繁，请等一分钟再试。",
+    500: english ? "Something went wrong on our side. Please try again later."
+                 : "网站出了点问题，请稍后再试。"
+  };
+
+  function notify(elt, status) {
     var form = elt.closest("form") || elt;
     var note = form.querySelector(".request-failed");
     if (!note) {
       note = document.createElement("p");
       note.className = "notice request-failed";
       note.setAttribute("role", "status");
-      note.textContent = document.documentElement.lang === "en"
-        ? "Could not load. Check your connection and try again."
-        : "没能加载，请检查网络后再试一次。";
       form.appendChild(note);
     }
+    note.textContent = MESSAGES[status] || MESSAGES[status >= 500 ? 500 : 0];
   }
 
   document.addEventListener("htmx:beforeRequest", function (event) {
