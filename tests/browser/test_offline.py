@@ -366,3 +366,29 @@ def test_a_refused_item_is_kept_with_its_reason_and_opens_in_the_form(live_serve
     item.get_by_role("button", name="打开修改").click()
     expect(page.locator("#name")).to_have_value("吴刚")
     expect(page.locator("#phone")).to_have_value("1381234")
+
+
+def test_a_network_that_says_online_but_carries_nothing_keeps_the_answers(live_server, phone, county):
+    """Signal bars but no data: the phone reports online, every request fails. The form is kept on the
+    phone (read back there) instead of ending on the browser's error page, and sent later."""
+    page = phone.new_page()
+    log_in(page, live_server.url, start="/worker/needs/new")
+    ready_for_offline(page)
+    page.route("**/*", lambda route: route.abort("internetdisconnected"))
+    queue_offline(page, "居民己", "13812340009")
+    assert needs_on_server() == 0 and len(stored(page)) == 1
+    page.unroute("**/*")
+    wait_for(lambda: needs_on_server() == 1, what="the kept need to arrive once the network carries data")
+    count_text(page, 0)
+    assert needs_on_server() == 1
+
+
+def test_online_submissions_still_take_the_normal_road(live_server, phone, county):
+    page = phone.new_page()
+    log_in(page, live_server.url, start="/worker/needs/new")
+    fill_need(page, "居民庚", "13812340010")
+    page.get_by_role("button", name="下一步：读给居民核对").click()
+    expect(page.locator("h1")).to_have_text("请居民核对")
+    page.get_by_role("button", name="居民确认，保存").click()
+    expect(page.locator("h1")).to_have_text("已保存")
+    assert needs_on_server() == 1

@@ -430,13 +430,36 @@
     return takeId().then(function (id) { input.value = id; });
   }
 
+  // A phone can say it is online on a network that carries nothing. Before an online submission
+  // leaves, ask the server whether it answers; if not, the answers are kept like any offline entry.
+  function reachable() {
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = setTimeout(function () { if (controller) controller.abort(); }, 6000);
+    return fetch("/healthz", { cache: "no-store", credentials: "same-origin", signal: controller && controller.signal })
+      .then(function (response) { return response.ok; }, function () { return false; })
+      .then(function (ok) { clearTimeout(timer); return ok; });
+  }
+
   function onSubmit(event) {
     var form = event.target;
-    if (!form.matches || !form.matches("form[data-outbox]") || navigator.onLine) return;
+    if (!form.matches || !form.matches("form[data-outbox]")) return;
+    if (form.dataset.checked === "1") { delete form.dataset.checked; return; }  // checked: send it
     var submitter = event.submitter;
     var step = submitter && submitter.name === "step" ? submitter.value : (form.elements.step || {}).value;
     if (step === "edit") return;
     event.preventDefault();
+    if (navigator.onLine) {
+      reachable().then(function (ok) {
+        if (!ok) return keep(form, step);
+        form.dataset.checked = "1";
+        if (form.requestSubmit) form.requestSubmit(submitter || undefined); else form.submit();
+      });
+      return;
+    }
+    keep(form, step);
+  }
+
+  function keep(form, step) {
     var fields = [];
     new FormData(form).forEach(function (value, name) { fields.push([name, value]); });
     if (step === "confirm") {
@@ -444,7 +467,7 @@
         form.hidden = true;
         document.querySelectorAll(".readback").forEach(function (node) { node.remove(); });
         status(form, W.queued).focus();
-        render();
+        render().then(schedule); // "online" but unreachable: try again on the timer
       });
       return;
     }
@@ -484,7 +507,7 @@
       }).then(function () {
         window.scrollTo(0, 0);
         status(form, W.queued).focus();
-        render();
+        render().then(schedule); // "online" but unreachable: try again on the timer
       });
     });
   }
