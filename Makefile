@@ -51,7 +51,10 @@ chromium:
 
 bench: $(STAMP) assets translations
 	$(BIN)/python bench/catalogue.py
+	$(BIN)/python bench/plan.py
 	$(BIN)/python bench/signup.py
+	$(BIN)/python bench/dashboard.py
+	$(BIN)/python bench/import.py
 
 # The worker's outbox: 200 submissions queued offline in Chromium, synced on reconnect (time and count).
 bench-outbox: $(STAMP) assets translations chromium
