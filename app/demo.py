@@ -242,24 +242,8 @@ def generate_offerings(count: int, today: dt.date, batch: int = 2000) -> int:
 
 
 def _insert_offerings(rows: list[dict]) -> None:
-    """Bulk-insert offerings, then their weekly sessions, and empty `rows`."""
-    if not rows:
-        return
-    ids = db.session.scalars(insert(Offering).returning(Offering.id, sort_by_parameter_order=True), rows).all()
-    sessions = [
-        dict(
-            offering_id=offering_id,
-            seq=seq,
-            date=day,
-            start_time=row["start_time"],
-            end_time=row["end_time"],
-            status="scheduled",
-            note="",
-        )
-        for offering_id, row in zip(ids, rows, strict=True)
-        for seq, day in enumerate(weekly_dates(row["start_date"], row["end_date"], row["weekday"]), start=1)
-    ]
-    db.session.execute(insert(Session), sessions)
+    """Bulk-insert offerings with their sessions, then empty `rows` for the next batch."""
+    catalogue.bulk_insert_offerings(rows)
     rows.clear()
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time, get_day_names
 from babel.numbers import format_currency, format_decimal
@@ -51,6 +50,11 @@ def weekday_name(iso_weekday: int) -> str:
 @lru_cache(maxsize=4096)
 def _format_time(value: dt.time, locale: str) -> str:
     return format_time(value, "HH:mm", locale=locale)
+
+
+def weekday_names() -> dict[int, str]:
+    """{1: 星期一, …, 7: 星期日} in the active language (choices for weekday fields)."""
+    return {day: weekday_name(day) for day in range(1, 8)}
 
 
 def short_time(value: dt.time) -> str:
@@ -111,7 +115,7 @@ def datetime_local(value: dt.datetime | None) -> str:
         return ""
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    local = value.astimezone(ZoneInfo("Asia/Shanghai"))
+    local = value.astimezone(TZ)
     return format_datetime(local, "medium", tzinfo=local.tzinfo, locale=str(get_locale()))
 
 

@@ -25,7 +25,7 @@ from app.extensions import db
 from app.forms import admin as forms
 from app.forms.base import new_submission_id
 from app.htmx import redirect_to, render
-from app.i18n import weekday_name
+from app.i18n import weekday_names
 from app.models import (
     AuditEntry,
     Enrolment,
@@ -112,10 +112,6 @@ def institution_for_create() -> Institution | None:
 def choose_institution(title: str):
     institutions = db.session.scalars(select(Institution).order_by(Institution.name))
     return render("admin/choose_institution.html", title=title, institutions=list(institutions))
-
-
-def weekdays() -> dict[int, str]:
-    return {day: weekday_name(day) for day in range(1, 8)}
 
 
 def download(data: bytes, fmt: str, name: str) -> Response:
@@ -220,7 +216,9 @@ def _offering_form(offering: Offering | None, institution_id: int, title: str, b
     programmes = db.session.scalars(
         select(Programme).where(Programme.institution_id == institution_id).order_by(Programme.name)
     )
-    form = forms.OfferingForm(obj=offering, programmes=list(programmes), towns=catalogue.towns(), weekdays=weekdays())
+    form = forms.OfferingForm(
+        obj=offering, programmes=list(programmes), towns=catalogue.towns(), weekdays=weekday_names()
+    )
     if request.method == "GET" and offering is not None:
         form.programme.data, form.town.data = str(offering.programme_id), str(offering.town_id)
         form.weekday.data = str(offering.weekday)

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, make_response, request
 from app.clock import today
 from app.forms.catalogue import CatalogueFilterForm
 from app.htmx import cached_page, render
-from app.i18n import weekday_name
+from app.i18n import weekday_names
 from app.routes import signup
 from app.services import calendar, catalogue, enrolment
 
@@ -15,7 +15,7 @@ bp = Blueprint("courses", __name__)
 
 
 def _filter_form() -> CatalogueFilterForm:
-    return CatalogueFilterForm(request.args, catalogue.towns(), {day: weekday_name(day) for day in range(1, 8)})
+    return CatalogueFilterForm(request.args, catalogue.towns(), weekday_names())
 
 
 @bp.get("/courses")

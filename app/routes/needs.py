@@ -9,7 +9,7 @@ from app.clock import today
 from app.extensions import db
 from app.forms.needs import NeedForm
 from app.htmx import is_htmx, redirect_to, render
-from app.i18n import weekday_name
+from app.i18n import weekday_names
 from app.models import Programme
 from app.services import catalogue, matching, needs
 
@@ -17,7 +17,7 @@ bp = Blueprint("needs", __name__)
 
 
 def _form() -> NeedForm:
-    form = NeedForm(catalogue.towns(), {day: weekday_name(day) for day in range(1, 8)})
+    form = NeedForm(catalogue.towns(), weekday_names())
     if request.method == "GET":
         # /needs/new?kind=skill&target=电工 pre-fills (links from the catalogue, the HTMX kind switch).
         form.kind.data = request.args.get("kind") if request.args.get("kind") in dict(form.kind.choices) else None

@@ -16,7 +16,7 @@ from app.forms.base import new_submission_id
 from app.forms.needs import AssistedNeedForm
 from app.forms.signup import AssistedSignupForm
 from app.htmx import redirect_to, render
-from app.i18n import weekday_name
+from app.i18n import weekday_names
 from app.models import CallbackRequest, Need, Policy, Resident, ResidentConflict, User
 from app.routes.needs import suggestions
 from app.routes.signup import PROBLEMS, attempt_signup
@@ -91,7 +91,7 @@ def find_residents():
 @role_required(*WORKER)
 def new_need():
     """Fill in → read back to the resident → confirm and save → a clean form for the next resident."""
-    form = AssistedNeedForm(catalogue.towns(), {day: weekday_name(day) for day in range(1, 8)})
+    form = AssistedNeedForm(catalogue.towns(), weekday_names())
     if request.method == "GET":
         form.town.data = str(current_user.town_id or "")
     step = request.form.get("step")

@@ -7,12 +7,13 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, insert, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from app.extensions import db
 from app.models import Institution, Offering, OfferingStatus, Session, Town
 from app.services import search
+from app.services.schedule import weekly_dates
 
 MAX_PAGE = 10_000
 MAX_ID = 2**31 - 1  # PostgreSQL integer
@@ -239,3 +240,26 @@ def elder_offerings(
         .offset((page - 1) * per_page)
     )
     return Page(items=list(db.session.scalars(query)), total=total, page=page, per_page=per_page)
+
+
+def bulk_insert_offerings(rows: list[dict]) -> None:
+    """Insert many offerings at once (spreadsheet import, generated data), each with the sessions of
+    its weekly pattern. `rows` are column dicts for Offering, search_key included."""
+    if not rows:
+        return
+    ids = db.session.scalars(insert(Offering).returning(Offering.id, sort_by_parameter_order=True), rows).all()
+    sessions = [
+        dict(
+            offering_id=offering_id,
+            seq=seq,
+            date=day,
+            start_time=row["start_time"],
+            end_time=row["end_time"],
+            status="scheduled",
+            note="",
+        )
+        for offering_id, row in zip(ids, rows, strict=True)
+        for seq, day in enumerate(weekly_dates(row["start_date"], row["end_date"], row["weekday"]), start=1)
+    ]
+    if sessions:
+        db.session.execute(insert(Session), sessions)

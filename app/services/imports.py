@@ -16,12 +16,11 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from openpyxl import load_workbook
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Institution, Offering, Programme, Session, Town, User
-from app.services import classes, parsing, search, staff
-from app.services.schedule import weekly_dates
+from app.models import Institution, Offering, Programme, Town, User
+from app.services import catalogue, classes, parsing, search, staff
 
 # (header, required); programme columns after the class columns. The template uses exactly these.
 COLUMNS: list[tuple[str, bool]] = [
@@ -478,26 +477,7 @@ def _write(clean: list[dict], institution: Institution) -> Result:
     if result.problems:
         return result
     for start in range(0, len(new_rows), 2000):
-        _insert(new_rows[start : start + 2000])
+        catalogue.bulk_insert_offerings(new_rows[start : start + 2000])
     result.created = len(new_rows)
     db.session.flush()
     return result
-
-
-def _insert(rows: list[dict]) -> None:
-    ids = db.session.scalars(insert(Offering).returning(Offering.id, sort_by_parameter_order=True), rows).all()
-    sessions = [
-        dict(
-            offering_id=offering_id,
-            seq=seq,
-            date=day,
-            start_time=row["start_time"],
-            end_time=row["end_time"],
-            status="scheduled",
-            note="",
-        )
-        for offering_id, row in zip(ids, rows, strict=True)
-        for seq, day in enumerate(weekly_dates(row["start_date"], row["end_date"], row["weekday"]), start=1)
-    ]
-    if sessions:
-        db.session.execute(insert(Session), sessions)
