@@ -21,7 +21,9 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     # Behind HTTPS in production; plain http on 127.0.0.1 in development and tests.
     SESSION_COOKIE_SECURE = False
-    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    # A form's token lasts as long as the session it belongs to: a senior may leave the sign-up page
+    # open for a day, and an expired token would throw away what they typed.
+    WTF_CSRF_TIME_LIMIT = None
 
     COMPRESS_ALGORITHM: ClassVar[list[str]] = ["br", "gzip"]
     COMPRESS_MIMETYPES: ClassVar[list[str]] = ["text/html", "text/calendar", "application/json", "text/plain"]
