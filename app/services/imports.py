@@ -162,6 +162,10 @@ class FileProblem(Exception):
     """The file can't be read at all."""
 
 
+# Offering columns the importer decides itself (the rest of classes.OFFERING_FIELDS come from the sheet).
+IMPORTER_SETS = ("programme_id", "code", "status")
+
+
 def read_rows(data: bytes, filename: str) -> Iterator[tuple[int, list]]:
     """(row number, cells) for each row after the header; row 1 is the header."""
     if filename.lower().endswith(".csv"):
@@ -437,23 +441,8 @@ def _write(clean: list[dict], institution: Institution) -> Result:
                 [programme.name, programme.major, programme.certificate],
                 [institution.name, towns[row["town_id"]], row["place"]],
             )
-        values = {
-            k: row[k]
-            for k in (
-                "kind",
-                "town_id",
-                "place",
-                "start_date",
-                "end_date",
-                "weekday",
-                "start_time",
-                "end_time",
-                "capacity",
-                "fee",
-                "signup_deadline",
-                "senior_friendly",
-            )
-        }
+        # The columns a sheet sets: those a form edits, less what the importer decides itself.
+        values = {k: row[k] for k in ("kind", *(f for f in classes.OFFERING_FIELDS if f not in IMPORTER_SETS))}
         values.update(programme_id=programme.id, search_key=keys[key])
         offering = existing.get(row["code"])
         if offering is None:
