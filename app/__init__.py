@@ -11,7 +11,8 @@ from sqlalchemy.engine import Engine
 from whitenoise import WhiteNoise
 
 from app import config as config_module
-from app.extensions import babel, cache, compress, csrf, db, limiter, migrate
+from app import extensions
+from app.extensions import babel, cache, compress, csrf, limiter, migrate
 
 HASHED_FILE = re.compile(r"\.[0-9a-f]{12}\.\w+(\.(gz|br))?$")
 
@@ -29,9 +30,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     _refuse_default_secret(app)
     app.config.setdefault("SHOW_DEV_CODES", app.debug or os.environ.get("XUEHOU_DEV") == "1")
 
-    db.init_app(app)
+    # `extensions.db`, not a bare `db`: importing the module app.db rebinds that name in this package
+    extensions.db.init_app(app)
     migrate.init_app(
-        app, db, render_as_batch=True, directory=os.path.join(os.path.dirname(app.root_path), "migrations")
+        app, extensions.db, render_as_batch=True, directory=os.path.join(os.path.dirname(app.root_path), "migrations")
     )
     csrf.init_app(app)
     compress.init_app(app)
@@ -83,7 +85,7 @@ def _writers_first() -> None:
     timeout), so every POST takes the write lock first (BEGIN IMMEDIATE) and waits its turn; on
     PostgreSQL this is a plain BEGIN."""
     if request.method not in ("GET", "HEAD", "OPTIONS"):
-        from app.services.enrolment import begin_write
+        from app.db import begin_write
 
         begin_write()
 

@@ -7,6 +7,7 @@ from flask import Flask
 
 from app import demo
 from app.clock import today
+from app.db import begin_write
 from app.extensions import db
 from app.models import Offering
 
@@ -64,7 +65,7 @@ def run_draws() -> None:
     db.session.rollback()  # each draw is a write transaction of its own
     drawn = 0
     for offering_id in ids:
-        enrolment.begin_write()
+        begin_write()
         drawn += enrolment.draw_if_due(db.session.get(Offering, offering_id))
         db.session.commit()
     click.echo(f"run-draws: {drawn} classes drawn")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
-from app.clock import TZ
+from app.clock import TZ, utcnow
 from app.extensions import db
 from app.models import (
     Allocation,
@@ -279,7 +279,7 @@ def generate_people(residents: int, needs: int, today: dt.date, batch: int = 500
     town_ids = list(db.session.scalars(select(Town.id)))
     have_residents = db.session.scalar(select(func.count(Resident.id)).where(Resident.phone.like("170%"))) or 0
     rng = random.Random(have_residents)
-    now = dt.datetime.now(dt.UTC)
+    now = utcnow()
     for start in range(have_residents, residents, batch):
         rows = [
             dict(
@@ -357,7 +357,7 @@ def generate_enrolments(count: int, today: dt.date, batch: int = 5000) -> tuple[
     # Fill classes to 40–95 % of capacity, in a shuffled order, until `count` sign-ups exist.
     order = list(classes)
     rng.shuffle(order)
-    now = dt.datetime.now(dt.UTC)
+    now = utcnow()
     policies = incentives.active_policies()
     owed: dict[int, int] = {}
     n, rows, completed = have, [], []

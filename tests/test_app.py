@@ -86,3 +86,17 @@ def test_error_pages_are_in_the_users_language(client, app):
     response = client.get("/nope", headers={"Accept-Language": "en"})
     assert response.status_code == 404 and "Page not found" in response.get_data(as_text=True)
     assert client.post("/courses").status_code in (400, 405)
+
+
+def test_the_clock_can_be_pinned_to_a_moment(app):
+    """CLOCK_NOW pins now(), utcnow() and today() together (in the county's time zone)."""
+    import datetime as dt
+
+    from app import clock
+
+    moment = dt.datetime(2026, 12, 6, 23, 30, tzinfo=dt.UTC)  # 07:30 on the 7th in Shanghai
+    app.config["CLOCK_NOW"] = moment
+    with app.app_context():
+        assert clock.now() == moment and clock.now().utcoffset() == dt.timedelta(hours=8)
+        assert clock.utcnow() == moment and clock.utcnow().tzinfo == dt.UTC
+        assert clock.today() == dt.date(2026, 12, 7)

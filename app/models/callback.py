@@ -7,10 +7,10 @@ import datetime as dt
 from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models.course import Offering
 from app.models.place import Town
-from app.models.resident import utcnow
 from app.models.staff import User
 
 

@@ -9,9 +9,10 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models.course import Offering
-from app.models.resident import Resident, utcnow
+from app.models.resident import Resident
 from app.models.staff import User
 
 

@@ -7,8 +7,8 @@ import datetime as dt
 from sqlalchemy import DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.clock import utcnow
 from app.extensions import db
-from app.models.resident import utcnow
 
 
 class OneTimeCode(db.Model):

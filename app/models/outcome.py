@@ -9,10 +9,11 @@ from enum import StrEnum
 from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models.course import Programme
 from app.models.enrolment import Enrolment
-from app.models.resident import Resident, utcnow
+from app.models.resident import Resident
 from app.models.staff import User
 
 

@@ -9,16 +9,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models.place import Town
 
 if TYPE_CHECKING:
     from app.models.policy import Mentor
     from app.models.staff import User
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class Resident(db.Model):

@@ -10,9 +10,9 @@ from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models.place import Institution, Town
-from app.models.resident import utcnow
 
 
 class Role(StrEnum):

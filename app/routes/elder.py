@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 
 from app.clock import today
+from app.db import begin_write
 from app.extensions import db
 from app.forms.elder import CallbackForm, ElderSignupForm
 from app.forms.signup import CancelForm
@@ -92,7 +93,7 @@ def receipt(ref: str):
 @bp.route("/signups/<ref>/cancel", methods=["GET", "POST"])
 def cancel(ref: str):
     if request.method == "POST":
-        enrolment_service.begin_write()
+        begin_write()
     enrolment = enrolment_service.find(ref) or abort(404)
     form = CancelForm()
     if form.validate_on_submit():

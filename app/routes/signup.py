@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from app.clock import today
+from app.db import begin_write
 from app.extensions import db
 from app.forms.signup import CancelForm, SignupForm
 from app.htmx import redirect_to, render
@@ -37,7 +38,7 @@ def run_due_draw(offering: Offering) -> Offering:
         return offering
     offering_id = offering.id
     db.session.rollback()  # end the read; the draw writes, so it begins as a writer
-    enrolment_service.begin_write()
+    begin_write()
     enrolment_service.draw_if_due(db.session.get(Offering, offering_id))
     db.session.commit()
     return _offering_or_404(offering_id)
@@ -59,7 +60,7 @@ def attempt_signup(offering_id: int, make_form, receipt_endpoint: str = "signup.
     if form.validate_on_submit():
         person, actor, submission_id = form.person(), form.actor(), form.submission_id.data
         db.session.rollback()
-        enrolment_service.begin_write()
+        begin_write()
         try:
             enrolment = enrolment_service.enrol(
                 db.session.get(Offering, offering_id),
@@ -137,7 +138,7 @@ def receipt(ref: str):
 def cancel(ref: str):
     """GET asks to confirm; POST cancels (once: a second time changes nothing) and goes back to the receipt."""
     if request.method == "POST":
-        enrolment_service.begin_write()
+        begin_write()
     enrolment = _receipt_or_404(ref)
     form = CancelForm()
     if form.validate_on_submit():

@@ -6,13 +6,13 @@ import datetime as dt
 
 from icalendar import Calendar, Event
 
-from app.clock import TZ
+from app.clock import TZ, utcnow
 from app.models import Offering, SessionStatus
 
 
 def offering_calendar(offering: Offering, now: dt.datetime | None = None) -> bytes:
     """One VEVENT per session; a cancelled session stays in the file as STATUS:CANCELLED."""
-    stamp = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    stamp = (now or utcnow()).replace(microsecond=0)
     cal = Calendar()
     cal.add("prodid", "-//Xuehou//学后//ZH")
     cal.add("version", "2.0")

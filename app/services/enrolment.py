@@ -4,7 +4,7 @@ Capacity is guarded in the database. `offerings.seats_taken` counts the places h
 intent in a group class); a place is taken with one conditional UPDATE, so the count can never pass
 the capacity however many requests arrive at once. Each sign-up or cancellation is one transaction
 that first locks its class row (SELECT … FOR UPDATE on PostgreSQL; on SQLite the route opens the
-transaction with BEGIN IMMEDIATE, see `begin_write`), so the waitlist is served strictly in order.
+transaction with BEGIN IMMEDIATE, see `app.db.begin_write`), so the waitlist is served strictly in order.
 
 The services add and flush, never commit; the route commits once. Text messages are sent after the
 work is flushed; a county's SMS gateway is expected to queue, not block.
@@ -26,10 +26,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app import clock, sms
+from app.clock import utcnow
 from app.extensions import db
 from app.models import Allocation, Enrolment, Offering, OfferingStatus
 from app.models.enrolment import LIVE, SEATED, EnrolmentStatus
-from app.models.resident import utcnow
 from app.services.residents import Person, register
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read out over the phone
@@ -51,16 +51,6 @@ class Actor:
     source: str = "self"  # self | family | assisted
     consent_method: str = "online"
     entered_by_id: int | None = None
-
-
-def begin_write() -> None:
-    """Start this request's transaction as a writer. SQLite: BEGIN IMMEDIATE, so two sign-ups never
-    both read and then deadlock upgrading to write; PostgreSQL: a plain BEGIN (row locks do the rest).
-    Must be the first database use in the transaction; a POST already began as a writer (see
-    app._writers_first), so within one this changes nothing."""
-    if db.session().in_transaction():
-        return
-    db.session.connection(execution_options={"sqlite_immediate": True})
 
 
 def new_code() -> str:

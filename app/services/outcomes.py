@@ -7,10 +7,11 @@ from types import SimpleNamespace
 
 from sqlalchemy import select, update
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models import Enrolment, Need, Outcome, User
 from app.models.enrolment import EnrolmentStatus
-from app.models.resident import NeedStatus, utcnow
+from app.models.resident import NeedStatus
 from app.services import incentives, staff
 
 COMPLETABLE = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.COMPLETED)

@@ -8,9 +8,9 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models import Resident, ResidentConflict
-from app.models.resident import utcnow
 from app.services import identity
 
 
