@@ -7,7 +7,6 @@ POST writes an audit entry (in the services) with before and after."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,15 +41,6 @@ from app.models import (
 from app.services import catalogue, classes, dashboard, exports, imports, outcomes, staff
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-bp.add_app_template_global(labels.OFFERING_STATUSES, "offering_statuses")
-bp.add_app_template_global(labels.OUTCOME_KINDS, "outcome_kinds")
-
-
-@bp.app_template_filter("readable_json")
-def readable_json(value) -> str:
-    """Audit details as JSON that shows Chinese as Chinese."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-
 
 STAFF = ("institution", "admin")
 ADMIN = ("admin",)
@@ -167,20 +157,12 @@ def _programme_form(programme: Programme | None, institution_id: int, title: str
                 programme, institution_id, form.fields_for_model(), current_user, form.submission_id.data
             )
         except classes.ClassError as error:
-            form.add_error(error.field, CLASS_ERRORS[error.code](**error.params))
+            form.add_error(error.field, forms.CLASS_ERRORS[error.code](**error.params))
         else:
             db.session.commit()
             flash(_("课程已保存。"))
             return redirect_to(url_for("admin.programmes"))
     return _form_page(form, title, url_for("admin.programmes"))
-
-
-CLASS_ERRORS = {
-    "programme_exists": lambda: _("本校已有同名课程，请换一个名称，或去修改那门课程"),
-    "unknown_programme": lambda: _("请从列表中选择本校的课程"),
-    "code_taken": lambda: _("这个开班编号已经用过了，请换一个"),
-    "below_taken": lambda taken: _("已有 %(taken)s 人报名，名额不能少于这个数", taken=taken),
-}
 
 
 def _form_page(form, title: str, back: str, **extra):
@@ -232,7 +214,7 @@ def _offering_form(offering: Offering | None, institution_id: int, title: str, b
                 offering, institution_id, form.values(), current_user, form.submission_id.data
             )
         except classes.ClassError as error:
-            form.add_error(error.field, CLASS_ERRORS[error.code](**error.params))
+            form.add_error(error.field, forms.CLASS_ERRORS[error.code](**error.params))
         else:
             db.session.commit()
             flash(_("班级已保存。"))
@@ -316,8 +298,6 @@ def ngettext_told(told: int) -> str:
 
 # Rosters and exports ----------------------------------------------------------------------------
 
-ROSTER_HEADERS = [_l("序号"), _l("姓名"), _l("手机号码"), _l("报名号"), _l("状态"), _l("签到")]
-
 
 @bp.get("/offerings/<int:offering_id>/roster")
 @role_required(*STAFF)
@@ -333,40 +313,22 @@ def roster(offering_id: int):
 @role_required(*STAFF)
 def roster_export(offering_id: int, fmt: str):
     offering = get_offering(offering_id)
-    rows = (
-        [n, e.resident.name, e.resident.phone, e.code, str(labels.ENROLMENT_STATUSES[e.status]), ""]
-        for n, e in enumerate(exports.roster(offering, full_phone=True), start=1)
-    )
-    return download(exports.table([str(h) for h in ROSTER_HEADERS], rows, fmt), fmt, f"roster-{offering.id}")
-
-
-ENROLMENT_HEADERS = [_l("开班编号"), _l("报名号"), _l("姓名"), _l("手机号码"), _l("状态"), _l("来源"), _l("报名时间")]
-NEED_HEADERS = [
-    _l("姓名"),
-    _l("手机号码"),
-    _l("镇/街道"),
-    _l("类别"),
-    _l("想学"),
-    _l("星期"),
-    _l("状态"),
-    _l("暂无合适课程"),
-    _l("来源"),
-    _l("登记时间"),
-]
+    headers, rows = exports.roster_table(offering, full_phone=True)
+    return download(exports.table(headers, rows, fmt), fmt, f"roster-{offering.id}")
 
 
 @bp.get(f"/exports/enrolments.{FMT}")
 @role_required(*STAFF)
 def export_enrolments(fmt: str):
-    rows = exports.enrolment_rows(own_institution_id(), labels.ENROLMENT_STATUSES, full_phone=True)
-    return download(exports.table([str(h) for h in ENROLMENT_HEADERS], rows, fmt), fmt, "enrolments")
+    headers, rows = exports.enrolments_table(own_institution_id(), full_phone=True)
+    return download(exports.table(headers, rows, fmt), fmt, "enrolments")
 
 
 @bp.get(f"/exports/needs.{FMT}")
 @role_required(*ADMIN)
 def export_needs(fmt: str):
-    rows = exports.need_rows(labels.KINDS, full_phone=True)
-    return download(exports.table([str(h) for h in NEED_HEADERS], rows, fmt), fmt, "needs")
+    headers, rows = exports.needs_table(full_phone=True)
+    return download(exports.table(headers, rows, fmt), fmt, "needs")
 
 
 # Import -----------------------------------------------------------------------------------------
@@ -433,11 +395,7 @@ def complete(enrolment_id: int):
                 form.submission_id.data,
             )
         except outcomes.OutcomeError as error:
-            message = {
-                "not_enrolled": _("这位学员没有确认的名额，不能登记结业"),
-                "already_recorded": _("这位学员的结业已经登记过了"),
-            }[error.code]
-            form.add_error("kind", message)
+            form.add_error("kind", forms.OUTCOME_ERRORS[error.code]())
         else:
             db.session.commit()
             flash(_("已登记。应发补贴 %(amount)s 元。", amount=outcome.incentive_amount))
@@ -497,15 +455,6 @@ def dashboard_tables() -> dict[str, Any]:
     )
 
 
-FUNNEL = {
-    "need": _l("登记需求"),
-    "matched": _l("匹配到课程"),
-    "enrolled": _l("报名上课"),
-    "completed": _l("结业或取证"),
-    "paid": _l("补贴已发放"),
-}
-
-
 @bp.get("/dashboard", endpoint="dashboard")
 @role_required(*ADMIN)
 def dashboard_page():
@@ -513,45 +462,21 @@ def dashboard_page():
     demand_rows = [
         (name, [data["demand"].row_total(t), data["seats"].row_total(t)]) for t, name in data["demand"].towns
     ]
-    funnel_rows = [(str(FUNNEL[s.key]), [s.count]) for s in data["funnel"]]
+    funnel_rows = [(str(labels.FUNNEL_STAGES[s.key]), [s.count]) for s in data["funnel"]]
     return render(
-        "admin/dashboard.html", funnel_labels=FUNNEL, demand_rows=demand_rows, funnel_rows=funnel_rows, **data
+        "admin/dashboard.html",
+        funnel_labels=labels.FUNNEL_STAGES,
+        demand_rows=demand_rows,
+        funnel_rows=funnel_rows,
+        **data,
     )
 
 
-@bp.get(f"/dashboard/<any(demand, supply, gaps, funnel, trends, incentives):table>.{FMT}")
+@bp.get(f"/dashboard/<any({', '.join(exports.DASHBOARD_TABLES)}):table>.{FMT}")
 @role_required(*ADMIN)
 def dashboard_export(table: str, fmt: str):
-    data = dashboard_tables()
-    kinds = [str(labels.KINDS[k]) for k in dashboard.KINDS]
-    if table in ("demand", "supply"):
-        grid = data[table]
-        headers = [_("镇/街道"), *kinds, _("合计")]
-        rows = [[name, *(grid.get(t, k) for k in dashboard.KINDS), grid.row_total(t)] for t, name in grid.towns]
-        if table == "supply":
-            headers.append(_("名额"))
-            for row, (t, _name) in zip(rows, grid.towns, strict=True):
-                row.append(data["seats"].row_total(t))
-    elif table == "gaps":
-        headers = [_("镇/街道"), _("类别"), _("想学"), _("人数"), _("建议")]
-        rows = [[g.town, str(labels.KINDS[g.kind]), g.target, g.count, suggestion(g)] for g in data["gaps"]]
-    elif table == "funnel":
-        headers = [_("环节"), _("数量")]
-        rows = [[str(FUNNEL[s.key]), s.count] for s in data["funnel"]]
-    elif table == "trends":
-        headers = [_("月份"), _("登记需求"), _("报名上课"), _("结业或取证")]
-        rows = [[m.start.strftime("%Y-%m"), m.needs, m.enrolments, m.outcomes] for m in data["trends"]]
-    else:
-        headers = [_("类别"), _("人次"), _("应发（元）"), _("已发（元）"), _("待发（元）")]
-        rows = [[str(labels.OUTCOME_KINDS[m.kind]), m.count, m.owed, m.paid, m.unpaid] for m in data["money"]]
+    headers, rows = exports.dashboard_table(table, dashboard_tables())
     return download(exports.table(headers, rows, fmt), fmt, f"dashboard-{table}")
-
-
-def suggestion(gap: dashboard.Gap) -> str:
-    return _("在%(town)s开一个%(target)s班（%(count)s人想学）", town=gap.town, target=gap.target, count=gap.count)
-
-
-bp.add_app_template_global(suggestion, "gap_suggestion")
 
 
 # The bureau's lists -----------------------------------------------------------------------------
@@ -570,16 +495,10 @@ class Resource:
     def form(self, obj=None, new=False):
         raise NotImplementedError
 
-    def values(self, form) -> dict:
-        return {name: form[name].value if hasattr(form[name], "value") else form[name].data for name in self.fields}
-
 
 class TownResource(Resource):
     def form(self, obj=None, new=False):
         return forms.TownForm(obj=obj)
-
-    def values(self, form):
-        return {"name": form.name.data, "sort_order": form.sort_order.value or 0}
 
 
 class InstitutionResource(Resource):
@@ -588,15 +507,6 @@ class InstitutionResource(Resource):
         if obj is not None and request.method == "GET":
             form.town.data = str(obj.town_id)
         return form
-
-    def values(self, form):
-        return {
-            "name": form.name.data,
-            "type": form.type.data,
-            "town_id": int(form.town.data),
-            "address": form.address.data or "",
-            "phone": form.phone.data or "",
-        }
 
 
 class MentorResource(Resource):
@@ -609,15 +519,6 @@ class MentorResource(Resource):
             form.active.data = True
         return form
 
-    def values(self, form):
-        return {
-            "name": form.name.data,
-            "institution_id": int(form.institution.data),
-            "phone": form.phone.data,
-            "kinds": form.kinds.data,
-            "active": bool(form.active.data),
-        }
-
 
 class PolicyResource(Resource):
     def form(self, obj=None, new=False):
@@ -628,22 +529,6 @@ class PolicyResource(Resource):
         if new and request.method == "GET":
             form.active.data = True
         return form
-
-    def values(self, form):
-        return {
-            "code": form.code.data,
-            "name": form.name.data,
-            "kind": form.kind.data,
-            "level": form.level.data or None,
-            "certificate": form.certificate.data or None,
-            "residence": form.residence.data or None,
-            "basis": form.basis.data,
-            "value": form.value.value,
-            "cap": form.cap.value,
-            "payee": form.payee.data,
-            "description": form.description.data or "",
-            "active": bool(form.active.data),
-        }
 
 
 class UserResource(Resource):
@@ -658,18 +543,6 @@ class UserResource(Resource):
             else:
                 form.active.data = True
         return form
-
-    def values(self, form):
-        role = form.role.data
-        return {
-            "username": form.username.data,
-            "name": form.name.data or form.username.data,
-            "role": role,
-            "institution_id": int(form.institution.data) if role == "institution" else None,
-            "town_id": int(form.town.data) if role == "worker" else None,
-            "active": bool(form.active.data),
-            "password": form.password.data or None,
-        }
 
 
 RESOURCES: dict[str, Resource] = {
@@ -735,7 +608,7 @@ def _resource_form(kind: str, obj):
     if form.validate_on_submit():
         if obj is None and (first := classes.replayed(form.submission_id.data)):
             return redirect_to(url_for("admin.resource_list", kind=kind, _anchor=f"item-{first.target_id}"))
-        values = resource.values(form)
+        values = form.values()
         key = UNIQUE.get(kind)
         clash = key and db.session.scalar(select(resource.model.id).where(getattr(resource.model, key) == values[key]))
         if clash and (obj is None or clash != obj.id):
