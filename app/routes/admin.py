@@ -29,16 +29,12 @@ from app.models import (
     AuditEntry,
     Enrolment,
     Institution,
-    Mentor,
     Offering,
     Outcome,
-    Policy,
     Programme,
     Session,
-    Town,
-    User,
 )
-from app.services import catalogue, classes, dashboard, exports, imports, outcomes, staff
+from app.services import catalogue, classes, dashboard, exports, imports, lists, outcomes
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -484,13 +480,10 @@ def dashboard_export(table: str, fmt: str):
 
 @dataclass
 class Resource:
-    """A list the bureau keeps (towns, institutions, mentors, policies, users): list, create, edit."""
+    """How the bureau's page for one of its lists (app.services.lists) looks: title, columns, form."""
 
-    model: type
     title: Any
     columns: list[tuple[Any, str]]  # (heading, attribute)
-    fields: tuple[str, ...]
-    order: Any
 
     def form(self, obj=None, new=False):
         raise NotImplementedError
@@ -546,48 +539,19 @@ class UserResource(Resource):
 
 
 RESOURCES: dict[str, Resource] = {
-    "towns": TownResource(
-        Town, _l("镇/街道"), [(_l("名称"), "name"), (_l("排序"), "sort_order")], ("name", "sort_order"), Town.sort_order
-    ),
-    "institutions": InstitutionResource(
-        Institution,
-        _l("院校和机构"),
-        [(_l("名称"), "name"), (_l("电话"), "phone")],
-        ("name", "type", "town_id", "address", "phone"),
-        Institution.name,
-    ),
-    "mentors": MentorResource(
-        Mentor,
-        _l("导师"),
-        [(_l("姓名"), "name"), (_l("指导方向"), "kinds")],
-        ("name", "institution_id", "phone", "kinds", "active"),
-        Mentor.name,
-    ),
-    "policies": PolicyResource(
-        Policy,
-        _l("补贴政策"),
-        [(_l("编号"), "code"), (_l("名称"), "name")],
-        ("code", "name", "kind", "level", "certificate", "residence", "basis", "value", "cap", "payee", "active"),
-        Policy.code,
-    ),
-    "users": UserResource(
-        User,
-        _l("工作人员账户"),
-        [(_l("用户名"), "username"), (_l("姓名"), "name")],
-        ("username", "name", "role", "institution_id", "town_id", "active"),
-        User.username,
-    ),
+    "towns": TownResource(_l("镇/街道"), [(_l("名称"), "name"), (_l("排序"), "sort_order")]),
+    "institutions": InstitutionResource(_l("院校和机构"), [(_l("名称"), "name"), (_l("电话"), "phone")]),
+    "mentors": MentorResource(_l("导师"), [(_l("姓名"), "name"), (_l("指导方向"), "kinds")]),
+    "policies": PolicyResource(_l("补贴政策"), [(_l("编号"), "code"), (_l("名称"), "name")]),
+    "users": UserResource(_l("工作人员账户"), [(_l("用户名"), "username"), (_l("姓名"), "name")]),
 }
-UNIQUE = {"towns": "name", "institutions": "name", "policies": "code", "users": "username"}
-RESOURCE = "<any(towns, institutions, mentors, policies, users):kind>"
+RESOURCE = f"<any({', '.join(lists.KINDS)}):kind>"
 
 
 @bp.get(f"/{RESOURCE}")
 @role_required(*ADMIN)
 def resource_list(kind: str):
-    resource = RESOURCES[kind]
-    items = db.session.scalars(select(resource.model).order_by(resource.order, resource.model.id))
-    return render("admin/list.html", kind=kind, resource=resource, items=list(items))
+    return render("admin/list.html", kind=kind, resource=RESOURCES[kind], items=lists.items(kind))
 
 
 @bp.route(f"/{RESOURCE}/new", methods=["GET", "POST"])
@@ -599,60 +563,24 @@ def resource_new(kind: str):
 @bp.route(f"/{RESOURCE}/<int:item_id>/edit", methods=["GET", "POST"])
 @role_required(*ADMIN)
 def resource_edit(kind: str, item_id: int):
-    return _resource_form(kind, db.get_or_404(RESOURCES[kind].model, item_id))
+    return _resource_form(kind, db.get_or_404(lists.MODELS[kind], item_id))
 
 
 def _resource_form(kind: str, obj):
     resource = RESOURCES[kind]
     form = resource.form(obj, new=obj is None)
     if form.validate_on_submit():
-        if obj is None and (first := classes.replayed(form.submission_id.data)):
-            return redirect_to(url_for("admin.resource_list", kind=kind, _anchor=f"item-{first.target_id}"))
-        values = form.values()
-        key = UNIQUE.get(kind)
-        clash = key and db.session.scalar(select(resource.model.id).where(getattr(resource.model, key) == values[key]))
-        if clash and (obj is None or clash != obj.id):
-            form.add_error(key, _("已经有一个同名的记录了，请换一个"))
+        try:
+            saved = lists.save(kind, obj, form.values(), current_user, form.submission_id.data)
+        except lists.ListError as error:
+            form.add_error(error.field, forms.LIST_ERRORS[error.code](**error.params))
         else:
-            saved = save_resource(kind, obj, values, form.submission_id.data)
             db.session.commit()
-            flash(_("已保存。"))
-            return redirect_to(url_for("admin.resource_list", kind=kind, _anchor=f"item-{saved.id}"))
+            if not saved.replayed:
+                flash(_("已保存。"))
+            return redirect_to(url_for("admin.resource_list", kind=kind, _anchor=f"item-{saved.item.id}"))
     title = _("新增：%(what)s", what=resource.title) if obj is None else _("修改：%(what)s", what=resource.title)
     return _form_page(form, title, url_for("admin.resource_list", kind=kind))
-
-
-def save_resource(kind: str, obj, values: dict, submission_id: str):
-    """Create or update one record of the bureau's lists, with an audit entry of before and after."""
-    resource = RESOURCES[kind]
-    password = values.pop("password", None)
-    before = classes.snapshot(obj, resource.fields) if obj is not None else None
-    if obj is None:
-        obj = resource.model()
-        db.session.add(obj)
-    for name, value in values.items():
-        setattr(obj, name, value)
-    if password:
-        obj.set_password(password)
-    db.session.flush()
-    if before is None:
-        classes.remember(submission_id, f"{kind}.create", kind, obj.id)
-    after = classes.snapshot(obj, resource.fields)
-    if password:
-        after["password"] = "changed"
-    staff.audit(
-        current_user, f"{kind}.{'create' if before is None else 'update'}", kind, obj.id, before=before, after=after
-    )
-    if kind in ("towns", "institutions") and before is not None and before.get("name") != values.get("name"):
-        refresh_keys(kind, obj.id)
-    db.session.flush()
-    return obj
-
-
-def refresh_keys(kind: str, item_id: int) -> None:
-    column = Offering.town_id if kind == "towns" else Offering.institution_id
-    for offering in db.session.scalars(select(Offering).where(column == item_id)):
-        catalogue.refresh_search_key(offering)
 
 
 # Audit ------------------------------------------------------------------------------------------
