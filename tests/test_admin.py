@@ -377,6 +377,13 @@ def test_renaming_an_institution_lets_the_catalogue_find_its_classes_by_the_new_
     assert entry.details["after"] == {"name": "平湖市成人学校"}
 
 
+def test_admin_tables_scroll_in_a_focusable_named_region_and_say_when_empty(client, login_as):
+    login_as("admin")
+    html = client.get("/admin/mentors").get_data(as_text=True)
+    assert '<div class="table-wrap" tabindex="0" role="region" aria-label="导师">' in html
+    assert '<td colspan="3">没有记录。</td>' in html, "one row across every column: name, kinds, edit"
+
+
 def test_admin_index_sends_each_role_to_its_start(client, login_as, school):
     login_as("institution", institution=school)
     assert client.get("/admin/").headers["Location"] == "/admin/offerings"
