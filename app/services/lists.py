@@ -14,22 +14,21 @@ from app.extensions import db
 from app.models import Institution, Mentor, Offering, Policy, Town, User
 from app.services import catalogue, classes, staff
 
-MODELS: dict[str, type] = {
-    "towns": Town,
-    "institutions": Institution,
-    "mentors": Mentor,
-    "policies": Policy,
-    "users": User,
+
+@dataclass(frozen=True)
+class KeptList:
+    model: type
+    order: Any  # the column the list is shown in order of
+    unique: str | None = None  # the column no two records may share
+
+
+LISTS: dict[str, KeptList] = {
+    "towns": KeptList(Town, Town.sort_order, "name"),
+    "institutions": KeptList(Institution, Institution.name, "name"),
+    "mentors": KeptList(Mentor, Mentor.name),
+    "policies": KeptList(Policy, Policy.code, "code"),
+    "users": KeptList(User, User.username, "username"),
 }
-KINDS = tuple(MODELS)
-ORDER = {
-    "towns": Town.sort_order,
-    "institutions": Institution.name,
-    "mentors": Mentor.name,
-    "policies": Policy.code,
-    "users": User.username,
-}
-UNIQUE = {"towns": "name", "institutions": "name", "policies": "code", "users": "username"}
 
 
 class ListError(Exception):
@@ -48,8 +47,8 @@ class Saved:
 
 
 def items(kind: str) -> list:
-    model = MODELS[kind]
-    return list(db.session.scalars(select(model).order_by(ORDER[kind], model.id)))
+    kept = LISTS[kind]
+    return list(db.session.scalars(select(kept.model).order_by(kept.order, kept.model.id)))
 
 
 def save(kind: str, item: Any | None, values: dict[str, Any], actor: User, submission_id: str) -> Saved:
@@ -59,19 +58,18 @@ def save(kind: str, item: Any | None, values: dict[str, Any], actor: User, submi
     The audit entry (`<kind>.create` / `<kind>.update`) holds before and after of the fields the save
     changed; a save that changed nothing writes none. A changed town or institution name refreshes
     the search keys of its classes."""
-    model = MODELS[kind]
+    kept = LISTS[kind]
     if item is None and (first := classes.replayed(submission_id)):
-        return Saved(db.session.get(model, first.target_id), {}, replayed=True)
+        return Saved(db.session.get(kept.model, first.target_id), {}, replayed=True)
     values = dict(values)
     password = values.pop("password", None)
-    key = UNIQUE.get(kind)
-    if key:
-        clash = db.session.scalar(select(model.id).where(getattr(model, key) == values[key]))
+    if key := kept.unique:
+        clash = db.session.scalar(select(kept.model.id).where(getattr(kept.model, key) == values[key]))
         if clash is not None and (item is None or clash != item.id):
             raise ListError(key, "name_taken")
     created = item is None
     if created:
-        item = model()
+        item = kept.model()
         db.session.add(item)
     changes = staff.apply(item, values)
     if password:

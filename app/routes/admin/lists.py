@@ -88,7 +88,7 @@ RESOURCES: dict[str, Resource] = {
     "policies": PolicyResource(_l("补贴政策"), [(_l("编号"), "code"), (_l("名称"), "name")]),
     "users": UserResource(_l("工作人员账户"), [(_l("用户名"), "username"), (_l("姓名"), "name")]),
 }
-RESOURCE = f"<any({', '.join(lists.KINDS)}):kind>"
+RESOURCE = f"<any({', '.join(lists.LISTS)}):kind>"  # RESOURCES has each
 
 
 @bp.get(f"/{RESOURCE}")
@@ -106,7 +106,7 @@ def resource_new(kind: str):
 @bp.route(f"/{RESOURCE}/<int:item_id>/edit", methods=["GET", "POST"])
 @role_required(*ADMIN)
 def resource_edit(kind: str, item_id: int):
-    return _resource_form(kind, db.get_or_404(lists.MODELS[kind], item_id))
+    return _resource_form(kind, db.get_or_404(lists.LISTS[kind].model, item_id))
 
 
 def _resource_form(kind: str, obj):
