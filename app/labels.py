@@ -1,5 +1,6 @@
 """Words shown for stored codes, translatable."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 KINDS = {
@@ -56,6 +57,21 @@ CERT_LEVELS = {
 ROLES = {"worker": _l("社区工作者"), "institution": _l("院校工作人员"), "admin": _l("教育局管理员")}
 
 OUTCOME_KINDS = {"degree": _l("学历毕业"), "certificate": _l("取得证书"), "completion": _l("结业")}
+
+# The stages of the 驾驶舱's funnel (keys are app.services.dashboard.funnel()'s).
+FUNNEL_STAGES = {
+    "need": _l("登记需求"),
+    "matched": _l("匹配到课程"),
+    "enrolled": _l("报名上课"),
+    "completed": _l("结业或取证"),
+    "paid": _l("补贴已发放"),
+}
+
+
+def gap_suggestion(gap) -> str:
+    """Where to open a class for a dashboard gap (app.services.dashboard.Gap), in words."""
+    return _("在%(town)s开一个%(target)s班（%(count)s人想学）", town=gap.town, target=gap.target, count=gap.count)
+
 
 OFFERING_STATUSES = {"open": _l("报名中"), "closed": _l("已停止报名"), "cancelled": _l("已取消")}
 

@@ -1,6 +1,9 @@
-"""Template globals: static URLs, the words for stored codes, links that change one query value."""
+"""Template globals: static URLs, the words for stored codes, links that change one query value,
+and the audit trail's JSON."""
 
 from __future__ import annotations
+
+import json
 
 from flask import Flask, current_app, request, url_for
 
@@ -27,6 +30,11 @@ def external_url(endpoint: str, **values) -> str:
     return url_for(endpoint, _external=True, **values)
 
 
+def readable_json(value) -> str:
+    """Audit details as JSON that shows Chinese as Chinese."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
@@ -42,4 +50,8 @@ def init_app(app: Flask) -> None:
         consent_methods=labels.CONSENT_METHODS,
         enrolment_statuses=labels.ENROLMENT_STATUSES,
         degree_levels=labels.DEGREE_LEVELS,
+        offering_statuses=labels.OFFERING_STATUSES,
+        outcome_kinds=labels.OUTCOME_KINDS,
+        gap_suggestion=labels.gap_suggestion,
     )
+    app.jinja_env.filters["readable_json"] = readable_json

@@ -323,6 +323,67 @@ def test_bureau_keeps_its_lists_with_an_audit_trail_it_can_read(client, login_as
     assert over.status_code == 422 and "百分比不能超过 100" in over.get_data(as_text=True)
 
 
+def test_the_audit_trail_holds_what_a_list_save_changed_and_nothing_when_it_changed_nothing(client, login_as):
+    admin = login_as("admin")
+    policy = make_policy(code="JN-DG-CJ", name="电工初级证书补贴", level="初级", value=800)
+    db.session.commit()
+    answers = {
+        "code": "JN-DG-CJ",
+        "name": "电工初级证书补贴",
+        "kind": "skill",
+        "level": "初级",
+        "certificate": "",
+        "residence": "",
+        "basis": "fixed",
+        "value": "800",
+        "cap": "",
+        "payee": "learner",
+        "description": "只对本县户籍居民，凭证书原件申领。",
+        "active": "y",
+    }
+    url = f"/admin/policies/{policy.id}/edit"
+    page = client.get(url).get_data(as_text=True)
+    assert client.post(url, data={**tokens(page), **answers}).status_code == 303
+    db.session.refresh(policy)
+    assert policy.description == "只对本县户籍居民，凭证书原件申领。"
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "policies.update")).all()
+    assert len(entries) == 1, "a description-only edit is audited"
+    assert entries[0].actor_id == admin.id and entries[0].target_id == policy.id
+    assert entries[0].details == {
+        "before": {"description": ""},
+        "after": {"description": "只对本县户籍居民，凭证书原件申领。"},
+    }, "before and after of what the save changed, and only that"
+    assert "凭证书原件申领" in client.get("/admin/audit?action=policies.update").get_data(as_text=True)
+
+    page = client.get(url).get_data(as_text=True)
+    same = client.post(url, data={**tokens(page), **answers})
+    assert same.status_code == 303 and same.headers["Location"] == f"/admin/policies#item-{policy.id}"
+    count = select(func.count(AuditEntry.id)).where(AuditEntry.action == "policies.update")
+    assert db.session.scalar(count) == 1, "a save that changes nothing writes no audit entry"
+
+
+def test_renaming_an_institution_lets_the_catalogue_find_its_classes_by_the_new_name(client, login_as, school):
+    login_as("admin")
+    offering = make_offering(programme=make_programme(name="烘焙", institution=school))
+    db.session.commit()
+    url = f"/admin/institutions/{school.id}/edit"
+    page = client.get(url).get_data(as_text=True)
+    answers = {"name": "平湖市成人学校", "type": school.type, "town": str(school.town_id)}
+    answers |= {"address": school.address, "phone": school.phone}
+    assert client.post(url, data={**tokens(page), **answers}).status_code == 303
+    db.session.refresh(offering)
+    assert "|pinghushichengrenxuexiao|" in offering.search_key and "danghujiedaoshequxuexiao" not in offering.search_key
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "institutions.update"))
+    assert entry.details["after"] == {"name": "平湖市成人学校"}
+
+
+def test_admin_tables_scroll_in_a_focusable_named_region_and_say_when_empty(client, login_as):
+    login_as("admin")
+    html = client.get("/admin/mentors").get_data(as_text=True)
+    assert '<div class="table-wrap" tabindex="0" role="region" aria-label="导师">' in html
+    assert '<td colspan="3">没有记录。</td>' in html, "one row across every column: name, kinds, edit"
+
+
 def test_admin_index_sends_each_role_to_its_start(client, login_as, school):
     login_as("institution", institution=school)
     assert client.get("/admin/").headers["Location"] == "/admin/offerings"

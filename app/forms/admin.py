@@ -1,8 +1,10 @@
 """Forms of the institution and bureau pages: programmes, classes, sessions, import, completions,
-policies, towns, institutions, mentors and staff accounts. Messages say what to do."""
+policies, towns, institutions, mentors and staff accounts. Messages say what to do, including those
+for the codes the services raise (CLASS_ERRORS, OUTCOME_ERRORS, LIST_ERRORS at the end)."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, PasswordField, StringField, TextAreaField
@@ -274,10 +276,29 @@ class PolicyForm(SubmissionForm):
         if self.basis.data == "tuition_percent" and field.value is not None and field.value > 100:
             raise ValidationError(_l("百分比不能超过 100"))
 
+    def values(self) -> dict:
+        return {
+            "code": self.code.data,
+            "name": self.name.data,
+            "kind": self.kind.data,
+            "level": self.level.data or None,
+            "certificate": self.certificate.data or None,
+            "residence": self.residence.data or None,
+            "basis": self.basis.data,
+            "value": self.value.value,
+            "cap": self.cap.value,
+            "payee": self.payee.data,
+            "description": self.description.data or "",
+            "active": bool(self.active.data),
+        }
+
 
 class TownForm(SubmissionForm):
     name = _text(_l("镇/街道名称"), max_length=40)
     sort_order = WholeField(_l("排序"), required=False, description=_l("小的排在前面"))
+
+    def values(self) -> dict:
+        return {"name": self.name.data, "sort_order": self.sort_order.value or 0}
 
 
 class InstitutionForm(SubmissionForm):
@@ -292,6 +313,15 @@ class InstitutionForm(SubmissionForm):
     def __init__(self, *args, towns, **kwargs):
         super().__init__(*args, **kwargs)
         self.town.choices = [("", _l("请选择")), *((str(t.id), t.name) for t in towns)]
+
+    def values(self) -> dict:
+        return {
+            "name": self.name.data,
+            "type": self.type.data,
+            "town_id": int(self.town.data),
+            "address": self.address.data or "",
+            "phone": self.phone.data or "",
+        }
 
 
 class MentorForm(SubmissionForm):
@@ -310,6 +340,15 @@ class MentorForm(SubmissionForm):
         if not kinds or any(k not in labels.KINDS for k in kinds):
             raise ValidationError(_l("请填 degree、skill、community 中的一个或几个，用逗号隔开"))
         field.data = ",".join(kinds)
+
+    def values(self) -> dict:
+        return {
+            "name": self.name.data,
+            "institution_id": int(self.institution.data),
+            "phone": self.phone.data,
+            "kinds": self.kinds.data,
+            "active": bool(self.active.data),
+        }
 
 
 class UserForm(SubmissionForm):
@@ -340,3 +379,33 @@ class UserForm(SubmissionForm):
     def validate_password(self, field) -> None:
         if (self.new or field.data) and len(field.data or "") < 8:
             raise ValidationError(_l("密码至少 8 位"))
+
+    def values(self) -> dict:
+        """The account's columns, and `password` (None: keep the one it has)."""
+        role = self.role.data
+        return {
+            "username": self.username.data,
+            "name": self.name.data or self.username.data,
+            "role": role,
+            "institution_id": int(self.institution.data) if role == "institution" else None,
+            "town_id": int(self.town.data) if role == "worker" else None,
+            "active": bool(self.active.data),
+            "password": self.password.data or None,
+        }
+
+
+# What the codes the services raise mean to the person filling in the form; each entry takes the
+# error's params and is translated when the form is shown.
+CLASS_ERRORS = {  # app.services.classes.ClassError
+    "programme_exists": lambda: _("本校已有同名课程，请换一个名称，或去修改那门课程"),
+    "unknown_programme": lambda: _("请从列表中选择本校的课程"),
+    "code_taken": lambda: _("这个开班编号已经用过了，请换一个"),
+    "below_taken": lambda taken: _("已有 %(taken)s 人报名，名额不能少于这个数", taken=taken),
+}
+OUTCOME_ERRORS = {  # app.services.outcomes.OutcomeError
+    "not_enrolled": lambda: _("这位学员没有确认的名额，不能登记结业"),
+    "already_recorded": lambda: _("这位学员的结业已经登记过了"),
+}
+LIST_ERRORS = {  # app.services.lists.ListError
+    "name_taken": lambda: _("已经有一个同名的记录了，请换一个"),
+}

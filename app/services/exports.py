@@ -1,20 +1,28 @@
 """Tables out: XLSX (openpyxl, streamed write-only) and CSV with a UTF-8 BOM so Excel shows Chinese.
 
-Also the rows of the roster, enrolment and need exports; the routes choose who may see phones."""
+Also the headers and rows of the roster, enrolment, need and 驾驶舱 exports (each `*_table()` returns
+both); the routes choose who may see phones."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app import labels
 from app.extensions import db
 from app.models import Enrolment, Need, Offering, Resident, Town, mask_phone
+from app.services import dashboard
+
+Table = tuple[list[str], Iterable[Sequence]]  # headers, rows
 
 MIME = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -58,6 +66,71 @@ def roster(offering: Offering, full_phone: bool) -> list[Enrolment]:
         .order_by(Enrolment.id)
     )
     return sorted(people, key=lambda e: (order.get(e.status, 9), e.draw_rank or 0, e.id))
+
+
+ROSTER_HEADERS = [_l("序号"), _l("姓名"), _l("手机号码"), _l("报名号"), _l("状态"), _l("签到")]
+ENROLMENT_HEADERS = [_l("开班编号"), _l("报名号"), _l("姓名"), _l("手机号码"), _l("状态"), _l("来源"), _l("报名时间")]
+NEED_HEADERS = [
+    _l("姓名"),
+    _l("手机号码"),
+    _l("镇/街道"),
+    _l("类别"),
+    _l("想学"),
+    _l("星期"),
+    _l("状态"),
+    _l("暂无合适课程"),
+    _l("来源"),
+    _l("登记时间"),
+]
+
+
+def roster_table(offering: Offering, full_phone: bool) -> Table:
+    """The printed roster: one row per person, with an empty column to sign in."""
+    rows = (
+        [n, e.resident.name, phone(e.resident, full_phone), e.code, str(labels.ENROLMENT_STATUSES[e.status]), ""]
+        for n, e in enumerate(roster(offering, full_phone), start=1)
+    )
+    return [str(h) for h in ROSTER_HEADERS], rows
+
+
+def enrolments_table(institution_id: int | None, full_phone: bool) -> Table:
+    rows = enrolment_rows(institution_id, labels.ENROLMENT_STATUSES, full_phone)
+    return [str(h) for h in ENROLMENT_HEADERS], rows
+
+
+def needs_table(full_phone: bool) -> Table:
+    return [str(h) for h in NEED_HEADERS], need_rows(labels.KINDS, full_phone)
+
+
+DASHBOARD_TABLES = ("demand", "supply", "gaps", "funnel", "trends", "incentives")
+
+
+def dashboard_table(table: str, data: Mapping[str, Any]) -> Table:
+    """One of the 驾驶舱's tables (`table` in DASHBOARD_TABLES) from its figures: `data` holds
+    app.services.dashboard's demand, supply and seats grids, gaps, funnel, trends and money."""
+    kinds = dashboard.KINDS
+    kind_names = [str(labels.KINDS[k]) for k in kinds]
+    if table in ("demand", "supply"):
+        grid = data[table]
+        headers = [_("镇/街道"), *kind_names, _("合计")]
+        rows = [[name, *(grid.get(t, k) for k in kinds), grid.row_total(t)] for t, name in grid.towns]
+        if table == "supply":
+            headers.append(_("名额"))
+            for row, (t, _name) in zip(rows, grid.towns, strict=True):
+                row.append(data["seats"].row_total(t))
+    elif table == "gaps":
+        headers = [_("镇/街道"), _("类别"), _("想学"), _("人数"), _("建议")]
+        rows = [[g.town, str(labels.KINDS[g.kind]), g.target, g.count, labels.gap_suggestion(g)] for g in data["gaps"]]
+    elif table == "funnel":
+        headers = [_("环节"), _("数量")]
+        rows = [[str(labels.FUNNEL_STAGES[s.key]), s.count] for s in data["funnel"]]
+    elif table == "trends":
+        headers = [_("月份"), _("登记需求"), _("报名上课"), _("结业或取证")]
+        rows = [[m.start.strftime("%Y-%m"), m.needs, m.enrolments, m.outcomes] for m in data["trends"]]
+    else:
+        headers = [_("类别"), _("人次"), _("应发（元）"), _("已发（元）"), _("待发（元）")]
+        rows = [[str(labels.OUTCOME_KINDS[m.kind]), m.count, m.owed, m.paid, m.unpaid] for m in data["money"]]
+    return headers, rows
 
 
 def phone(resident: Resident, full: bool) -> str:

@@ -1,12 +1,23 @@
-"""Staff accounts and the audit trail of assisted and administrative changes."""
+"""Staff accounts and the audit trail of assisted and administrative changes.
+
+`apply()` sets values on a record and returns what it changed (Indico's `populate_from_dict`);
+`audit_changes()` writes the audit entry from that return value, so the trail can't miss a field
+the save touched."""
 
 from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, Institution, User
 from app.services import catalogue
+
+Changes = dict[str, tuple[Any, Any]]  # field → (old, new), only what differs
 
 
 class StaffError(Exception):
@@ -49,3 +60,36 @@ def audit(
     )
     db.session.add(entry)
     return entry
+
+
+def apply(obj: Any, values: Mapping[str, Any]) -> Changes:
+    """Set each value on `obj`; return field → (old, new) for those that differ from what it had.
+    On a new record every attribute starts as None, so everything given (but None) counts."""
+    changes: Changes = {}
+    for name, new in values.items():
+        old = getattr(obj, name)
+        if old != new:
+            setattr(obj, name, new)
+            changes[name] = (old, new)
+    return changes
+
+
+def plain(value: Any) -> Any:
+    """A value as the audit trail's JSON keeps it."""
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+def audit_changes(
+    actor: User | None, action: str, target_type: str, target_id: int | None, changes: Changes, created: bool
+) -> AuditEntry | None:
+    """The audit entry of a save from what it changed: before and after of those fields only
+    (before is None for a record just created). A save that changed nothing writes none."""
+    if not changes:
+        return None
+    before = None if created else {name: plain(old) for name, (old, _new) in changes.items()}
+    after = {name: plain(new) for name, (_old, new) in changes.items()}
+    return audit(actor, action, target_type, target_id, before=before, after=after)

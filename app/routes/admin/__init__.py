@@ -1,0 +1,116 @@
+"""Institution staff and the education bureau: one blueprint, `admin`, with a module per area.
+
+- programmes.py  课程: the programmes an institution teaches
+- offerings.py   开班: classes, their status, and single sessions moved or cancelled
+- rosters.py     花名册 and the spreadsheet exports of enrolments and needs
+- imports.py     a term's classes from a spreadsheet
+- outcomes.py    completions and the incentives the bureau pays
+- dashboard.py   the admin home and the bureau's 驾驶舱
+- lists.py       the bureau's lists: towns, institutions, mentors, policies, staff accounts
+- audit.py       the audit trail
+
+Institution staff see and change only their own institution's records: every handler loads its
+object through a scoped getter here that answers 404 for another institution's id. Every
+state-changing POST writes an audit entry (in the services) with before and after. The modules
+import what they share from this package, never from each other."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.extensions import db
+from app.htmx import render
+from app.models import Enrolment, Institution, Offering, Programme, Session
+from app.services import catalogue, exports
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+STAFF = ("institution", "admin")
+ADMIN = ("admin",)
+FMT = "<any(xlsx, csv):fmt>"
+
+
+@bp.after_request
+def no_store(response):
+    """Rosters carry phone numbers: no admin page is kept in a shared browser's cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# Scope ------------------------------------------------------------------------------------------
+
+
+def own_institution_id() -> int | None:
+    """The institution whose records this user may touch; None for the bureau (all of them)."""
+    return current_user.institution_id if current_user.role == "institution" else None
+
+
+def _scoped(obj, institution_id: int | None):
+    mine = own_institution_id()
+    if obj is None or (mine is not None and institution_id != mine):
+        abort(404)
+    return obj
+
+
+def get_programme(programme_id: int) -> Programme:
+    programme = db.session.get(Programme, programme_id)
+    return _scoped(programme, programme and programme.institution_id)
+
+
+def get_offering(offering_id: int) -> Offering:
+    offering = catalogue.get_offering(offering_id)
+    return _scoped(offering, offering and offering.institution_id)
+
+
+def get_session(session_id: int) -> Session:
+    session = db.session.get(Session, session_id)
+    return _scoped(session, session and session.offering.institution_id)
+
+
+def get_enrolment(enrolment_id: int) -> Enrolment:
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    return _scoped(enrolment, enrolment and enrolment.offering.institution_id)
+
+
+def institution_for_create() -> Institution | None:
+    """Institution staff create for their own; the bureau names the institution (?institution=ID)."""
+    mine = own_institution_id()
+    if mine is not None:
+        return db.session.get(Institution, mine)
+    chosen = request.args.get("institution", "")
+    return db.session.get(Institution, int(chosen)) if chosen.isdigit() and len(chosen) < 10 else None
+
+
+# Answers the areas share -------------------------------------------------------------------------
+
+
+def choose_institution(title: str):
+    institutions = db.session.scalars(select(Institution).order_by(Institution.name))
+    return render("admin/choose_institution.html", title=title, institutions=list(institutions))
+
+
+def form_page(form, title: str, back: str, **extra):
+    """admin/form.html with the form (only the form for HTMX); 422 when it has errors."""
+    status = 422 if form.errors else 200
+    return render("admin/form.html", fragment="form", form=form, title=title, back=back, status=status, **extra)
+
+
+def download(data: bytes, fmt: str, name: str) -> Response:
+    response = Response(data, mimetype=exports.MIME[fmt])
+    response.headers["Content-Disposition"] = f"attachment; filename={name}.{fmt}"
+    return response
+
+
+# The areas' views register themselves on `bp` when imported (after it exists).
+from app.routes.admin import (  # noqa: E402, F401
+    audit,
+    dashboard,
+    imports,
+    lists,
+    offerings,
+    outcomes,
+    programmes,
+    rosters,
+)

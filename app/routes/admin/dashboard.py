@@ -1,0 +1,65 @@
+"""Where staff start (institution staff at their classes, the bureau at its dashboard), and the
+bureau's 驾驶舱: demand, supply, gaps, the funnel, monthly trends and incentives, each table also
+as a spreadsheet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from flask_login import current_user
+
+from app import labels
+from app.auth import role_required
+from app.clock import today
+from app.htmx import redirect_to, render
+from app.routes.admin import ADMIN, FMT, STAFF, bp, download
+from app.services import dashboard, exports
+
+
+@bp.get("/")
+@role_required(*STAFF)
+def index():
+    if current_user.role == "admin":
+        return redirect_to(url_for("admin.dashboard"))
+    return redirect_to(url_for("admin.offerings"))
+
+
+def dashboard_tables() -> dict[str, Any]:
+    day = today()
+    towns = dashboard._towns()
+    seats_offerings, seats = dashboard.supply(day, towns)
+    return dict(
+        demand=dashboard.demand(towns),
+        supply=seats_offerings,
+        seats=seats,
+        gaps=dashboard.gaps(day),
+        funnel=dashboard.funnel(),
+        trends=dashboard.trends(day),
+        money=dashboard.incentives(),
+        policies=dashboard.policy_count(),
+    )
+
+
+@bp.get("/dashboard", endpoint="dashboard")
+@role_required(*ADMIN)
+def dashboard_page():
+    data = dashboard_tables()
+    demand_rows = [
+        (name, [data["demand"].row_total(t), data["seats"].row_total(t)]) for t, name in data["demand"].towns
+    ]
+    funnel_rows = [(str(labels.FUNNEL_STAGES[s.key]), [s.count]) for s in data["funnel"]]
+    return render(
+        "admin/dashboard.html",
+        funnel_labels=labels.FUNNEL_STAGES,
+        demand_rows=demand_rows,
+        funnel_rows=funnel_rows,
+        **data,
+    )
+
+
+@bp.get(f"/dashboard/<any({', '.join(exports.DASHBOARD_TABLES)}):table>.{FMT}")
+@role_required(*ADMIN)
+def dashboard_export(table: str, fmt: str):
+    headers, rows = exports.dashboard_table(table, dashboard_tables())
+    return download(exports.table(headers, rows, fmt), fmt, f"dashboard-{table}")
