@@ -22,7 +22,8 @@ import pytest
 
 from app.extensions import db
 from app.models import Enrolment, Offering
-from bench.common import environment, gunicorn, tokens
+from bench.common import environment, gunicorn
+from tests import helpers
 from tests.factories import make_offering
 
 PEOPLE = 60
@@ -67,7 +68,7 @@ class Browser:
     def tokens(self, path: str) -> dict[str, str]:
         status, _, html = self.request(path)
         assert status == 200, (path, status)
-        return tokens(html)
+        return helpers.tokens(html)
 
 
 def rush(jobs: list) -> list:
