@@ -1,10 +1,16 @@
-"""Shared pieces of the benchmarks: a scratch database, a gunicorn server, wrk runs."""
+"""Shared pieces of the benchmarks: a scratch database, a gunicorn server, the tokens of a rendered
+form, wrk runs.
+
+Standard library only (psycopg when a PostgreSQL scratch database is asked for), so the benchmarks
+run as plain scripts. The tests use the same server launcher and token reader (tests/helpers.py).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -60,27 +66,45 @@ def scratch_database(backend: str):
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict, workers: int = 2):
+def gunicorn(env: dict, workers: int = 2, threads: int = 1, timeout: float = 15):
+    """The app (wsgi:app) under gunicorn on a free port of 127.0.0.1 with `env`; yields its base URL
+    once /healthz answers, and stops it afterwards."""
     port = free_port()
-    proc = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT,
-        env=env,
-    )
+    args = ["-w", str(workers), *(["--threads", str(threads)] if threads > 1 else [])]
+    args += ["-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]
+    proc = subprocess.Popen([str(BIN / "gunicorn"), *args], cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        deadline = time.monotonic() + timeout
+        while True:
             try:
                 urllib.request.urlopen(base + "/healthz", timeout=1).read()
                 break
             except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"gunicorn exited with {proc.returncode}") from None
+                if time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not start") from None
                 time.sleep(0.1)
-        else:
-            raise RuntimeError("gunicorn did not start")
         yield base
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        proc.wait(timeout=15)
+
+
+def hidden(html: str, name: str) -> str:
+    """The value of the hidden input `name` in a rendered page: a form's own (WTForms writes
+    name before type) before one from post_tokens() (type before name)."""
+    match = re.search(rf'name="{name}" type="hidden" value="([^"]*)"', html) or re.search(
+        rf'type="hidden" name="{name}" value="([^"]*)"', html
+    )
+    assert match, f"no hidden {name} in the page"
+    return match.group(1)
+
+
+def tokens(html: str) -> dict[str, str]:
+    """The csrf_token and submission_id a rendered form carries."""
+    return {"csrf_token": hidden(html, "csrf_token"), "submission_id": hidden(html, "submission_id")}
 
 
 def wrk(url: str, seconds: int = 10, connections: int = 16) -> dict:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import http.cookiejar
 import json
-import re
 import statistics
 import sys
 import time
@@ -24,15 +23,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import environment, flask, gunicorn, scratch_database
+from bench.common import environment, flask, gunicorn, scratch_database, tokens
 
 
 def opener_logged_in(base: str, username: str, password: str):
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(base + "/admin/login").read().decode()
-    fields = dict(re.findall(r'name="(csrf_token|submission_id)" type="hidden" value="([^"]*)"', page))
-    fields.update(username=username, password=password)
+    fields = {**tokens(page), "username": username, "password": password}
     opener.open(base + "/admin/login", urllib.parse.urlencode(fields).encode()).read()
     return opener
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import re
 import subprocess
 import sys
 import tempfile
@@ -27,9 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import create_engine, text
 
-from bench.common import ROOT, environment, flask, gunicorn, scratch_database
-
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+from bench.common import ROOT, environment, flask, gunicorn, hidden, scratch_database
 
 
 def prepare(url: str) -> dict[str, int]:
@@ -56,7 +53,7 @@ def session_for(base: str, path: str) -> tuple[str, str]:
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     html = opener.open(base + path).read().decode()
     cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
-    return cookie, TOKEN.search(html).group(1)
+    return cookie, hidden(html, "csrf_token")
 
 
 def wrk(url: str, seconds: int, connections: int, script: Path, env: dict | None = None) -> dict:

@@ -1,5 +1,6 @@
 """A small county for the administration tests: two institutions with a class each, people signed
-up, a completion, and staff of every role. Built with the real services."""
+up, a completion. Built with the real services; staff of every role come from
+tests.helpers.make_user."""
 
 from __future__ import annotations
 
@@ -12,11 +13,7 @@ from app.models import Enrolment, Institution, Offering, Outcome, Policy, Progra
 from app.services import enrolment as enrolment_service
 from app.services import outcomes
 from app.services.residents import Person
-from app.services.staff import create_or_update_user
 from tests.factories import TODAY, make_institution, make_offering, make_programme, make_town
-from tests.forms import tokens
-
-PASSWORD = "correct horse"
 
 
 @dataclass
@@ -61,22 +58,4 @@ def make_policy(**fields) -> Policy:
     return policy
 
 
-def make_user(role: str, town: Town | None = None, institution: Institution | None = None) -> User:
-    user, _ = create_or_update_user(
-        role,
-        f"{role}-{uuid.uuid4().hex[:6]}",
-        PASSWORD,
-        institution.id if institution else None,
-        str(town.id) if town else None,
-        name="测试员",
-    )
-    return user
-
-
-def log_in(client, user: User) -> None:
-    page = client.get("/admin/login").get_data(as_text=True)
-    response = client.post("/admin/login", data={**tokens(page), "username": user.username, "password": PASSWORD})
-    assert response.status_code == 303, response.get_data(as_text=True)
-
-
-__all__ = ["TODAY", "dt", "enrol", "log_in", "make_policy", "make_side", "make_town", "make_user"]
+__all__ = ["TODAY", "dt", "enrol", "make_policy", "make_side", "make_town"]

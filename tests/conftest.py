@@ -174,27 +174,15 @@ def runner(app):
 @pytest.fixture
 def login_as(app, client):
     """Log `client` in through the real log-in form as a new user of `role`; returns the user."""
-    from app.services.staff import create_or_update_user
     from tests.factories import make_institution, make_town
-    from tests.forms import tokens
+    from tests.helpers import log_in, make_user
 
-    def log_in(role: str, town=None, institution=None, username: str | None = None):
+    def log_in_as(role: str, town=None, institution=None, username: str | None = None):
         town = town or (make_town() if role == "worker" else None)
         institution = institution or (make_institution() if role == "institution" else None)
-        user, _ = create_or_update_user(
-            role,
-            username or f"{role}-{uuid.uuid4().hex[:6]}",
-            "correct horse",
-            institution.id if institution else None,
-            str(town.id) if town else None,
-            name="测试员",
-        )
+        user = make_user(role, town, institution, username)
         db.session.commit()
-        page = client.get("/worker/login").get_data(as_text=True)
-        response = client.post(
-            "/worker/login", data={**tokens(page), "username": user.username, "password": "correct horse"}
-        )
-        assert response.status_code == 303, response.get_data(as_text=True)
+        log_in(client, user, path="/worker/login")
         return user
 
-    return log_in
+    return log_in_as

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEntry, Enrolment, Offering, Outcome, Programme, Session, Town
-from tests.admin_world import enrol, log_in, make_policy, make_user
+from tests.admin_world import enrol, make_policy
 from tests.factories import make_institution, make_offering, make_programme, make_town
-from tests.forms import invalid_fields, tokens
+from tests.helpers import invalid_fields, log_in, make_user, tokens
 
 
 @pytest.fixture

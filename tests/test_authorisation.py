@@ -11,8 +11,8 @@ from werkzeug.routing.converters import AnyConverter
 
 from app.extensions import db
 from app.models import CallbackRequest, Mentor, Need, Resident
-from tests.admin_world import log_in, make_policy, make_side, make_town, make_user
-from tests.forms import tokens
+from tests.admin_world import make_policy, make_side, make_town
+from tests.helpers import log_in, make_user, tokens
 
 PUBLIC, WORKER, STAFF, ADMIN = "public", "worker", "staff", "admin"
 WORKER_JSON = "worker-json"  # the outbox's JSON endpoint: 401/403 in JSON instead of a redirect

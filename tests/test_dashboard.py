@@ -16,8 +16,9 @@ from sqlalchemy import event
 from app.extensions import db
 from app.models import Need, Resident
 from app.services import dashboard, outcomes
-from tests.admin_world import enrol, make_policy, make_user
+from tests.admin_world import enrol, make_policy
 from tests.factories import TODAY, make_offering, make_programme, make_town
+from tests.helpers import log_in, make_user
 
 
 def need(town, kind="skill", target="电工", unmet=False, created=None, phone=None) -> Need:
@@ -87,8 +88,6 @@ def test_aggregates(county):
 
 
 def test_dashboard_page_in_a_fixed_number_of_queries_with_accessible_charts(client, app, county):
-    from tests.admin_world import log_in
-
     log_in(client, county["admin"])
     statements = []
 
@@ -113,8 +112,6 @@ def test_dashboard_page_in_a_fixed_number_of_queries_with_accessible_charts(clie
 
 @pytest.mark.parametrize("table", ["demand", "supply", "gaps", "funnel", "trends", "incentives"])
 def test_each_table_exports(client, county, table):
-    from tests.admin_world import log_in
-
     log_in(client, county["admin"])
     text = client.get(f"/admin/dashboard/{table}.csv").data
     assert text.startswith(b"\xef\xbb\xbf")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEntry, CallbackRequest
 from tests.factories import TODAY, make_institution, make_offering, make_programme, make_town
-from tests.forms import tokens
+from tests.helpers import tokens
 
 
 @pytest.fixture

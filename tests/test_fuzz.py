@@ -82,7 +82,7 @@ def test_need_form_never_fails_and_never_saves_an_invalid_row(client, classes, f
 
     from app.models import Need
     from app.services import identity
-    from tests.forms import tokens
+    from tests.helpers import tokens
 
     form = client.get("/needs/new").get_data(as_text=True)
     headers = {"HX-Request": "true"} if htmx_request else {}

@@ -17,7 +17,7 @@ from app.models import AuditEntry, Enrolment, Offering, Programme, Session
 from app.services import imports
 from tests.admin_world import enrol
 from tests.factories import make_institution, make_offering, make_town
-from tests.forms import tokens
+from tests.helpers import tokens
 
 
 @pytest.fixture

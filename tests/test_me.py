@@ -9,7 +9,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Need, OneTimeCode, Resident
-from tests.forms import tokens
+from tests.helpers import tokens
 
 PHONE = "13812345678"
 

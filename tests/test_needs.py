@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Need, Resident
 from tests.factories import make_institution, make_offering, make_programme, make_town
-from tests.forms import invalid_fields, tokens
+from tests.helpers import invalid_fields, tokens
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models import Need, Policy, Resident, ResidentConflict
 from tests.conftest import BUILD_DIR
 from tests.factories import TODAY, make_offering, make_town
-from tests.forms import tokens
+from tests.helpers import log_in, make_user, tokens
 from tests.test_needs import answers
 
 WORKER_JS_BUDGET = 10 * 1024
@@ -165,14 +165,11 @@ def test_a_refused_replay_says_why(client, login_as, town):
 
 
 def test_two_workers_offline_with_the_same_phone_make_one_resident_two_needs_and_a_conflict(app, town):
-    from app.services.staff import create_or_update_user
-
     for name, username in (("王芳", "w1"), ("王芬", "w2")):
         client = app.test_client()
-        create_or_update_user("worker", username, "correct horse", None, str(town.id), name="测试员")
+        make_user("worker", town, username=username)
         db.session.commit()
-        page = client.get("/worker/login").get_data(as_text=True)
-        client.post("/worker/login", data={**tokens(page), "username": username, "password": "correct horse"})
+        log_in(client, username, path="/worker/login")
         submission_id = client.get("/worker/api/session").json["submission_ids"][0]
         fields = {**answers(name=name), "consent_method": "口头同意", "submission_id": submission_id}
         assert replay(client, fields).status_code == 303

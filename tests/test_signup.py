@@ -15,15 +15,7 @@ from app.models import Enrolment, Offering, Resident
 from app.services import enrolment as enrolment_service
 from app.services.residents import Person, register
 from tests.factories import TODAY, make_offering
-from tests.forms import tokens
-
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-SUBMISSION = re.compile(r'name="submission_id" type="hidden" value="([^"]+)"')
-
-
-def form_tokens(client, path: str) -> dict[str, str]:
-    html = client.get(path).get_data(as_text=True)
-    return {"csrf_token": TOKEN.search(html).group(1), "submission_id": SUBMISSION.search(html).group(1)}
+from tests.helpers import form_tokens, hidden, tokens
 
 
 def sign_up(client, offering: Offering, tokens: dict | None = None, **fields):
@@ -218,8 +210,8 @@ def test_cancel_gives_the_place_to_the_first_waiting_and_tells_them(client, app)
     sign_up(client, offering, phone="13800000003")
     confirm = client.get(first + "/cancel").get_data(as_text=True)
     assert "确定取消报名吗？" in confirm
-    tokens = {"csrf_token": TOKEN.search(confirm).group(1), "submission_id": SUBMISSION.search(confirm).group(1)}
-    response = client.post(first + "/cancel", data=tokens)
+    cancel = tokens(confirm)
+    response = client.post(first + "/cancel", data=cancel)
     assert response.status_code == 303 and response.headers["Location"] == first
     assert status_of(client.get(first).get_data(as_text=True)) == "cancelled"
     assert status_of(client.get(second).get_data(as_text=True)) == "confirmed"
@@ -227,7 +219,7 @@ def test_cancel_gives_the_place_to_the_first_waiting_and_tells_them(client, app)
     assert fresh(offering).seats_taken == 1
     outbox = later_texts(app)
     assert len(outbox) == 1 and outbox[0][0] == "13800000002" and "有名额了" in outbox[0][1]
-    client.post(first + "/cancel", data=tokens)  # again: nothing changes
+    client.post(first + "/cancel", data=cancel)  # again: nothing changes
     assert [e.status for e in enrolments()] == ["cancelled", "confirmed", "waitlisted"]
     assert len(later_texts(app)) == 1
     assert "重新报名" in client.get(first).get_data(as_text=True)
@@ -251,7 +243,7 @@ def test_a_person_can_sign_up_again_after_cancelling(client, app):
     db.session.commit()
     first = sign_up(client, offering).headers["Location"]
     page = client.get(first + "/cancel").get_data(as_text=True)
-    client.post(first + "/cancel", data={"csrf_token": TOKEN.search(page).group(1), "submission_id": "a" * 32})
+    client.post(first + "/cancel", data={"csrf_token": hidden(page, "csrf_token"), "submission_id": "a" * 32})
     assert status_of(receipt_of(client, sign_up(client, offering))) == "confirmed"
     assert [e.status for e in enrolments()] == ["cancelled", "confirmed"]
 

@@ -1,76 +1,46 @@
 """Capacity holds under a rush, through a real server, on SQLite and PostgreSQL.
 
-gunicorn serves the app from the test's own database (3 worker processes × 4 threads, so requests
-race across processes and within one). Sixty people, each with their own cookie session, fetch the
-form, wait at a barrier, and post at the same moment; five of them post their submission twice at
-once. Then people cancel at the same moment and the waitlist moves up.
+gunicorn (bench/common.py's launcher, the benchmarks' own) serves the app from the test's own
+database (3 worker processes × 4 threads, so requests race across processes and within one). Sixty
+people, each with their own cookie session, fetch the form, wait at a barrier, and post at the same
+moment; five of them post their submission twice at once. Then people cancel at the same moment
+and the waitlist moves up.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import http.cookiejar
-import os
 import re
-import socket
-import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
 from app.extensions import db
 from app.models import Enrolment, Offering
+from bench.common import environment, gunicorn
+from tests import helpers
 from tests.factories import make_offering
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-SUBMISSION = re.compile(r'name="submission_id" type="hidden" value="([^"]+)"')
 PEOPLE = 60
 TWINS = 5
 CAPACITY = 10
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server(app, database):
-    port = _free_port()
     env = {
-        **os.environ,
-        "DATABASE_URL": database.url,
+        **environment(database.url),
         "SECRET_KEY": "concurrency-test",
         "CACHE_TYPE": "NullCache",
         "SMS_SENDER": "app.sms:MemorySender",
-        "PYTHONPATH": str(ROOT),
     }
-    args = ["-w", "3", "--threads", "4", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]
-    proc = subprocess.Popen([str(BIN / "gunicorn"), *args], cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("gunicorn did not start")
+    with gunicorn(env, workers=3, threads=4) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -98,7 +68,7 @@ class Browser:
     def tokens(self, path: str) -> dict[str, str]:
         status, _, html = self.request(path)
         assert status == 200, (path, status)
-        return {"csrf_token": TOKEN.search(html).group(1), "submission_id": SUBMISSION.search(html).group(1)}
+        return helpers.tokens(html)
 
 
 def rush(jobs: list) -> list:

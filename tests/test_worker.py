@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditEntry, Need, Resident
 from tests.factories import make_offering, make_town
-from tests.forms import tokens
+from tests.helpers import tokens
 from tests.test_needs import answers
 
 

@@ -11,9 +11,10 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from app.models import Offering
-from tests.admin_world import PASSWORD, make_side, make_user
+from tests.admin_world import make_side
 from tests.browser.conftest import SCREENSHOTS
 from tests.factories import make_institution, make_town
+from tests.helpers import log_in_page, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -23,13 +24,6 @@ def no_violations(page) -> None:
     assert results.violations_count == 0, results.generate_report()
 
 
-def log_in(page, base: str, user) -> None:
-    page.goto(f"{base}/admin/login")
-    page.fill("#username", user.username)
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="登录").click()
-
-
 def test_a_term_from_the_template_then_one_session_moved(live_server, phone, app, tmp_path):
     town = make_town("当湖街道")
     make_town("钟埭街道")
@@ -37,7 +31,7 @@ def test_a_term_from_the_template_then_one_session_moved(live_server, phone, app
     staff = make_user("institution", institution=school)
     db.session.commit()
     page = phone.new_page()
-    log_in(page, live_server.url, staff)
+    log_in_page(page, live_server.url, staff.username)
     expect(page).to_have_url(re.compile(r"/admin/offerings$"))
     page.goto(f"{live_server.url}/admin/import")
     with page.expect_download() as download:
@@ -66,7 +60,7 @@ def test_dashboard_and_a_list_pass_axe_at_360px(live_server, phone, app):
     make_side(town, "本校", "13800000001", admin)
     db.session.commit()
     page = phone.new_page()
-    log_in(page, live_server.url, admin)
+    log_in_page(page, live_server.url, admin.username)
     expect(page).to_have_url(re.compile(r"/admin/dashboard$"))
     expect(page.locator("svg[role=img]")).to_have_count(4)
     no_violations(page)

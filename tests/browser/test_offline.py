@@ -21,9 +21,9 @@ from app.services.staff import create_or_update_user
 from tests.browser.conftest import CHROMIUM, PHONE
 from tests.browser.test_needs import assert_axe_clean
 from tests.factories import make_offering, make_town
+from tests.helpers import PASSWORD, log_in_page, send_log_in
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse"
 
 
 @pytest.fixture
@@ -52,10 +52,7 @@ def wait_for(condition, timeout: float = 20, what: str = "") -> None:
 
 
 def log_in(page, base: str, username: str = "zhang", start: str = "/worker/") -> None:
-    page.goto(base + start)
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    log_in_page(page, base, username, path=start)  # sent to the log-in page, then back to `start`
     expect(page).to_have_url(base + start)
 
 
@@ -256,9 +253,7 @@ def test_log_in_lapses_while_items_wait_nothing_lost_worker_logs_in_then_it_sync
     page.screenshot(path="test-results/offline-login-lapsed-360.png", full_page=True)
     prompt.locator("a").click()
     expect(page).to_have_url(re.compile(r"/worker/login\?next="))
-    page.fill("#username", "zhang")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    send_log_in(page, "zhang")
     expect(page).to_have_url(live_server.url + "/worker/outbox")
     count_text(page, 0)
     wait_for(lambda: needs_on_server() == 3, what="three needs after logging in again")
