@@ -11,7 +11,7 @@ from app.extensions import db, limiter
 from app.forms.auth import LoginForm
 from app.htmx import redirect_to, render
 from app.models import User
-from app.routes.main import safe_next
+from app.urls import safe_next
 
 bp = Blueprint("auth", __name__)
 HOME = {"worker": "worker.index", "institution": "admin.index", "admin": "admin.index"}

@@ -10,10 +10,10 @@ from app.extensions import db
 from app.forms.elder import CallbackForm, ElderSignupForm
 from app.forms.signup import CancelForm
 from app.htmx import redirect_to, render
-from app.routes.main import safe_next
 from app.routes.signup import PROBLEMS, attempt_signup
 from app.services import callbacks, catalogue
 from app.services import enrolment as enrolment_service
+from app.urls import safe_next
 
 bp = Blueprint("elder", __name__, url_prefix="/elder")
 SIZE_COOKIE = "elder_size"
