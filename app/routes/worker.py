@@ -18,7 +18,6 @@ from app.forms.signup import AssistedSignupForm
 from app.htmx import redirect_to, render
 from app.i18n import weekday_names
 from app.models import CallbackRequest, Need, Policy, Resident, ResidentConflict, User
-from app.routes.needs import suggestions
 from app.routes.signup import PROBLEMS, attempt_signup
 from app.services import callbacks, catalogue, needs, residents, staff
 from app.services import enrolment as enrolment_service
@@ -116,7 +115,7 @@ def new_need():
         "worker/need_form.html",
         fragment="form",
         form=form,
-        suggestions=suggestions(form.kind.data),
+        suggestions=needs.target_suggestions(form.kind.data),
         status=422 if failed else 200,
     )
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Need, NeedStatus, User
+from app.models import Need, NeedStatus, Programme, User
 from app.services import matching, residents, staff
 
 
@@ -23,6 +23,17 @@ class Wish:
     times: tuple[str, ...] = ()
     town_id: int | None = None
     notes: str = ""
+
+
+def target_suggestions(kind: str | None) -> list[str]:
+    """Targets to offer in the form's datalist: degree levels, or what the county's programmes teach."""
+    if kind == "degree":
+        return ["中专", "大专", "本科"]
+    column = Programme.certificate if kind == "skill" else Programme.name
+    query = select(column).distinct().where(column.is_not(None))
+    if kind:
+        query = query.where(Programme.kind == kind)
+    return sorted(db.session.scalars(query.limit(60)))
 
 
 def by_submission(submission_id: str) -> Need | None:
