@@ -1,18 +1,11 @@
-"""Words shown for stored codes, translatable."""
+"""Words shown for stored codes, translatable. Kinds and levels are the vocabulary's (app.vocabulary)."""
 
 from flask_babel import lazy_gettext as _l
 
-KINDS = {
-    "degree": _l("学历提升"),
-    "skill": _l("技能提升"),
-    "community": _l("社区与兴趣"),
-}
+from app import vocabulary
 
-KIND_HINTS = {
-    "degree": _l("专科、本科，周末上课"),
-    "skill": _l("职业技能证书，可领补贴"),
-    "community": _l("烘焙、书法、太极等兴趣课"),
-}
+KINDS = vocabulary.KIND_LABELS
+KIND_HINTS = vocabulary.KIND_HINTS
 
 INSTITUTION_TYPES = {
     "open_university": _l("开放大学"),
@@ -43,15 +36,8 @@ ELDER_TOPICS = {
 # How a resident agreed to an entry a worker made for them (stored as the Chinese word).
 CONSENT_METHODS = {"口头同意": _l("口头同意"), "本人签字": _l("本人签字"), "家属代办": _l("家属代办")}
 
-DEGREE_LEVELS = {"中专": _l("中专"), "专科": _l("专科"), "本科": _l("本科")}
-
-CERT_LEVELS = {
-    "初级": _l("初级"),
-    "中级": _l("中级"),
-    "高级": _l("高级"),
-    "技师": _l("技师"),
-    "高级技师": _l("高级技师"),
-}
+DEGREE_LEVELS = vocabulary.DEGREE_LEVEL_LABELS
+CERT_LEVELS = vocabulary.CERT_LEVEL_LABELS
 
 ROLES = {"worker": _l("社区工作者"), "institution": _l("院校工作人员"), "admin": _l("教育局管理员")}
 

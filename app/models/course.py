@@ -1,4 +1,6 @@
-"""What is taught (Programme), each class of it (Offering) and its meetings (Session)."""
+"""What is taught (Programme), each class of it (Offering) and its meetings (Session).
+
+Kinds and levels are words of app.vocabulary."""
 
 from __future__ import annotations
 
@@ -9,29 +11,9 @@ from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Strin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models.checks import one_of
 from app.models.place import Institution, Town
-
-
-class Kind(StrEnum):
-    DEGREE = "degree"  # 学历提升
-    SKILL = "skill"  # 技能提升
-    COMMUNITY = "community"  # 社区与兴趣
-
-
-class DegreeLevel(StrEnum):
-    ZHONGZHUAN = "中专"  # adult secondary, often 双证制
-    ZHUANKE = "专科"
-    BENKE = "本科"
-
-
-class CertLevel(StrEnum):
-    """National vocational qualification levels, 五级 to 一级."""
-
-    JUNIOR = "初级"
-    INTERMEDIATE = "中级"
-    SENIOR = "高级"
-    TECHNICIAN = "技师"
-    SENIOR_TECHNICIAN = "高级技师"
+from app.vocabulary import Kind
 
 
 class Allocation(StrEnum):
@@ -51,7 +33,7 @@ class Programme(db.Model):
     __tablename__ = "programmes"
     __table_args__ = (
         UniqueConstraint("institution_id", "name", name="uq_programmes_institution_name"),
-        CheckConstraint("kind IN ('degree', 'skill', 'community')", name="kind"),
+        one_of("kind", Kind),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,9 +67,9 @@ class Offering(db.Model):
         CheckConstraint("weekday BETWEEN 1 AND 7", name="weekday"),
         CheckConstraint("capacity >= 0", name="capacity"),
         CheckConstraint("seats_taken >= 0", name="seats_taken"),
-        CheckConstraint("status IN ('open', 'closed', 'cancelled')", name="status"),
+        one_of("status", OfferingStatus),
         CheckConstraint("end_date >= start_date", name="dates"),
-        CheckConstraint("allocation IN ('first_come', 'lottery')", name="allocation"),
+        one_of("allocation", Allocation),
         CheckConstraint("min_to_open IS NULL OR min_to_open > 0", name="min_to_open"),
         Index("ix_offerings_catalogue", "status", "end_date", "weekday", "start_time"),
         # The dashboard's supply aggregates and the "no class within reach" test: by kind and town.
@@ -171,7 +153,7 @@ class Session(db.Model):
 
     __tablename__ = "sessions"
     __table_args__ = (
-        CheckConstraint("status IN ('scheduled', 'moved', 'cancelled')", name="status"),
+        one_of("status", SessionStatus),
         UniqueConstraint("offering_id", "seq", name="uq_sessions_offering_seq"),
     )
 

@@ -15,12 +15,18 @@ from app.models.course import Programme
 from app.models.enrolment import Enrolment
 from app.models.resident import Resident
 from app.models.staff import User
+from app.vocabulary import Kind
 
 
 class OutcomeKind(StrEnum):
     DEGREE = "degree"  # 学历: a degree finished
     CERTIFICATE = "certificate"  # 证书: a vocational certificate obtained, with its level
     COMPLETION = "completion"  # 结业: a community class finished (no incentive unless a policy says so)
+
+    @classmethod
+    def for_kind(cls, kind: str) -> OutcomeKind:
+        """What finishing a programme of `kind` records: a degree, a certificate, or a completion."""
+        return {Kind.DEGREE: cls.DEGREE, Kind.SKILL: cls.CERTIFICATE}.get(kind, cls.COMPLETION)
 
 
 class Outcome(db.Model):

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
 from app.extensions import db
+from app.models.checks import one_of
 from app.models.place import Town
+from app.vocabulary import Kind
 
 if TYPE_CHECKING:
     from app.models.policy import Mentor
@@ -83,7 +85,7 @@ class Need(db.Model):
 
     __tablename__ = "needs"
     __table_args__ = (
-        CheckConstraint("kind IN ('degree', 'skill', 'community')", name="kind"),
+        one_of("kind", Kind),
         CheckConstraint("status IN ('new', 'matched', 'enrolled', 'completed')", name="status"),
         CheckConstraint("source IN ('self', 'assisted', 'survey', 'imported')", name="source"),
         # The dashboard's demand and unmet-demand aggregates: GROUP BY kind, town (and target).

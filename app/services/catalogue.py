@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import Institution, Offering, OfferingStatus, Session, Town
 from app.services import search
 from app.services.schedule import weekly_dates
+from app.vocabulary import Kind
 
 MAX_PAGE = 10_000
 MAX_ID = 2**31 - 1  # PostgreSQL integer
@@ -216,7 +217,7 @@ def elder_offerings(
     per_page: int = 5,
 ) -> Page:
     """Community classes marked good for seniors, the next weekday first (today, tomorrow, …)."""
-    conditions = [_visible(today), Offering.kind == "community", Offering.senior_friendly.is_(True)]
+    conditions = [_visible(today), Offering.kind == Kind.COMMUNITY, Offering.senior_friendly.is_(True)]
     if weekday:
         conditions.append(Offering.weekday == weekday)
     if town_id:

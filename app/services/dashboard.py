@@ -10,11 +10,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, case, exists, func, select
 
+from app import vocabulary
 from app.clock import TZ
 from app.extensions import db
-from app.models import Enrolment, Need, Offering, Outcome, Policy, Town
+from app.models import Enrolment, Need, Offering, Outcome, OutcomeKind, Policy, Town
 
-KINDS = ("degree", "skill", "community")
+KINDS = vocabulary.KINDS
 OPEN_NEED = ("new", "matched")
 
 
@@ -182,7 +183,7 @@ def incentives() -> list[Money]:
         ).group_by(Outcome.kind)
     )
     found = {kind: Money(kind, n, int(owed), int(paid)) for kind, n, owed, paid in rows}
-    return [found.get(kind, Money(kind, 0, 0, 0)) for kind in ("degree", "certificate", "completion")]
+    return [found.get(kind, Money(kind, 0, 0, 0)) for kind in OutcomeKind]
 
 
 def policy_count() -> int:

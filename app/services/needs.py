@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import Need, NeedStatus, Programme, User
 from app.services import matching, residents, staff
+from app.vocabulary import DEGREE_SPOKEN, Kind
 
 
 @dataclass(frozen=True)
@@ -27,9 +28,9 @@ class Wish:
 
 def target_suggestions(kind: str | None) -> list[str]:
     """Targets to offer in the form's datalist: degree levels, or what the county's programmes teach."""
-    if kind == "degree":
-        return ["中专", "大专", "本科"]
-    column = Programme.certificate if kind == "skill" else Programme.name
+    if kind == Kind.DEGREE:
+        return list(DEGREE_SPOKEN.values())
+    column = Programme.certificate if kind == Kind.SKILL else Programme.name
     query = select(column).distinct().where(column.is_not(None))
     if kind:
         query = query.where(Programme.kind == kind)
