@@ -7,8 +7,21 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, String, Text, Time, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Select,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    select,
+)
+from sqlalchemy.ext.hybrid import hybrid_method
+from sqlalchemy.orm import Mapped, contains_eager, mapped_column, relationship
 
 from app.extensions import db
 from app.models.checks import one_of
@@ -116,6 +129,41 @@ class Offering(db.Model):
     sessions: Mapped[list[Session]] = relationship(
         back_populates="offering", order_by="Session.date", cascade="all, delete-orphan"
     )
+
+    # Rules asked by every query, service and template. Each hybrid is one expression: on an
+    # instance its comparisons are Python bools (and `&` of bools is a bool), on the class they are
+    # SQL clauses (and `&` is AND), so `Offering.open_for_signup(today)` goes into a WHERE and
+    # `offering.open_for_signup(today)` into an `if`.
+
+    @hybrid_method
+    def open_for_signup(self, today: dt.date):
+        """Taking sign-ups on `today`: open, and the sign-up deadline not passed."""
+        return (self.status == OfferingStatus.OPEN) & (self.signup_deadline >= today)
+
+    @hybrid_method
+    def still_running(self, today: dt.date):
+        """Not cancelled and not ended by `today` (classes still to start count)."""
+        return (self.status != OfferingStatus.CANCELLED) & (self.end_date >= today)
+
+    def signup_problem(self, today: dt.date) -> str | None:
+        """Why this class takes no sign-ups on `today` (closed | past_deadline), or None: the reasons
+        behind open_for_signup, as the sign-up service and the seat badges say them."""
+        if self.open_for_signup(today):
+            return None
+        return "closed" if self.status != OfferingStatus.OPEN else "past_deadline"
+
+    @classmethod
+    def listing(cls) -> Select[tuple[Offering]]:
+        """select(Offering) joined to the programme, institution and town that a list of classes
+        shows, all loaded by the same query (no N+1): the catalogue, the timetable, the 长辈版 list
+        and a plan's suggestions start here and add their own WHERE and ORDER BY."""
+        return (
+            select(cls)
+            .join(cls.programme)
+            .join(cls.institution)
+            .join(cls.town)
+            .options(contains_eager(cls.programme), contains_eager(cls.institution), contains_eager(cls.town))
+        )
 
     @property
     def seats_left(self) -> int:

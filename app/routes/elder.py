@@ -49,7 +49,6 @@ def course(offering_id: int):
         offering=offering,
         today=today(),
         next_session=catalogue.next_session(offering, today()),
-        signup_open=catalogue.is_open_for_signup(offering, today()),
     )
 
 

@@ -56,7 +56,7 @@ def attempt_signup(offering_id: int, make_form, receipt_endpoint: str = "signup.
         offering = db.session.get(Offering, offering_id) if 0 < offering_id <= catalogue.MAX_ID else None
         offering = offering or abort(404)
     form = make_form()
-    problem = enrolment_service.signup_problem(offering, today())
+    problem = offering.signup_problem(today())
     if form.validate_on_submit():
         person, actor, submission_id = form.person(), form.actor(), form.submission_id.data
         db.session.rollback()

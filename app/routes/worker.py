@@ -147,7 +147,7 @@ def signup(offering_id: int):
     else:
         offering = catalogue.get_offering(offering_id) or abort(404)
         form = make_form()
-        problem = enrolment_service.signup_problem(offering, today())
+        problem = offering.signup_problem(today())
         if request.method == "POST" and step == "review" and form.validate_on_submit() and not problem:
             return render(
                 "worker/readback.html",

@@ -13,7 +13,7 @@ from sqlalchemy import and_, case, exists, func, select
 from app import vocabulary
 from app.clock import TZ
 from app.extensions import db
-from app.models import Enrolment, Need, Offering, Outcome, OutcomeKind, Policy, Town
+from app.models import Enrolment, Need, Offering, OfferingStatus, Outcome, OutcomeKind, Policy, Town
 
 KINDS = vocabulary.KINDS
 OPEN_NEED = ("new", "matched")
@@ -49,15 +49,11 @@ def demand(towns=None) -> Grid:
     return Grid(towns or _towns(), {(t, k): n for t, k, n in rows})
 
 
-def _running(today: dt.date):
-    return and_(Offering.status != "cancelled", Offering.end_date >= today)
-
-
 def supply(today: dt.date, towns=None) -> tuple[Grid, Grid]:
     """Classes running or to come, and their seats, by town and kind."""
     rows = db.session.execute(
         select(Offering.town_id, Offering.kind, func.count(), func.coalesce(func.sum(Offering.capacity), 0))
-        .where(_running(today))
+        .where(Offering.still_running(today))
         .group_by(Offering.town_id, Offering.kind)
     ).all()
     towns = towns or _towns()
@@ -78,8 +74,8 @@ def gaps(today: dt.date, limit: int = 20) -> list[Gap]:
     class_here = exists().where(
         Offering.kind == Need.kind,
         Offering.town_id == Need.town_id,
-        Offering.status == "open",
-        Offering.end_date >= today,
+        Offering.status == OfferingStatus.OPEN,
+        Offering.still_running(today),
     )
     count = func.count().label("n")
     rows = db.session.execute(

@@ -28,7 +28,7 @@ from sqlalchemy.orm import selectinload
 from app import clock, sms
 from app.clock import utcnow
 from app.extensions import db
-from app.models import Allocation, Enrolment, Offering, OfferingStatus
+from app.models import Allocation, Enrolment, Offering
 from app.models.enrolment import LIVE, SEATED, EnrolmentStatus
 from app.services.residents import Person, register
 
@@ -76,15 +76,6 @@ def live_enrolment(resident_id: int, offering_id: int) -> Enrolment | None:
             Enrolment.resident_id == resident_id, Enrolment.offering_id == offering_id, Enrolment.status.in_(LIVE)
         )
     )
-
-
-def signup_problem(offering: Offering, today: dt.date) -> str | None:
-    """Why this class takes no sign-ups now, or None."""
-    if offering.status != OfferingStatus.OPEN:
-        return "closed"
-    if offering.signup_deadline < today:
-        return "past_deadline"
-    return None
 
 
 def _lock(offering: Offering) -> Offering:
@@ -144,7 +135,7 @@ def enrol(
         return first
     resident = register(person, actor.source, actor.consent_method)
     draw_if_due(offering)
-    problem = signup_problem(offering, today)
+    problem = offering.signup_problem(today)
     if problem:
         raise EnrolmentError(problem)
     existing = live_enrolment(resident.id, offering.id)

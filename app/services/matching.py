@@ -17,11 +17,10 @@ import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
 from app.models import Mentor, Need, Offering, Programme, Resident
-from app.services import catalogue, incentives, search
+from app.services import incentives, search
 from app.vocabulary import DEGREE_LEVELS, DEGREE_WORDS, DegreeLevel, Kind
 
 MAX_SUGGESTIONS = 5
@@ -106,14 +105,13 @@ def degree_level(target: str) -> str | None:
 
 def _candidates(need: Need, today: dt.date, conditions: list) -> list[Offering]:
     query = (
-        select(Offering)
-        .join(Offering.programme)
-        .join(Offering.institution)
-        .join(Offering.town)
-        .options(
-            contains_eager(Offering.programme), contains_eager(Offering.institution), contains_eager(Offering.town)
+        Offering.listing()
+        .where(
+            Offering.kind == need.kind,
+            Offering.open_for_signup(today),
+            Offering.still_running(today),
+            *conditions,
         )
-        .where(Offering.kind == need.kind, catalogue.open_for_signup(today), Offering.end_date >= today, *conditions)
         .order_by(Offering.start_date, Offering.id)
         .limit(CANDIDATES)
     )
