@@ -18,9 +18,13 @@ from app.clock import TZ, utcnow
 from app.extensions import db
 from app.models import (
     Allocation,
+    EnrolmentSource,
+    EnrolmentStatus,
     Institution,
     Mentor,
     Need,
+    NeedSource,
+    NeedStatus,
     Offering,
     OfferingStatus,
     OutcomeKind,
@@ -31,6 +35,7 @@ from app.models import (
     SessionStatus,
     Town,
 )
+from app.models.enrolment import SEATED
 from app.services import catalogue, search
 from app.services.schedule import weekly_dates
 from app.vocabulary import CertLevel, DegreeLevel, Kind
@@ -234,7 +239,7 @@ def generate_offerings(count: int, today: dt.date, batch: int = 2000) -> int:
                 seats_taken=rng.randint(0, capacity),
                 fee=rng.choice([0, 0, 200, 500]),
                 signup_deadline=start_date + dt.timedelta(days=7),
-                status="open",
+                status=OfferingStatus.OPEN,
                 senior_friendly=programme.kind == Kind.COMMUNITY and rng.random() < 0.6,
                 search_key=keys[key],
             )
@@ -319,8 +324,8 @@ def generate_people(residents: int, needs: int, today: dt.date, batch: int = 500
                     times=rng.choice(["morning", "evening", "afternoon,evening"]),
                     town_id=rng.choice(town_ids),
                     notes="",
-                    source="survey",
-                    status="new",
+                    source=NeedSource.SURVEY,
+                    status=NeedStatus.NEW,
                     unmet=rng.random() < 0.2,
                     created_at=now - dt.timedelta(days=rng.randint(0, 365)),
                 )
@@ -379,8 +384,8 @@ def generate_enrolments(count: int, today: dt.date, batch: int = 5000) -> tuple[
                     submission_id=f"gse{n:029d}",
                     resident_id=residents[(n * 7919) % len(residents)],
                     offering_id=offering_id,
-                    status="completed" if done else "confirmed",
-                    source="self",
+                    status=EnrolmentStatus.COMPLETED if done else EnrolmentStatus.CONFIRMED,
+                    source=EnrolmentSource.SELF,
                     consent_method="online",
                     created_at=now - dt.timedelta(days=rng.randint(0, 365)),
                     updated_at=now,
@@ -435,7 +440,7 @@ def generate_enrolments(count: int, today: dt.date, batch: int = 5000) -> tuple[
         db.session.execute(insert(Outcome), outcome_rows[start : start + batch])
     held = (
         select(func.count(Enrolment.id))
-        .where(Enrolment.offering_id == Offering.id, Enrolment.status.in_(("confirmed", "completed", "intent")))
+        .where(Enrolment.offering_id == Offering.id, Enrolment.status.in_((*SEATED, EnrolmentStatus.COMPLETED)))
         .scalar_subquery()
     )
     db.session.execute(

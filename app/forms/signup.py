@@ -8,7 +8,7 @@ from wtforms.validators import InputRequired, StopValidation, ValidationError
 
 from app.forms.base import NameField, PhoneField, RadioChoiceField, SubmissionForm
 from app.labels import CONSENT_METHODS
-from app.models import Town
+from app.models import EnrolmentSource, Town
 from app.services import catalogue, residents
 from app.services.enrolment import Actor
 from app.services.residents import Person
@@ -66,8 +66,8 @@ class SignupForm(SubmissionForm):
 
     def actor(self) -> Actor:
         if self.family.data:
-            return Actor(source="family", consent_method="家属代办")
-        return Actor(source="self", consent_method="online")
+            return Actor(source=EnrolmentSource.FAMILY, consent_method="家属代办")
+        return Actor(source=EnrolmentSource.SELF, consent_method="online")
 
 
 class CancelForm(SubmissionForm):
@@ -90,7 +90,9 @@ class AssistedSignupForm(SignupForm):
             raise ValidationError(_l("请先征得居民同意并勾选"))
 
     def actor(self) -> Actor:
-        return Actor(source="assisted", consent_method=self.consent_method.data, entered_by_id=self.worker_id)
+        return Actor(
+            source=EnrolmentSource.ASSISTED, consent_method=self.consent_method.data, entered_by_id=self.worker_id
+        )
 
     def readback(self) -> list[tuple[str, str]]:
         town = self.town.town.name if self.town.town else ""

@@ -7,7 +7,7 @@ from app.models.otp import OneTimeCode
 from app.models.outcome import AdminSubmission, Outcome, OutcomeKind
 from app.models.place import Institution, InstitutionType, Town
 from app.models.policy import Mentor, Policy
-from app.models.resident import Need, NeedStatus, Resident, ResidentConflict, mask_phone
+from app.models.resident import Need, NeedSource, NeedStatus, Resident, ResidentConflict, mask_phone
 from app.models.staff import AuditEntry, Role, User
 from app.vocabulary import CertLevel, DegreeLevel, Kind
 
@@ -26,6 +26,7 @@ __all__ = [
     "Kind",
     "Mentor",
     "Need",
+    "NeedSource",
     "NeedStatus",
     "Offering",
     "OfferingStatus",

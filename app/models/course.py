@@ -110,7 +110,9 @@ class Offering(db.Model):
     status: Mapped[str] = mapped_column(String(12), default=OfferingStatus.OPEN)
     senior_friendly: Mapped[bool] = mapped_column(default=False, index=True)
     # How places are given: first come (the default) or a lottery drawn when the window closes.
-    allocation: Mapped[str] = mapped_column(String(12), default=Allocation.FIRST_COME, server_default="first_come")
+    allocation: Mapped[str] = mapped_column(
+        String(12), default=Allocation.FIRST_COME, server_default=Allocation.FIRST_COME.value
+    )
     lottery_closes_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     # The draw's record, so anyone can repeat it: random.Random(seed) over the entries in id order.
     draw_seed: Mapped[str | None] = mapped_column(String(64))

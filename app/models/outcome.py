@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
 from app.extensions import db
+from app.models.checks import one_of
 from app.models.course import Programme
 from app.models.enrolment import Enrolment
 from app.models.resident import Resident
@@ -36,7 +37,7 @@ class Outcome(db.Model):
 
     __tablename__ = "outcomes"
     __table_args__ = (
-        CheckConstraint("kind IN ('degree', 'certificate', 'completion')", name="kind"),
+        one_of("kind", OutcomeKind),
         CheckConstraint("incentive_amount >= 0", name="incentive_amount"),
         # The dashboard's funnel and monthly trend: counts and sums by month and paid or not.
         Index("ix_outcomes_completed_on_paid", "completed_on", "paid_at"),

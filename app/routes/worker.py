@@ -17,13 +17,13 @@ from app.forms.needs import AssistedNeedForm
 from app.forms.signup import AssistedSignupForm
 from app.htmx import redirect_to, render
 from app.i18n import weekday_names
-from app.models import CallbackRequest, Need, Policy, Resident, ResidentConflict, User
+from app.models import CallbackRequest, Need, NeedSource, Policy, Resident, ResidentConflict, Role, User
 from app.routes.signup import PROBLEMS, attempt_signup
 from app.services import callbacks, catalogue, needs, residents, staff
 from app.services import enrolment as enrolment_service
 
 bp = Blueprint("worker", __name__, url_prefix="/worker")
-WORKER = ("worker",)
+WORKER = (Role.WORKER,)
 PRECACHE_HEADER = "X-Xuehou-Precache"  # sent by the service worker when it stores a page for offline use
 SUBMISSION_POOL = 20
 
@@ -101,7 +101,7 @@ def new_need():
                 form.wish(),
                 submission_id=form.submission_id.data,
                 today=today(),
-                source="assisted",
+                source=NeedSource.ASSISTED,
                 consent_method=form.consent_method.data,
                 entered_by=current_user,
             )

@@ -13,10 +13,23 @@ from sqlalchemy import and_, case, exists, func, select
 from app import vocabulary
 from app.clock import TZ
 from app.extensions import db
-from app.models import Enrolment, Need, Offering, OfferingStatus, Outcome, OutcomeKind, Policy, Town
+from app.models import (
+    Enrolment,
+    EnrolmentStatus,
+    Need,
+    NeedStatus,
+    Offering,
+    OfferingStatus,
+    Outcome,
+    OutcomeKind,
+    Policy,
+    Town,
+)
 
 KINDS = vocabulary.KINDS
-OPEN_NEED = ("new", "matched")
+OPEN_NEED = (NeedStatus.NEW, NeedStatus.MATCHED)
+# What the funnel and the trend count as enrolled: a place taken, or the class finished.
+ENROLLED = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.COMPLETED)
 
 
 @dataclass
@@ -100,9 +113,7 @@ def funnel() -> list[Stage]:
     needs = db.session.execute(
         select(func.count(), func.coalesce(func.sum(case((Need.unmet.is_(False), 1), else_=0)), 0))
     ).one()
-    enrolled = db.session.scalar(
-        select(func.count()).select_from(Enrolment).where(Enrolment.status.in_(("confirmed", "completed")))
-    )
+    enrolled = db.session.scalar(select(func.count()).select_from(Enrolment).where(Enrolment.status.in_(ENROLLED)))
     outcomes = db.session.execute(
         select(func.count(), func.coalesce(func.sum(case((Outcome.paid_at.is_not(None), 1), else_=0)), 0))
     ).one()
@@ -151,7 +162,7 @@ class Month:
 def trends(today: dt.date, months: int = 12) -> list[Month]:
     starts = month_starts(today, months)
     needs = _by_month(Need.created_at, starts)
-    enrolments = _by_month(Enrolment.created_at, starts, Enrolment.status.in_(("confirmed", "completed")))
+    enrolments = _by_month(Enrolment.created_at, starts, Enrolment.status.in_(ENROLLED))
     outcomes = _by_month(Outcome.completed_on, starts, is_date=True)
     return [Month(*values) for values in zip(starts, needs, enrolments, outcomes, strict=True)]
 

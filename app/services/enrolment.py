@@ -28,7 +28,7 @@ from sqlalchemy.orm import selectinload
 from app import clock, sms
 from app.clock import utcnow
 from app.extensions import db
-from app.models import Allocation, Enrolment, Offering
+from app.models import Allocation, Enrolment, EnrolmentSource, Offering
 from app.models.enrolment import LIVE, SEATED, EnrolmentStatus
 from app.services.residents import Person, register
 
@@ -48,7 +48,7 @@ class EnrolmentError(Exception):
 class Actor:
     """Who made the sign-up and on what consent."""
 
-    source: str = "self"  # self | family | assisted
+    source: str = EnrolmentSource.SELF
     consent_method: str = "online"
     entered_by_id: int | None = None
 

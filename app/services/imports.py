@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Institution, Offering, Programme, Town, User
+from app.models import Institution, Offering, OfferingStatus, Programme, Town, User
 from app.services import catalogue, classes, parsing, search, staff
 from app.vocabulary import CERT_LEVELS, DEGREE_LEVELS, KIND_WORDS, Kind
 
@@ -434,7 +434,9 @@ def _write(clean: list[dict], institution: Institution) -> Result:
         offering = existing.get(row["code"])
         if offering is None:
             new_rows.append(
-                dict(code=row["code"], institution_id=institution.id, seats_taken=0, status="open", **values)
+                dict(
+                    code=row["code"], institution_id=institution.id, seats_taken=0, status=OfferingStatus.OPEN, **values
+                )
             )
             continue
         if row["capacity"] < offering.seats_taken:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Need, NeedStatus, Programme, User
+from app.models import Need, NeedSource, NeedStatus, Programme, User
 from app.services import matching, residents, staff
 from app.vocabulary import DEGREE_SPOKEN, Kind
 
@@ -52,7 +52,7 @@ def report(
     wish: Wish,
     submission_id: str,
     today: dt.date,
-    source: str = "self",
+    source: str = NeedSource.SELF,
     consent_method: str = "online",
     entered_by: User | None = None,
 ) -> Need:
