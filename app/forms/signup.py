@@ -12,6 +12,19 @@ from app.models import EnrolmentSource, Town
 from app.services import catalogue, residents
 from app.services.enrolment import Actor
 from app.services.residents import Person
+from app.services.signup_flow import Submission
+
+# What a refused sign-up says, by the reason's code (Offering.signup_problem, EnrolmentError).
+PROBLEMS = {
+    "closed": _l("这门课已经停止报名。可以回到课程列表找找别的班。"),
+    "past_deadline": _l("这门课的报名已经截止。可以回到课程列表找找别的班。"),
+    "already_enrolled": _l("这个手机号已经报过这门课了，不用再报。报名号在当时的回执和短信里。"),
+}
+
+
+def problem_text(code: str | None):
+    """The message for a refused sign-up's reason, or None."""
+    return PROBLEMS.get(code or "")
 
 
 class TownField(SelectField):
@@ -63,6 +76,10 @@ class SignupForm(SubmissionForm):
 
     def person(self) -> Person:
         return Person(name=self.name.data, phone=self.phone.data, town_id=self.town.town.id if self.town.town else None)
+
+    def submission(self) -> Submission:
+        """What the sign-up service needs from this form (call after it validates)."""
+        return Submission(person=self.person(), actor=self.actor(), submission_id=self.submission_id.data)
 
     def actor(self) -> Actor:
         if self.family.data:

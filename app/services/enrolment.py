@@ -349,7 +349,10 @@ def lottery_entries(offering: Offering) -> int | None:
     )
 
 
-def intent_count(offering: Offering) -> int:
+def intent_count(offering: Offering) -> int | None:
+    """How many hold an intent or a place in a group class (None for other classes)."""
+    if not offering.is_group_class:
+        return None
     return (
         db.session.scalar(
             select(func.count(Enrolment.id)).where(Enrolment.offering_id == offering.id, Enrolment.status.in_(SEATED))
