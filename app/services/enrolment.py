@@ -3,8 +3,9 @@
 Capacity is guarded in the database. `offerings.seats_taken` counts the places held (confirmed, and
 intent in a group class); a place is taken with one conditional UPDATE, so the count can never pass
 the capacity however many requests arrive at once. Each sign-up or cancellation is one transaction
-that first locks its class row (SELECT … FOR UPDATE on PostgreSQL; on SQLite the route opens the
-transaction with BEGIN IMMEDIATE, see `app.db.begin_write`), so the waitlist is served strictly in order.
+that first locks its class row (SELECT … FOR UPDATE on PostgreSQL; on SQLite the sign-up step in
+app.services.signup_flow opens the transaction with BEGIN IMMEDIATE, see `app.db.begin_write`), so the
+waitlist is served strictly in order.
 
 The services add and flush, never commit; the route commits once. Text messages are sent after the
 work is flushed; a county's SMS gateway is expected to queue, not block.
