@@ -9,7 +9,7 @@ from app import demo
 from app.clock import today
 from app.db import begin_write
 from app.extensions import db
-from app.models import Offering
+from app.models import Offering, Role
 
 
 @click.command("demo-data")
@@ -38,7 +38,7 @@ def gen_scale(offerings: int, residents: int, needs: int, enrolments: int) -> No
 
 
 @click.command("create-user")
-@click.option("--role", type=click.Choice(["worker", "institution", "admin"]), required=True)
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
 @click.option("--username", required=True)
 @click.option("--password", required=True)
 @click.option("--institution", "institution_id", type=int, help="Institution id (institution staff).")

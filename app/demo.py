@@ -18,11 +18,16 @@ from app.clock import TZ, utcnow
 from app.extensions import db
 from app.models import (
     Allocation,
+    EnrolmentSource,
+    EnrolmentStatus,
     Institution,
     Mentor,
     Need,
+    NeedSource,
+    NeedStatus,
     Offering,
     OfferingStatus,
+    OutcomeKind,
     Policy,
     Programme,
     Resident,
@@ -30,8 +35,10 @@ from app.models import (
     SessionStatus,
     Town,
 )
+from app.models.enrolment import SEATED
 from app.services import catalogue, search
 from app.services.schedule import weekly_dates
+from app.vocabulary import CertLevel, DegreeLevel, Kind
 
 COUNTY = tomllib.loads((Path(__file__).parent / "demo_county.toml").read_text(encoding="utf-8"))
 TOWNS: list[str] = COUNTY["towns"]
@@ -71,7 +78,7 @@ def load_demo(today: dt.date) -> dict[str, int]:
             db.session.add(programme)
             added["programmes"] += 1
         # Two classes of most programmes: one running now, one starting later.
-        runs = 1 if spec["kind"] == "degree" and index % 2 else 2
+        runs = 1 if spec["kind"] == Kind.DEGREE and index % 2 else 2
         for run in range(runs):
             serial += 1
             code = f"PH26-{serial:03d}"
@@ -109,14 +116,14 @@ def _add_mentors(institutions: dict[str, Institution]) -> int:
 def _demo_offering(code, serial, programme, institution, towns, run, today, rng) -> Offering:
     kind = programme.kind
     weekday, start, end = PATTERNS[kind][(serial + run) % len(PATTERNS[kind])]
-    weeks = {"degree": 18, "skill": 10, "community": 12}[kind]
+    weeks = {Kind.DEGREE: 18, Kind.SKILL: 10, Kind.COMMUNITY: 12}[kind]
     if run == 0:  # running now: started a few weeks ago, sign-up still open for late joiners or closed
         start_date = today - dt.timedelta(weeks=rng.randint(1, 4))
     else:  # starting in a few weeks
         start_date = today + dt.timedelta(weeks=rng.randint(1, 6))
     start_date += dt.timedelta(days=(weekday - start_date.isoweekday()) % 7)
     end_date = start_date + dt.timedelta(weeks=weeks - 1)
-    capacity = {"degree": 40, "skill": 30, "community": 20}[kind]
+    capacity = {Kind.DEGREE: 40, Kind.SKILL: 30, Kind.COMMUNITY: 20}[kind]
     # Some classes are full, some past their deadline: the catalogue must say so.
     taken = capacity if serial % 6 == 0 else rng.randint(0, capacity - 3)
     deadline = start_date + dt.timedelta(days=7) if run == 0 else start_date - dt.timedelta(days=2)
@@ -125,12 +132,14 @@ def _demo_offering(code, serial, programme, institution, towns, run, today, rng)
     # Community classes in neighbouring towns: the school also teaches in village halls.
     town = institution.town
     place = institution.address
-    if kind == "community" and run == 1 and institution.type == "senior_university":
+    if kind == Kind.COMMUNITY and run == 1 and institution.type == "senior_university":
         town = towns[TOWNS[serial % len(TOWNS)]]
         place = f"{town.name}文化礼堂"
-    fee = {"degree": programme.tuition or 0, "skill": 300 + 100 * (serial % 5), "community": 0 if serial % 3 else 120}[
-        kind
-    ]
+    fee = {
+        Kind.DEGREE: programme.tuition or 0,
+        Kind.SKILL: 300 + 100 * (serial % 5),
+        Kind.COMMUNITY: 0 if serial % 3 else 120,
+    }[kind]
     offering = Offering(
         code=code,
         programme=programme,
@@ -148,7 +157,7 @@ def _demo_offering(code, serial, programme, institution, towns, run, today, rng)
         fee=fee,
         signup_deadline=deadline,
         status=OfferingStatus.CLOSED if serial % 25 == 0 else OfferingStatus.OPEN,
-        senior_friendly=kind == "community" and (programme.audience or "").startswith("长辈"),
+        senior_friendly=kind == Kind.COMMUNITY and (programme.audience or "").startswith("长辈"),
     )
     _demo_allocation(offering, serial, run, institution)
     for seq, day in enumerate(weekly_dates(start_date, end_date, weekday), start=1):
@@ -182,9 +191,9 @@ def _demo_allocation(offering: Offering, serial: int, run: int, institution: Ins
 # -- county-sized synthetic data ------------------------------------------------------------
 
 SCALE_SUBJECTS = {
-    "degree": ["法学", "会计学", "行政管理", "工商管理", "学前教育", "机电一体化技术", "计算机应用技术", "护理"],
-    "skill": ["电工", "焊工", "叉车司机", "中式烹调师", "育婴员", "养老护理员", "电子商务师", "茶艺师", "保育员"],
-    "community": ["烘焙", "书法", "太极拳", "智能手机使用", "广场舞", "合唱", "国画", "摄影", "葫芦丝", "编织"],
+    Kind.DEGREE: ["法学", "会计学", "行政管理", "工商管理", "学前教育", "机电一体化技术", "计算机应用技术", "护理"],
+    Kind.SKILL: ["电工", "焊工", "叉车司机", "中式烹调师", "育婴员", "养老护理员", "电子商务师", "茶艺师", "保育员"],
+    Kind.COMMUNITY: ["烘焙", "书法", "太极拳", "智能手机使用", "广场舞", "合唱", "国画", "摄影", "葫芦丝", "编织"],
 }
 SCALE_PREFIX = "GS-"
 
@@ -205,7 +214,7 @@ def generate_offerings(count: int, today: dt.date, batch: int = 2000) -> int:
     for n in range(have, count):
         programme = programmes[n % len(programmes)]
         institution = programme.institution
-        town = towns[rng.randrange(len(towns))] if programme.kind == "community" else institution.town
+        town = towns[rng.randrange(len(towns))] if programme.kind == Kind.COMMUNITY else institution.town
         weekday, start, end = rng.choice(PATTERNS[programme.kind])
         start_date = today + dt.timedelta(days=rng.randint(-60, 90))
         end_date = start_date + dt.timedelta(weeks=rng.randint(6, 16))
@@ -230,8 +239,8 @@ def generate_offerings(count: int, today: dt.date, batch: int = 2000) -> int:
                 seats_taken=rng.randint(0, capacity),
                 fee=rng.choice([0, 0, 200, 500]),
                 signup_deadline=start_date + dt.timedelta(days=7),
-                status="open",
-                senior_friendly=programme.kind == "community" and rng.random() < 0.6,
+                status=OfferingStatus.OPEN,
+                senior_friendly=programme.kind == Kind.COMMUNITY and rng.random() < 0.6,
                 search_key=keys[key],
             )
         )
@@ -266,9 +275,9 @@ def _scale_programmes(institutions: list[Institution]) -> list[Programme]:
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁沈"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红梅建国志文斌海燕萍飞鹏"
 SCALE_TARGETS = {
-    "degree": ["大专", "本科", "中专"],
-    "skill": SCALE_SUBJECTS["skill"],
-    "community": SCALE_SUBJECTS["community"],
+    Kind.DEGREE: ["大专", "本科", "中专"],
+    Kind.SKILL: SCALE_SUBJECTS[Kind.SKILL],
+    Kind.COMMUNITY: SCALE_SUBJECTS[Kind.COMMUNITY],
 }
 
 
@@ -303,7 +312,7 @@ def generate_people(residents: int, needs: int, today: dt.date, batch: int = 500
     for start in range(have_needs, needs if resident_ids else 0, batch):
         rows = []
         for n in range(start, min(start + batch, needs)):
-            kind = rng.choice(["degree", "skill", "skill", "community"])
+            kind = rng.choice([Kind.DEGREE, Kind.SKILL, Kind.SKILL, Kind.COMMUNITY])
             rows.append(
                 dict(
                     ref=secrets.token_urlsafe(16),
@@ -315,8 +324,8 @@ def generate_people(residents: int, needs: int, today: dt.date, batch: int = 500
                     times=rng.choice(["morning", "evening", "afternoon,evening"]),
                     town_id=rng.choice(town_ids),
                     notes="",
-                    source="survey",
-                    status="new",
+                    source=NeedSource.SURVEY,
+                    status=NeedStatus.NEW,
                     unmet=rng.random() < 0.2,
                     created_at=now - dt.timedelta(days=rng.randint(0, 365)),
                 )
@@ -375,8 +384,8 @@ def generate_enrolments(count: int, today: dt.date, batch: int = 5000) -> tuple[
                     submission_id=f"gse{n:029d}",
                     resident_id=residents[(n * 7919) % len(residents)],
                     offering_id=offering_id,
-                    status="completed" if done else "confirmed",
-                    source="self",
+                    status=EnrolmentStatus.COMPLETED if done else EnrolmentStatus.CONFIRMED,
+                    source=EnrolmentSource.SELF,
                     consent_method="online",
                     created_at=now - dt.timedelta(days=rng.randint(0, 365)),
                     updated_at=now,
@@ -403,8 +412,8 @@ def generate_enrolments(count: int, today: dt.date, batch: int = 5000) -> tuple[
             p = programmes[programme_id]
             achieved = SimpleNamespace(
                 kind=p.kind,
-                degree_level=p.degree_level or "专科",
-                cert_level=p.cert_level or "初级",
+                degree_level=p.degree_level or DegreeLevel.ZHUANKE,
+                cert_level=p.cert_level or CertLevel.JUNIOR,
                 certificate=p.certificate,
                 tuition=p.tuition or 6000,
             )
@@ -418,7 +427,7 @@ def generate_enrolments(count: int, today: dt.date, batch: int = 5000) -> tuple[
                 resident_id=row["resident_id"],
                 programme_id=programme_id,
                 institution_id=programmes[programme_id].institution_id,
-                kind={"degree": "degree", "skill": "certificate"}.get(kind, "completion"),
+                kind=OutcomeKind.for_kind(kind),
                 evidence="",
                 completed_on=min(end_date, today),
                 incentive_amount=owed[programme_id],
@@ -431,7 +440,7 @@ def generate_enrolments(count: int, today: dt.date, batch: int = 5000) -> tuple[
         db.session.execute(insert(Outcome), outcome_rows[start : start + batch])
     held = (
         select(func.count(Enrolment.id))
-        .where(Enrolment.offering_id == Offering.id, Enrolment.status.in_(("confirmed", "completed", "intent")))
+        .where(Enrolment.offering_id == Offering.id, Enrolment.status.in_((*SEATED, EnrolmentStatus.COMPLETED)))
         .scalar_subquery()
     )
     db.session.execute(

@@ -1,34 +1,28 @@
-"""Words shown for stored codes, translatable."""
+"""Words shown for stored codes, translatable. Kinds and levels are the vocabulary's (app.vocabulary)."""
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-KINDS = {
-    "degree": _l("学历提升"),
-    "skill": _l("技能提升"),
-    "community": _l("社区与兴趣"),
-}
+from app import vocabulary
+from app.models import EnrolmentStatus, InstitutionType, OfferingStatus, OutcomeKind, Role, SessionStatus
 
-KIND_HINTS = {
-    "degree": _l("专科、本科，周末上课"),
-    "skill": _l("职业技能证书，可领补贴"),
-    "community": _l("烘焙、书法、太极等兴趣课"),
-}
+KINDS = vocabulary.KIND_LABELS
+KIND_HINTS = vocabulary.KIND_HINTS
 
 INSTITUTION_TYPES = {
-    "open_university": _l("开放大学"),
-    "vocational_school": _l("职业学校"),
-    "adult_school": _l("成人文化技术学校"),
-    "community_school": _l("社区学校"),
-    "senior_university": _l("老年大学"),
-    "enterprise": _l("企业"),
-    "training_body": _l("培训机构"),
+    InstitutionType.OPEN_UNIVERSITY: _l("开放大学"),
+    InstitutionType.VOCATIONAL_SCHOOL: _l("职业学校"),
+    InstitutionType.ADULT_SCHOOL: _l("成人文化技术学校"),
+    InstitutionType.COMMUNITY_SCHOOL: _l("社区学校"),
+    InstitutionType.SENIOR_UNIVERSITY: _l("老年大学"),
+    InstitutionType.ENTERPRISE: _l("企业"),
+    InstitutionType.TRAINING_BODY: _l("培训机构"),
 }
 
 SESSION_STATUSES = {
-    "scheduled": _l("照常"),
-    "moved": _l("已调课"),
-    "cancelled": _l("已取消"),
+    SessionStatus.SCHEDULED: _l("照常"),
+    SessionStatus.MOVED: _l("已调课"),
+    SessionStatus.CANCELLED: _l("已取消"),
 }
 
 # The 长辈版's categories (keys are app.services.catalogue.ELDER_TOPICS).
@@ -44,19 +38,16 @@ ELDER_TOPICS = {
 # How a resident agreed to an entry a worker made for them (stored as the Chinese word).
 CONSENT_METHODS = {"口头同意": _l("口头同意"), "本人签字": _l("本人签字"), "家属代办": _l("家属代办")}
 
-DEGREE_LEVELS = {"中专": _l("中专"), "专科": _l("专科"), "本科": _l("本科")}
+DEGREE_LEVELS = vocabulary.DEGREE_LEVEL_LABELS
+CERT_LEVELS = vocabulary.CERT_LEVEL_LABELS
 
-CERT_LEVELS = {
-    "初级": _l("初级"),
-    "中级": _l("中级"),
-    "高级": _l("高级"),
-    "技师": _l("技师"),
-    "高级技师": _l("高级技师"),
+ROLES = {Role.WORKER: _l("社区工作者"), Role.INSTITUTION: _l("院校工作人员"), Role.ADMIN: _l("教育局管理员")}
+
+OUTCOME_KINDS = {
+    OutcomeKind.DEGREE: _l("学历毕业"),
+    OutcomeKind.CERTIFICATE: _l("取得证书"),
+    OutcomeKind.COMPLETION: _l("结业"),
 }
-
-ROLES = {"worker": _l("社区工作者"), "institution": _l("院校工作人员"), "admin": _l("教育局管理员")}
-
-OUTCOME_KINDS = {"degree": _l("学历毕业"), "certificate": _l("取得证书"), "completion": _l("结业")}
 
 # The stages of the 驾驶舱's funnel (keys are app.services.dashboard.funnel()'s).
 FUNNEL_STAGES = {
@@ -73,15 +64,19 @@ def gap_suggestion(gap) -> str:
     return _("在%(town)s开一个%(target)s班（%(count)s人想学）", town=gap.town, target=gap.target, count=gap.count)
 
 
-OFFERING_STATUSES = {"open": _l("报名中"), "closed": _l("已停止报名"), "cancelled": _l("已取消")}
+OFFERING_STATUSES = {
+    OfferingStatus.OPEN: _l("报名中"),
+    OfferingStatus.CLOSED: _l("已停止报名"),
+    OfferingStatus.CANCELLED: _l("已取消"),
+}
 
 ENROLMENT_STATUSES = {
-    "received": _l("已登记，待摇号"),
-    "intent": _l("意向（待开班）"),
-    "confirmed": _l("已确认"),
-    "waitlisted": _l("候补"),
-    "cancelled": _l("已取消"),
-    "completed": _l("已结业"),
+    EnrolmentStatus.RECEIVED: _l("已登记，待摇号"),
+    EnrolmentStatus.INTENT: _l("意向（待开班）"),
+    EnrolmentStatus.CONFIRMED: _l("已确认"),
+    EnrolmentStatus.WAITLISTED: _l("候补"),
+    EnrolmentStatus.CANCELLED: _l("已取消"),
+    EnrolmentStatus.COMPLETED: _l("已结业"),
 }
 
 # The need form's answers about education and work (stored as the Chinese words).

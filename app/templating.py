@@ -10,6 +10,7 @@ from flask import Flask, current_app, request, url_for
 from app import labels
 from app.assets import asset_url
 from app.forms.base import new_submission_id
+from app.models import EnrolmentStatus, Kind, OfferingStatus
 
 
 def url_with(**changes) -> str:
@@ -53,5 +54,8 @@ def init_app(app: Flask) -> None:
         offering_statuses=labels.OFFERING_STATUSES,
         outcome_kinds=labels.OUTCOME_KINDS,
         gap_suggestion=labels.gap_suggestion,
+        OfferingStatus=OfferingStatus,
+        EnrolmentStatus=EnrolmentStatus,
+        Kind=Kind,
     )
     app.jinja_env.filters["readable_json"] = readable_json

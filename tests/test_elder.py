@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEntry, CallbackRequest
+from app.models import AuditEntry, CallbackRequest, Enrolment, Offering
 from tests.factories import TODAY, make_institution, make_offering, make_programme, make_town
 from tests.helpers import tokens
 
@@ -199,3 +200,71 @@ def test_family_member_signs_a_senior_up(client, app, county):
     enrolment = db.session.scalar(select(Enrolment))
     assert (enrolment.source, enrolment.consent_method) == ("family", "家属代办")
     assert app.extensions["sms"].outbox[-1][0] == "13912345678", "the receipt goes to the senior's own phone"
+
+
+# The same sign-up step as the public pages: due lotteries drawn on sight, refusals answered 422 --------
+
+
+def elder_sign_up(client, offering, phone: str = "13912345678"):
+    form = client.get(f"/elder/courses/{offering.id}/signup").get_data(as_text=True)
+    data = {**tokens(form), "name": "李阿姨", "phone": phone, "town": str(offering.town_id)}
+    response = client.post(f"/elder/courses/{offering.id}/signup", data=data)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return response.headers["Location"]
+
+
+def lottery_class(county, seats: int):
+    offering = county["calligraphy"]
+    offering.capacity, offering.seats_taken = seats, 0
+    offering.allocation = "lottery"
+    offering.lottery_closes_at = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    db.session.commit()
+    return offering
+
+
+def close_window(offering) -> None:
+    db.session.rollback()  # end the test's own read snapshot; see what the requests committed
+    offering = db.session.get(Offering, offering.id)
+    offering.lottery_closes_at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+    db.session.commit()
+
+
+def statuses(offering) -> list[str]:
+    db.session.rollback()
+    return list(db.session.scalars(select(Enrolment.status).where(Enrolment.offering_id == offering.id)))
+
+
+def test_a_closed_lottery_is_drawn_when_its_elder_class_page_is_first_seen(client, app, county):
+    offering = lottery_class(county, seats=1)
+    for phone in ("13900000001", "13900000002"):
+        elder_sign_up(client, offering, phone)
+    assert client.get(f"/elder/courses/{offering.id}").status_code == 200
+    assert statuses(offering) == ["received", "received"], "the window is still open: no draw"
+    close_window(offering)
+    assert client.get(f"/elder/courses/{offering.id}").status_code == 200
+    assert sorted(statuses(offering)) == ["confirmed", "waitlisted"]
+    drawn = db.session.get(Offering, offering.id)
+    assert drawn.drawn_at is not None and drawn.draw_entries == 2 and drawn.seats_taken == 1
+    assert sum("摇号结果" in text for _phone, text in app.extensions["sms"].outbox) == 2, "each entry is told"
+
+
+def test_a_closed_lottery_is_drawn_when_an_elder_receipt_is_first_seen(client, app, county):
+    offering = lottery_class(county, seats=2)
+    receipt = elder_sign_up(client, offering)
+    html = client.get(receipt).get_data(as_text=True)
+    assert 'data-status="received"' in html and "摇号后会发短信告诉您结果" in html
+    close_window(offering)
+    html = client.get(receipt).get_data(as_text=True)
+    assert 'data-status="confirmed"' in html and "报上了" in html, "the receipt shows the draw's result"
+    assert db.session.get(Offering, offering.id).drawn_at is not None
+
+
+def test_an_invalid_elder_cancel_answers_422_and_cancels_nothing(client, county):
+    receipt = elder_sign_up(client, county["calligraphy"])
+    page = client.get(receipt + "/cancel").get_data(as_text=True)
+    response = client.post(receipt + "/cancel", data={**tokens(page), "submission_id": "tampered"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "<title>错误：" in html and "表单已过期，请再提交一次。" in html
+    assert statuses(county["calligraphy"]) == ["confirmed"]
+    again = client.post(receipt + "/cancel", data=tokens(html))  # the fresh id the page issued works
+    assert again.status_code == 303 and statuses(county["calligraphy"]) == ["cancelled"]

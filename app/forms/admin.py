@@ -12,6 +12,7 @@ from wtforms.validators import InputRequired, Length, Optional, StopValidation, 
 
 from app import labels
 from app.forms.base import ChoiceField, PhoneField, RadioChoiceField, SubmissionForm
+from app.models import Kind, OfferingStatus, OutcomeKind, Role
 from app.services import parsing
 
 
@@ -107,11 +108,11 @@ class ProgrammeForm(SubmissionForm):
     audience = _text(_l("适合人群"), required=False, max_length=40, description=_l("例如：长辈、在职人员"))
 
     def validate_degree_level(self, field) -> None:
-        if self.kind.data == "degree" and not field.data:
+        if self.kind.data == Kind.DEGREE and not field.data:
             raise ValidationError(_l("学历类课程请选择学历层次"))
 
     def validate_certificate(self, field) -> None:
-        if self.kind.data == "skill" and not field.data:
+        if self.kind.data == Kind.SKILL and not field.data:
             raise ValidationError(_l("技能类课程请填写证书名称，例如 电工"))
 
     def fields_for_model(self) -> dict:
@@ -177,7 +178,7 @@ class OfferingForm(SubmissionForm):
 
 
 class OfferingStatusForm(SubmissionForm):
-    status = ChoiceField(_l("状态"), choices=_fixed(("open", ""), ("closed", ""), ("cancelled", "")))
+    status = ChoiceField(_l("状态"), choices=_fixed(*((status, "") for status in OfferingStatus)))
 
 
 class SessionChangeForm(SubmissionForm):
@@ -216,9 +217,9 @@ class CompletionForm(SubmissionForm):
     kind = RadioChoiceField(
         _l("完成了什么"),
         choices=_fixed(
-            ("degree", _l("学历毕业")),
-            ("certificate", _l("取得职业技能证书")),
-            ("completion", _l("结业")),
+            (OutcomeKind.DEGREE, _l("学历毕业")),
+            (OutcomeKind.CERTIFICATE, _l("取得职业技能证书")),
+            (OutcomeKind.COMPLETION, _l("结业")),
         ),
         validators=[InputRequired(_l("请选择完成了什么"))],
     )
@@ -233,7 +234,7 @@ class CompletionForm(SubmissionForm):
     def validate_level(self, field) -> None:
         if self.kind.data == "certificate" and field.data not in labels.CERT_LEVELS:
             raise ValidationError(_l("取证请选择证书等级，例如 初级"))
-        if self.kind.data == "degree" and field.data not in labels.DEGREE_LEVELS:
+        if self.kind.data == OutcomeKind.DEGREE and field.data not in labels.DEGREE_LEVELS:
             raise ValidationError(_l("毕业请选择学历层次，例如 专科"))
 
 
@@ -369,11 +370,11 @@ class UserForm(SubmissionForm):
         self.town.choices = [("", _l("请选择")), *((str(t.id), t.name) for t in towns)]
 
     def validate_institution(self, field) -> None:
-        if self.role.data == "institution" and not field.data:
+        if self.role.data == Role.INSTITUTION and not field.data:
             raise ValidationError(_l("院校工作人员要选择所在院校"))
 
     def validate_town(self, field) -> None:
-        if self.role.data == "worker" and not field.data:
+        if self.role.data == Role.WORKER and not field.data:
             raise ValidationError(_l("社区工作者要选择所在镇或街道"))
 
     def validate_password(self, field) -> None:
@@ -387,8 +388,8 @@ class UserForm(SubmissionForm):
             "username": self.username.data,
             "name": self.name.data or self.username.data,
             "role": role,
-            "institution_id": int(self.institution.data) if role == "institution" else None,
-            "town_id": int(self.town.data) if role == "worker" else None,
+            "institution_id": int(self.institution.data) if role == Role.INSTITUTION else None,
+            "town_id": int(self.town.data) if role == Role.WORKER else None,
             "active": bool(self.active.data),
             "password": self.password.data or None,
         }

@@ -20,6 +20,7 @@ from app.services import search
 from app.services.identity import mask_id_card
 from app.services.needs import Wish
 from app.services.residents import Person
+from app.vocabulary import Kind
 
 AGE_BANDS = ["18-29", "30-39", "40-49", "50-59", "60+"]
 TIMES = {"morning": _l("上午"), "afternoon": _l("下午"), "evening": _l("晚上")}
@@ -102,7 +103,7 @@ class NeedForm(SubmissionForm):
         return Wish(
             kind=self.kind.data,
             target=self.target.data,
-            major=self.major.data if self.kind.data == "degree" else None,
+            major=self.major.data if self.kind.data == Kind.DEGREE else None,
             weekdays=tuple(self.weekdays.data or ()),
             times=tuple(self.times.data or ()),
             town_id=int(self.where.data) if self.where.data else None,

@@ -8,10 +8,23 @@ from wtforms.validators import InputRequired, StopValidation, ValidationError
 
 from app.forms.base import NameField, PhoneField, RadioChoiceField, SubmissionForm
 from app.labels import CONSENT_METHODS
-from app.models import Town
+from app.models import EnrolmentSource, Town
 from app.services import catalogue, residents
 from app.services.enrolment import Actor
 from app.services.residents import Person
+from app.services.signup_flow import Submission
+
+# What a refused sign-up says, by the reason's code (Offering.signup_problem, EnrolmentError).
+PROBLEMS = {
+    "closed": _l("这门课已经停止报名。可以回到课程列表找找别的班。"),
+    "past_deadline": _l("这门课的报名已经截止。可以回到课程列表找找别的班。"),
+    "already_enrolled": _l("这个手机号已经报过这门课了，不用再报。报名号在当时的回执和短信里。"),
+}
+
+
+def problem_text(code: str | None):
+    """The message for a refused sign-up's reason, or None."""
+    return PROBLEMS.get(code or "")
 
 
 class TownField(SelectField):
@@ -64,10 +77,14 @@ class SignupForm(SubmissionForm):
     def person(self) -> Person:
         return Person(name=self.name.data, phone=self.phone.data, town_id=self.town.town.id if self.town.town else None)
 
+    def submission(self) -> Submission:
+        """What the sign-up service needs from this form (call after it validates)."""
+        return Submission(person=self.person(), actor=self.actor(), submission_id=self.submission_id.data)
+
     def actor(self) -> Actor:
         if self.family.data:
-            return Actor(source="family", consent_method="家属代办")
-        return Actor(source="self", consent_method="online")
+            return Actor(source=EnrolmentSource.FAMILY, consent_method="家属代办")
+        return Actor(source=EnrolmentSource.SELF, consent_method="online")
 
 
 class CancelForm(SubmissionForm):
@@ -90,7 +107,9 @@ class AssistedSignupForm(SignupForm):
             raise ValidationError(_l("请先征得居民同意并勾选"))
 
     def actor(self) -> Actor:
-        return Actor(source="assisted", consent_method=self.consent_method.data, entered_by_id=self.worker_id)
+        return Actor(
+            source=EnrolmentSource.ASSISTED, consent_method=self.consent_method.data, entered_by_id=self.worker_id
+        )
 
     def readback(self) -> list[tuple[str, str]]:
         town = self.town.town.name if self.town.town else ""

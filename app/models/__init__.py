@@ -1,24 +1,15 @@
 """Typed SQLAlchemy models, one module per area."""
 
 from app.models.callback import CallbackRequest
-from app.models.course import (
-    Allocation,
-    CertLevel,
-    DegreeLevel,
-    Kind,
-    Offering,
-    OfferingStatus,
-    Programme,
-    Session,
-    SessionStatus,
-)
+from app.models.course import Allocation, Offering, OfferingStatus, Programme, Session, SessionStatus
 from app.models.enrolment import Enrolment, EnrolmentSource, EnrolmentStatus
 from app.models.otp import OneTimeCode
 from app.models.outcome import AdminSubmission, Outcome, OutcomeKind
 from app.models.place import Institution, InstitutionType, Town
 from app.models.policy import Mentor, Policy
-from app.models.resident import Need, NeedStatus, Resident, ResidentConflict, mask_phone
+from app.models.resident import Need, NeedSource, NeedStatus, Resident, ResidentConflict, mask_phone
 from app.models.staff import AuditEntry, Role, User
+from app.vocabulary import CertLevel, DegreeLevel, Kind
 
 __all__ = [
     "AdminSubmission",
@@ -35,6 +26,7 @@ __all__ = [
     "Kind",
     "Mentor",
     "Need",
+    "NeedSource",
     "NeedStatus",
     "Offering",
     "OfferingStatus",

@@ -1,37 +1,32 @@
-"""What is taught (Programme), each class of it (Offering) and its meetings (Session)."""
+"""What is taught (Programme), each class of it (Offering) and its meetings (Session).
+
+Kinds and levels are words of app.vocabulary."""
 
 from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, String, Text, Time, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Select,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    select,
+)
+from sqlalchemy.ext.hybrid import hybrid_method
+from sqlalchemy.orm import Mapped, contains_eager, mapped_column, relationship
 
 from app.extensions import db
+from app.models.checks import one_of
 from app.models.place import Institution, Town
-
-
-class Kind(StrEnum):
-    DEGREE = "degree"  # 学历提升
-    SKILL = "skill"  # 技能提升
-    COMMUNITY = "community"  # 社区与兴趣
-
-
-class DegreeLevel(StrEnum):
-    ZHONGZHUAN = "中专"  # adult secondary, often 双证制
-    ZHUANKE = "专科"
-    BENKE = "本科"
-
-
-class CertLevel(StrEnum):
-    """National vocational qualification levels, 五级 to 一级."""
-
-    JUNIOR = "初级"
-    INTERMEDIATE = "中级"
-    SENIOR = "高级"
-    TECHNICIAN = "技师"
-    SENIOR_TECHNICIAN = "高级技师"
+from app.vocabulary import Kind
 
 
 class Allocation(StrEnum):
@@ -51,7 +46,7 @@ class Programme(db.Model):
     __tablename__ = "programmes"
     __table_args__ = (
         UniqueConstraint("institution_id", "name", name="uq_programmes_institution_name"),
-        CheckConstraint("kind IN ('degree', 'skill', 'community')", name="kind"),
+        one_of("kind", Kind),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,9 +80,9 @@ class Offering(db.Model):
         CheckConstraint("weekday BETWEEN 1 AND 7", name="weekday"),
         CheckConstraint("capacity >= 0", name="capacity"),
         CheckConstraint("seats_taken >= 0", name="seats_taken"),
-        CheckConstraint("status IN ('open', 'closed', 'cancelled')", name="status"),
+        one_of("status", OfferingStatus),
         CheckConstraint("end_date >= start_date", name="dates"),
-        CheckConstraint("allocation IN ('first_come', 'lottery')", name="allocation"),
+        one_of("allocation", Allocation),
         CheckConstraint("min_to_open IS NULL OR min_to_open > 0", name="min_to_open"),
         Index("ix_offerings_catalogue", "status", "end_date", "weekday", "start_time"),
         # The dashboard's supply aggregates and the "no class within reach" test: by kind and town.
@@ -115,7 +110,9 @@ class Offering(db.Model):
     status: Mapped[str] = mapped_column(String(12), default=OfferingStatus.OPEN)
     senior_friendly: Mapped[bool] = mapped_column(default=False, index=True)
     # How places are given: first come (the default) or a lottery drawn when the window closes.
-    allocation: Mapped[str] = mapped_column(String(12), default=Allocation.FIRST_COME, server_default="first_come")
+    allocation: Mapped[str] = mapped_column(
+        String(12), default=Allocation.FIRST_COME, server_default=Allocation.FIRST_COME.value
+    )
     lottery_closes_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     # The draw's record, so anyone can repeat it: random.Random(seed) over the entries in id order.
     draw_seed: Mapped[str | None] = mapped_column(String(64))
@@ -134,6 +131,41 @@ class Offering(db.Model):
     sessions: Mapped[list[Session]] = relationship(
         back_populates="offering", order_by="Session.date", cascade="all, delete-orphan"
     )
+
+    # Rules asked by every query, service and template. Each hybrid is one expression: on an
+    # instance its comparisons are Python bools (and `&` of bools is a bool), on the class they are
+    # SQL clauses (and `&` is AND), so `Offering.open_for_signup(today)` goes into a WHERE and
+    # `offering.open_for_signup(today)` into an `if`.
+
+    @hybrid_method
+    def open_for_signup(self, today: dt.date):
+        """Taking sign-ups on `today`: open, and the sign-up deadline not passed."""
+        return (self.status == OfferingStatus.OPEN) & (self.signup_deadline >= today)
+
+    @hybrid_method
+    def still_running(self, today: dt.date):
+        """Not cancelled and not ended by `today` (classes still to start count)."""
+        return (self.status != OfferingStatus.CANCELLED) & (self.end_date >= today)
+
+    def signup_problem(self, today: dt.date) -> str | None:
+        """Why this class takes no sign-ups on `today` (closed | past_deadline), or None: the reasons
+        behind open_for_signup, as the sign-up service and the seat badges say them."""
+        if self.open_for_signup(today):
+            return None
+        return "closed" if self.status != OfferingStatus.OPEN else "past_deadline"
+
+    @classmethod
+    def listing(cls) -> Select[tuple[Offering]]:
+        """select(Offering) joined to the programme, institution and town that a list of classes
+        shows, all loaded by the same query (no N+1): the catalogue, the timetable, the 长辈版 list
+        and a plan's suggestions start here and add their own WHERE and ORDER BY."""
+        return (
+            select(cls)
+            .join(cls.programme)
+            .join(cls.institution)
+            .join(cls.town)
+            .options(contains_eager(cls.programme), contains_eager(cls.institution), contains_eager(cls.town))
+        )
 
     @property
     def seats_left(self) -> int:
@@ -171,7 +203,7 @@ class Session(db.Model):
 
     __tablename__ = "sessions"
     __table_args__ = (
-        CheckConstraint("status IN ('scheduled', 'moved', 'cancelled')", name="status"),
+        one_of("status", SessionStatus),
         UniqueConstraint("offering_id", "seq", name="uq_sessions_offering_seq"),
     )
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, text
+from sqlalchemy import DateTime, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
 from app.extensions import db
+from app.models.checks import one_of
 from app.models.course import Offering
 from app.models.resident import Resident
 from app.models.staff import User
@@ -25,10 +26,11 @@ class EnrolmentStatus(StrEnum):
     COMPLETED = "completed"
 
 
-LIVE = ("received", "intent", "confirmed", "waitlisted")
+# Still in the class: a place, a wait, or an entry in a draw or a group class.
+LIVE = (EnrolmentStatus.RECEIVED, EnrolmentStatus.INTENT, EnrolmentStatus.CONFIRMED, EnrolmentStatus.WAITLISTED)
 # Holds a seat, i.e. counts in offerings.seats_taken.
-SEATED = ("intent", "confirmed")
-LIVE_CONDITION = "status NOT IN ('cancelled', 'completed')"
+SEATED = (EnrolmentStatus.INTENT, EnrolmentStatus.CONFIRMED)
+LIVE_CONDITION = f"status NOT IN ('{EnrolmentStatus.CANCELLED}', '{EnrolmentStatus.COMPLETED}')"
 
 
 class EnrolmentSource(StrEnum):
@@ -40,10 +42,8 @@ class EnrolmentSource(StrEnum):
 class Enrolment(db.Model):
     __tablename__ = "enrolments"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('received', 'intent', 'confirmed', 'waitlisted', 'cancelled', 'completed')", name="status"
-        ),
-        CheckConstraint("source IN ('self', 'family', 'assisted')", name="source"),
+        one_of("status", EnrolmentStatus),
+        one_of("source", EnrolmentSource),
         # One live place per person and class: in the database, so that concurrent requests can't both win.
         Index(
             "uq_enrolments_live_resident_offering",

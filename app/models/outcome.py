@@ -11,16 +11,23 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
 from app.extensions import db
+from app.models.checks import one_of
 from app.models.course import Programme
 from app.models.enrolment import Enrolment
 from app.models.resident import Resident
 from app.models.staff import User
+from app.vocabulary import Kind
 
 
 class OutcomeKind(StrEnum):
     DEGREE = "degree"  # 学历: a degree finished
     CERTIFICATE = "certificate"  # 证书: a vocational certificate obtained, with its level
     COMPLETION = "completion"  # 结业: a community class finished (no incentive unless a policy says so)
+
+    @classmethod
+    def for_kind(cls, kind: str) -> OutcomeKind:
+        """What finishing a programme of `kind` records: a degree, a certificate, or a completion."""
+        return {Kind.DEGREE: cls.DEGREE, Kind.SKILL: cls.CERTIFICATE}.get(kind, cls.COMPLETION)
 
 
 class Outcome(db.Model):
@@ -30,7 +37,7 @@ class Outcome(db.Model):
 
     __tablename__ = "outcomes"
     __table_args__ = (
-        CheckConstraint("kind IN ('degree', 'certificate', 'completion')", name="kind"),
+        one_of("kind", OutcomeKind),
         CheckConstraint("incentive_amount >= 0", name="incentive_amount"),
         # The dashboard's funnel and monthly trend: counts and sums by month and paid or not.
         Index("ix_outcomes_completed_on_paid", "completed_on", "paid_at"),

@@ -5,10 +5,11 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models.checks import one_of
 
 if TYPE_CHECKING:
     from app.models.course import Offering, Programme
@@ -39,13 +40,7 @@ class InstitutionType(StrEnum):
 
 class Institution(db.Model):
     __tablename__ = "institutions"
-    __table_args__ = (
-        CheckConstraint(
-            "type IN ('open_university', 'vocational_school', 'adult_school', 'community_school', "
-            "'senior_university', 'enterprise', 'training_body')",
-            name="type",
-        ),
-    )
+    __table_args__ = (one_of("type", InstitutionType),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)

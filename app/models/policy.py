@@ -8,7 +8,9 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models.checks import one_of
 from app.models.place import Institution
+from app.vocabulary import Kind
 
 if TYPE_CHECKING:
     from app.models.resident import Need
@@ -26,7 +28,7 @@ class Policy(db.Model):
     __tablename__ = "policies"
     __table_args__ = (
         CheckConstraint("basis IN ('tuition_percent', 'fixed')", name="basis"),
-        CheckConstraint("kind IN ('degree', 'skill', 'community')", name="kind"),
+        one_of("kind", Kind),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,12 +6,14 @@ import datetime as dt
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
 from app.extensions import db
+from app.models.checks import one_of
 from app.models.place import Town
+from app.vocabulary import Kind
 
 if TYPE_CHECKING:
     from app.models.policy import Mentor
@@ -78,14 +80,21 @@ class NeedStatus(StrEnum):
     COMPLETED = "completed"
 
 
+class NeedSource(StrEnum):
+    SELF = "self"
+    ASSISTED = "assisted"  # a community worker entered it
+    SURVEY = "survey"
+    IMPORTED = "imported"
+
+
 class Need(db.Model):
     """What a resident wants to learn, and where and when they could."""
 
     __tablename__ = "needs"
     __table_args__ = (
-        CheckConstraint("kind IN ('degree', 'skill', 'community')", name="kind"),
-        CheckConstraint("status IN ('new', 'matched', 'enrolled', 'completed')", name="status"),
-        CheckConstraint("source IN ('self', 'assisted', 'survey', 'imported')", name="source"),
+        one_of("kind", Kind),
+        one_of("status", NeedStatus),
+        one_of("source", NeedSource),
         # The dashboard's demand and unmet-demand aggregates: GROUP BY kind, town (and target).
         Index("ix_needs_kind_town_status", "kind", "town_id", "status", "target"),
     )
@@ -101,7 +110,7 @@ class Need(db.Model):
     times: Mapped[str] = mapped_column(String(40), default="")  # "morning,evening"
     town_id: Mapped[int | None] = mapped_column(ForeignKey("towns.id"), index=True)  # where they would learn
     notes: Mapped[str] = mapped_column(Text, default="")
-    source: Mapped[str] = mapped_column(String(12), default="self")
+    source: Mapped[str] = mapped_column(String(12), default=NeedSource.SELF)
     status: Mapped[str] = mapped_column(String(12), default=NeedStatus.NEW, index=True)
     unmet: Mapped[bool] = mapped_column(default=False, index=True)  # no class matched when reported
     mentor_id: Mapped[int | None] = mapped_column(ForeignKey("mentors.id"), index=True)

@@ -10,11 +10,11 @@ from sqlalchemy import select
 from app.extensions import db, limiter
 from app.forms.auth import LoginForm
 from app.htmx import redirect_to, render
-from app.models import User
-from app.routes.main import safe_next
+from app.models import Role, User
+from app.urls import safe_next
 
 bp = Blueprint("auth", __name__)
-HOME = {"worker": "worker.index", "institution": "admin.index", "admin": "admin.index"}
+HOME = {Role.WORKER: "worker.index", Role.INSTITUTION: "admin.index", Role.ADMIN: "admin.index"}
 
 
 def _username_key() -> str:

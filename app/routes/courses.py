@@ -8,8 +8,7 @@ from app.clock import today
 from app.forms.catalogue import CatalogueFilterForm
 from app.htmx import cached_page, render
 from app.i18n import weekday_names
-from app.routes import signup
-from app.services import calendar, catalogue, enrolment
+from app.services import calendar, catalogue, enrolment, signup_flow
 
 bp = Blueprint("courses", __name__)
 
@@ -34,17 +33,14 @@ def index():
 
 @bp.get("/courses/<int:offering_id>")
 def detail(offering_id: int):
-    offering = catalogue.get_offering(offering_id) or abort(404)
-    if enrolment.draw_due(offering):
-        offering = signup.run_due_draw(offering)
+    offering = signup_flow.class_page(offering_id) or abort(404)
     return render(
         "courses/detail.html",
-        intents=enrolment.intent_count(offering) if offering.is_group_class else None,
+        intents=enrolment.intent_count(offering),
         entries=enrolment.lottery_entries(offering),
         offering=offering,
         today=today(),
         next_session=catalogue.next_session(offering, today()),
-        signup_open=catalogue.is_open_for_signup(offering, today()),
     )
 
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 
 from app.clock import today
-from app.db import begin_write
 from app.extensions import db
 from app.forms.elder import CallbackForm, ElderSignupForm
-from app.forms.signup import CancelForm
+from app.forms.signup import CancelForm, problem_text
 from app.htmx import redirect_to, render
-from app.routes.main import safe_next
-from app.routes.signup import PROBLEMS, attempt_signup
-from app.services import callbacks, catalogue
+from app.services import callbacks, catalogue, signup_flow
 from app.services import enrolment as enrolment_service
+from app.templating import external_url
+from app.urls import safe_next
 
 bp = Blueprint("elder", __name__, url_prefix="/elder")
 SIZE_COOKIE = "elder_size"
@@ -43,25 +42,30 @@ def courses():
 
 @bp.get("/courses/<int:offering_id>")
 def course(offering_id: int):
-    offering = catalogue.get_offering(offering_id) or abort(404)
+    offering = signup_flow.class_page(offering_id) or abort(404)
     return render(
         "elder/course.html",
         offering=offering,
         today=today(),
         next_session=catalogue.next_session(offering, today()),
-        signup_open=catalogue.is_open_for_signup(offering, today()),
     )
+
+
+def receipt_link(ref: str) -> str:
+    """The 长辈版 receipt's address, for the text message a sign-up from here sends."""
+    return external_url("elder.receipt", ref=ref)
 
 
 @bp.route("/courses/<int:offering_id>/signup", methods=["GET", "POST"])
 def signup(offering_id: int):
-    """The same enrolment service as the public page, with fewer questions and bigger everything."""
-
-    offering, form, enrolment, problem = attempt_signup(
-        offering_id, lambda: ElderSignupForm(towns=catalogue.towns()), "elder.receipt"
-    )
-    if enrolment is not None:
-        return redirect_to(url_for("elder.receipt", ref=enrolment.ref))
+    """The same sign-up step as the public page, with fewer questions and bigger everything."""
+    form = ElderSignupForm(towns=catalogue.towns())
+    submission = form.submission() if form.validate_on_submit() else None
+    attempt = signup_flow.sign_up(offering_id, submission, receipt_link) or abort(404)
+    if attempt.enrolment is not None:
+        db.session.commit()
+        return redirect_to(url_for("elder.receipt", ref=attempt.enrolment.ref))
+    offering = attempt.offering
     if request.method == "GET" and not form.town.data:
         form.town.data = str(offering.town_id)  # most sign up for a class in their own town
     return render(
@@ -69,38 +73,37 @@ def signup(offering_id: int):
         offering=offering,
         form=form,
         today=today(),
-        problem=problem,
-        problem_text=PROBLEMS.get(problem or ""),
-        status=422 if form.errors or (request.method == "POST" and problem) else 200,
+        problem=attempt.problem,
+        problem_text=problem_text(attempt.problem),
+        status=422 if form.errors or (request.method == "POST" and attempt.problem) else 200,
     )
 
 
 @bp.get("/signups/<ref>")
 def receipt(ref: str):
-    enrolment = enrolment_service.find(ref) or abort(404)
-    response = render(
-        "elder/receipt.html",
-        enrolment=enrolment,
-        offering=enrolment.offering,
-        today=today(),
-        position=enrolment_service.waitlist_position(enrolment),
-        first_session=catalogue.next_session(enrolment.offering, today()),
-    )
+    seen = signup_flow.receipt(ref) or abort(404)
+    response = render("elder/receipt.html", **seen.context())
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
 @bp.route("/signups/<ref>/cancel", methods=["GET", "POST"])
 def cancel(ref: str):
-    if request.method == "POST":
-        begin_write()
-    enrolment = enrolment_service.find(ref) or abort(404)
+    """GET asks to confirm; POST cancels (once) and goes back to the receipt: as the public page does."""
     form = CancelForm()
     if form.validate_on_submit():
-        enrolment_service.cancel(enrolment)
+        if signup_flow.cancel(ref) is None:
+            abort(404)
         db.session.commit()
         return redirect_to(url_for("elder.receipt", ref=ref))
-    response = render("elder/cancel.html", form=form, enrolment=enrolment, offering=enrolment.offering)
+    enrolment = enrolment_service.find(ref) or abort(404)
+    response = render(
+        "elder/cancel.html",
+        form=form,
+        enrolment=enrolment,
+        offering=enrolment.offering,
+        status=422 if form.errors else 200,
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

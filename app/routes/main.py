@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, jsonify, redirect, request, url_for
 from sqlalchemy import text
 
 from app.extensions import db
 from app.htmx import render
 from app.labels import KIND_HINTS
+from app.urls import safe_next
 
 bp = Blueprint("main", __name__)
 
@@ -22,18 +21,6 @@ def home():
     if request.cookies.get(VIEW_COOKIE) == "elder":  # the 长辈版 choice is remembered
         return redirect(url_for("elder.index"), 303)
     return render("main/home.html", hints=KIND_HINTS)
-
-
-def safe_next(target: str | None, default: str | None = None) -> str:
-    """Only a path on this site: never an absolute or scheme-relative URL. Browsers read a backslash
-    as a slash (/\\evil.example is another site), so backslashes and control characters are refused."""
-    fallback = default or url_for("main.home")
-    if not target or "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
-        return fallback
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return fallback
-    return target
 
 
 @bp.get("/view/<name>")

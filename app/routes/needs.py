@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, request, url_for
-from sqlalchemy import select
 
 from app.clock import today
 from app.extensions import db
 from app.forms.needs import NeedForm
 from app.htmx import is_htmx, redirect_to, render
 from app.i18n import weekday_names
-from app.models import Programme
 from app.services import catalogue, matching, needs
 
 bp = Blueprint("needs", __name__)
@@ -26,17 +24,6 @@ def _form() -> NeedForm:
     return form
 
 
-def suggestions(kind: str | None) -> list[str]:
-    """Targets to offer in the datalist: degree levels, or what the county's programmes teach."""
-    if kind == "degree":
-        return ["中专", "大专", "本科"]
-    column = Programme.certificate if kind == "skill" else Programme.name
-    query = select(column).distinct().where(column.is_not(None))
-    if kind:
-        query = query.where(Programme.kind == kind)
-    return sorted(db.session.scalars(query.limit(60)))
-
-
 @bp.route("/needs/new", methods=["GET", "POST"])
 def new():
     form = _form()
@@ -49,7 +36,7 @@ def new():
         "needs/new.html",
         fragment=fragment,
         form=form,
-        suggestions=suggestions(form.kind.data),
+        suggestions=needs.target_suggestions(form.kind.data),
         status=422 if form.errors else 200,
     )
 

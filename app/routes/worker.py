@@ -14,17 +14,16 @@ from app.clock import TZ, now, today
 from app.extensions import db
 from app.forms.base import new_submission_id
 from app.forms.needs import AssistedNeedForm
-from app.forms.signup import AssistedSignupForm
+from app.forms.signup import AssistedSignupForm, problem_text
 from app.htmx import redirect_to, render
 from app.i18n import weekday_names
-from app.models import CallbackRequest, Need, Policy, Resident, ResidentConflict, User
-from app.routes.needs import suggestions
-from app.routes.signup import PROBLEMS, attempt_signup
-from app.services import callbacks, catalogue, needs, residents, staff
+from app.models import CallbackRequest, Need, NeedSource, Policy, Resident, ResidentConflict, Role, User
+from app.services import callbacks, catalogue, needs, residents, signup_flow, staff
 from app.services import enrolment as enrolment_service
+from app.templating import external_url
 
 bp = Blueprint("worker", __name__, url_prefix="/worker")
-WORKER = ("worker",)
+WORKER = (Role.WORKER,)
 PRECACHE_HEADER = "X-Xuehou-Precache"  # sent by the service worker when it stores a page for offline use
 SUBMISSION_POOL = 20
 
@@ -102,7 +101,7 @@ def new_need():
                 form.wish(),
                 submission_id=form.submission_id.data,
                 today=today(),
-                source="assisted",
+                source=NeedSource.ASSISTED,
                 consent_method=form.consent_method.data,
                 entered_by=current_user,
             )
@@ -116,24 +115,27 @@ def new_need():
         "worker/need_form.html",
         fragment="form",
         form=form,
-        suggestions=suggestions(form.kind.data),
+        suggestions=needs.target_suggestions(form.kind.data),
         status=422 if failed else 200,
     )
+
+
+def receipt_link(ref: str) -> str:
+    """The resident's text message links to the public receipt."""
+    return external_url("signup.receipt", ref=ref)
 
 
 @bp.route("/courses/<int:offering_id>/signup", methods=["GET", "POST"])
 @role_required(*WORKER)
 def signup(offering_id: int):
-    """Sign a resident up: fill in → read back → the resident confirms → the shared enrolment service."""
+    """Sign a resident up: fill in → read back → the resident confirms → the shared sign-up step."""
     step = request.form.get("step")
-    worker_id = current_user.id
-
-    def make_form() -> AssistedSignupForm:
-        return AssistedSignupForm(towns=catalogue.towns(), worker_id=worker_id)
-
+    worker_id = current_user.id  # read once: the sign-up step ends transactions, which expires the user row
+    form = AssistedSignupForm(towns=catalogue.towns(), worker_id=worker_id)
     if request.method == "POST" and step == "confirm":
-        offering, form, enrolment, problem = attempt_signup(offering_id, make_form)
-        if enrolment is not None:
+        submission = form.submission() if form.validate_on_submit() else None
+        attempt = signup_flow.sign_up(offering_id, submission, receipt_link) or abort(404)
+        if (enrolment := attempt.enrolment) is not None:
             staff.audit(
                 db.session.get(User, worker_id),
                 "enrolment.assisted",
@@ -141,20 +143,18 @@ def signup(offering_id: int):
                 enrolment.id,
                 resident_id=enrolment.resident_id,
                 consent=enrolment.consent_method,
-                offering=offering.code,
+                offering=attempt.offering.code,
             )
             db.session.commit()
             return redirect_to(url_for("worker.signup_saved", ref=enrolment.ref))
     else:
-        offering = catalogue.get_offering(offering_id) or abort(404)
-        form = make_form()
-        problem = enrolment_service.signup_problem(offering, today())
-        if request.method == "POST" and step == "review" and form.validate_on_submit() and not problem:
+        attempt = signup_flow.signup_page(offering_id) or abort(404)
+        if request.method == "POST" and step == "review" and form.validate_on_submit() and not attempt.problem:
             return render(
                 "worker/readback.html",
                 form=form,
                 lines=form.readback(),
-                action=url_for("worker.signup", offering_id=offering.id),
+                action=url_for("worker.signup", offering_id=offering_id),
                 outbox="signup",
             )
         if request.method == "GET":
@@ -163,10 +163,10 @@ def signup(offering_id: int):
     return render(
         "worker/signup_form.html",
         form=form,
-        offering=offering,
+        offering=attempt.offering,
         today=today(),
-        problem=problem,
-        problem_text=PROBLEMS.get(problem or ""),
+        problem=attempt.problem,
+        problem_text=problem_text(attempt.problem),
         status=422 if failed else 200,
     )
 

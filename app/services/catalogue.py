@@ -7,13 +7,14 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func, insert, or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy import case, func, insert, or_, select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Institution, Offering, OfferingStatus, Session, Town
+from app.models import Institution, Offering, Session, SessionStatus, Town
 from app.services import search
 from app.services.schedule import weekly_dates
+from app.vocabulary import Kind
 
 MAX_PAGE = 10_000
 MAX_ID = 2**31 - 1  # PostgreSQL integer
@@ -74,12 +75,8 @@ def find_town(value: str | int | None) -> Town | None:
     return db.session.scalar(select(Town).where(Town.name == text))
 
 
-def _visible(today: dt.date):
-    return and_(Offering.status != OfferingStatus.CANCELLED, Offering.end_date >= today)
-
-
 def _filtered(filters: Filters, today: dt.date):
-    conditions = [_visible(today)]
+    conditions = [Offering.still_running(today)]
     if filters.kind:
         conditions.append(Offering.kind == filters.kind)
     if filters.town_id:
@@ -93,26 +90,14 @@ def _filtered(filters: Filters, today: dt.date):
     return conditions
 
 
-def open_for_signup(today: dt.date):
-    return and_(Offering.status == OfferingStatus.OPEN, Offering.signup_deadline >= today)
-
-
 def find_offerings(filters: Filters, page: int, per_page: int, today: dt.date) -> Page:
     """One page of matching classes: those still taking sign-ups first, then by start date and time."""
     page = min(max(page, 1), MAX_PAGE)
     conditions = _filtered(filters, today)
     total = db.session.scalar(select(func.count(Offering.id)).where(*conditions)) or 0
-    signup_first = case((open_for_signup(today), 0), else_=1)
+    signup_first = case((Offering.open_for_signup(today), 0), else_=1)
     query = (
-        select(Offering)
-        .join(Offering.programme)
-        .join(Offering.institution)
-        .join(Offering.town)
-        .options(
-            contains_eager(Offering.programme),
-            contains_eager(Offering.institution),
-            contains_eager(Offering.town),
-        )
+        Offering.listing()
         .where(*conditions)
         .order_by(signup_first, Offering.start_date, Offering.weekday, Offering.start_time, Offering.id)
         .limit(per_page)
@@ -140,7 +125,7 @@ def get_offering(offering_id: int) -> Offering | None:
 
 
 def next_session(offering: Offering, today: dt.date) -> Session | None:
-    return next((s for s in offering.sessions if s.date >= today and s.status != "cancelled"), None)
+    return next((s for s in offering.sessions if s.date >= today and s.status != SessionStatus.CANCELLED), None)
 
 
 def weekly_timetable(filters: Filters, today: dt.date, per_day: int = 40) -> dict[int, list[Offering]]:
@@ -157,16 +142,8 @@ def weekly_timetable(filters: Filters, today: dt.date, per_day: int = 40) -> dic
         .subquery()
     )
     query = (
-        select(Offering)
+        Offering.listing()
         .join(ranked, ranked.c.id == Offering.id)
-        .join(Offering.programme)
-        .join(Offering.institution)
-        .join(Offering.town)
-        .options(
-            contains_eager(Offering.programme),
-            contains_eager(Offering.institution),
-            contains_eager(Offering.town),
-        )
         .where(ranked.c.rank <= per_day)
         .order_by(Offering.weekday, Offering.start_time, Offering.start_date, Offering.id)
     )
@@ -192,10 +169,6 @@ def refresh_search_key(offering: Offering) -> None:
     )
 
 
-def is_open_for_signup(offering: Offering, today: dt.date) -> bool:
-    return offering.status == OfferingStatus.OPEN and offering.signup_deadline >= today
-
-
 # The 长辈版's categories: a plain word → the names of the classes it covers.
 ELDER_TOPICS = {
     "烘焙": ("烘焙", "糕点"),
@@ -216,7 +189,7 @@ def elder_offerings(
     per_page: int = 5,
 ) -> Page:
     """Community classes marked good for seniors, the next weekday first (today, tomorrow, …)."""
-    conditions = [_visible(today), Offering.kind == "community", Offering.senior_friendly.is_(True)]
+    conditions = [Offering.still_running(today), Offering.kind == Kind.COMMUNITY, Offering.senior_friendly.is_(True)]
     if weekday:
         conditions.append(Offering.weekday == weekday)
     if town_id:
@@ -227,13 +200,7 @@ def elder_offerings(
     total = db.session.scalar(select(func.count(Offering.id)).where(*conditions)) or 0
     days_ahead = (Offering.weekday - today.isoweekday() + 7) % 7
     query = (
-        select(Offering)
-        .join(Offering.programme)
-        .join(Offering.institution)
-        .join(Offering.town)
-        .options(
-            contains_eager(Offering.programme), contains_eager(Offering.institution), contains_eager(Offering.town)
-        )
+        Offering.listing()
         .where(*conditions)
         .order_by(days_ahead, Offering.start_time, Offering.id)
         .limit(per_page)
@@ -255,7 +222,7 @@ def bulk_insert_offerings(rows: list[dict]) -> None:
             date=day,
             start_time=row["start_time"],
             end_time=row["end_time"],
-            status="scheduled",
+            status=SessionStatus.SCHEDULED,
             note="",
         )
         for offering_id, row in zip(ids, rows, strict=True)

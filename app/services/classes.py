@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app import sms
 from app.extensions import db
-from app.models import AdminSubmission, Enrolment, Offering, Programme, Session, SessionStatus, User
+from app.models import AdminSubmission, Enrolment, Offering, OfferingStatus, Programme, Session, SessionStatus, User
 from app.models.enrolment import EnrolmentStatus
 from app.services import catalogue, enrolment, staff
 from app.services.schedule import weekly_dates
@@ -149,7 +149,7 @@ def save_offering(
     old_pattern = snapshot(offering, PATTERN) if offering else None
     grew = offering is not None and values["capacity"] > offering.capacity
     if offering is None:
-        offering = Offering(institution_id=institution_id, seats_taken=0, status="open")
+        offering = Offering(institution_id=institution_id, seats_taken=0, status=OfferingStatus.OPEN)
         db.session.add(offering)
     for name, value in values.items():
         setattr(offering, name, value)
@@ -185,7 +185,7 @@ def set_status(offering: Offering, status: str, actor: User) -> None:
     offering.status = status
     staff.audit(actor, "offering.status", "offering", offering.id, before={"status": before}, after={"status": status})
     db.session.flush()
-    if status == "cancelled":
+    if status == OfferingStatus.CANCELLED:
         for person in people_to_tell(offering):
             with force_locale("zh_Hans_CN"):
                 text = _(

@@ -10,12 +10,26 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, case, exists, func, select
 
+from app import vocabulary
 from app.clock import TZ
 from app.extensions import db
-from app.models import Enrolment, Need, Offering, Outcome, Policy, Town
+from app.models import (
+    Enrolment,
+    EnrolmentStatus,
+    Need,
+    NeedStatus,
+    Offering,
+    OfferingStatus,
+    Outcome,
+    OutcomeKind,
+    Policy,
+    Town,
+)
 
-KINDS = ("degree", "skill", "community")
-OPEN_NEED = ("new", "matched")
+KINDS = vocabulary.KINDS
+OPEN_NEED = (NeedStatus.NEW, NeedStatus.MATCHED)
+# What the funnel and the trend count as enrolled: a place taken, or the class finished.
+ENROLLED = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.COMPLETED)
 
 
 @dataclass
@@ -48,15 +62,11 @@ def demand(towns=None) -> Grid:
     return Grid(towns or _towns(), {(t, k): n for t, k, n in rows})
 
 
-def _running(today: dt.date):
-    return and_(Offering.status != "cancelled", Offering.end_date >= today)
-
-
 def supply(today: dt.date, towns=None) -> tuple[Grid, Grid]:
     """Classes running or to come, and their seats, by town and kind."""
     rows = db.session.execute(
         select(Offering.town_id, Offering.kind, func.count(), func.coalesce(func.sum(Offering.capacity), 0))
-        .where(_running(today))
+        .where(Offering.still_running(today))
         .group_by(Offering.town_id, Offering.kind)
     ).all()
     towns = towns or _towns()
@@ -77,8 +87,8 @@ def gaps(today: dt.date, limit: int = 20) -> list[Gap]:
     class_here = exists().where(
         Offering.kind == Need.kind,
         Offering.town_id == Need.town_id,
-        Offering.status == "open",
-        Offering.end_date >= today,
+        Offering.status == OfferingStatus.OPEN,
+        Offering.still_running(today),
     )
     count = func.count().label("n")
     rows = db.session.execute(
@@ -103,9 +113,7 @@ def funnel() -> list[Stage]:
     needs = db.session.execute(
         select(func.count(), func.coalesce(func.sum(case((Need.unmet.is_(False), 1), else_=0)), 0))
     ).one()
-    enrolled = db.session.scalar(
-        select(func.count()).select_from(Enrolment).where(Enrolment.status.in_(("confirmed", "completed")))
-    )
+    enrolled = db.session.scalar(select(func.count()).select_from(Enrolment).where(Enrolment.status.in_(ENROLLED)))
     outcomes = db.session.execute(
         select(func.count(), func.coalesce(func.sum(case((Outcome.paid_at.is_not(None), 1), else_=0)), 0))
     ).one()
@@ -154,7 +162,7 @@ class Month:
 def trends(today: dt.date, months: int = 12) -> list[Month]:
     starts = month_starts(today, months)
     needs = _by_month(Need.created_at, starts)
-    enrolments = _by_month(Enrolment.created_at, starts, Enrolment.status.in_(("confirmed", "completed")))
+    enrolments = _by_month(Enrolment.created_at, starts, Enrolment.status.in_(ENROLLED))
     outcomes = _by_month(Outcome.completed_on, starts, is_date=True)
     return [Month(*values) for values in zip(starts, needs, enrolments, outcomes, strict=True)]
 
@@ -182,7 +190,7 @@ def incentives() -> list[Money]:
         ).group_by(Outcome.kind)
     )
     found = {kind: Money(kind, n, int(owed), int(paid)) for kind, n, owed, paid in rows}
-    return [found.get(kind, Money(kind, 0, 0, 0)) for kind in ("degree", "certificate", "completion")]
+    return [found.get(kind, Money(kind, 0, 0, 0)) for kind in OutcomeKind]
 
 
 def policy_count() -> int:

@@ -3,8 +3,9 @@
 Capacity is guarded in the database. `offerings.seats_taken` counts the places held (confirmed, and
 intent in a group class); a place is taken with one conditional UPDATE, so the count can never pass
 the capacity however many requests arrive at once. Each sign-up or cancellation is one transaction
-that first locks its class row (SELECT … FOR UPDATE on PostgreSQL; on SQLite the route opens the
-transaction with BEGIN IMMEDIATE, see `app.db.begin_write`), so the waitlist is served strictly in order.
+that first locks its class row (SELECT … FOR UPDATE on PostgreSQL; on SQLite the sign-up step in
+app.services.signup_flow opens the transaction with BEGIN IMMEDIATE, see `app.db.begin_write`), so the
+waitlist is served strictly in order.
 
 The services add and flush, never commit; the route commits once. Text messages are sent after the
 work is flushed; a county's SMS gateway is expected to queue, not block.
@@ -28,7 +29,7 @@ from sqlalchemy.orm import selectinload
 from app import clock, sms
 from app.clock import utcnow
 from app.extensions import db
-from app.models import Allocation, Enrolment, Offering, OfferingStatus
+from app.models import Allocation, Enrolment, EnrolmentSource, Offering
 from app.models.enrolment import LIVE, SEATED, EnrolmentStatus
 from app.services.residents import Person, register
 
@@ -48,7 +49,7 @@ class EnrolmentError(Exception):
 class Actor:
     """Who made the sign-up and on what consent."""
 
-    source: str = "self"  # self | family | assisted
+    source: str = EnrolmentSource.SELF
     consent_method: str = "online"
     entered_by_id: int | None = None
 
@@ -76,15 +77,6 @@ def live_enrolment(resident_id: int, offering_id: int) -> Enrolment | None:
             Enrolment.resident_id == resident_id, Enrolment.offering_id == offering_id, Enrolment.status.in_(LIVE)
         )
     )
-
-
-def signup_problem(offering: Offering, today: dt.date) -> str | None:
-    """Why this class takes no sign-ups now, or None."""
-    if offering.status != OfferingStatus.OPEN:
-        return "closed"
-    if offering.signup_deadline < today:
-        return "past_deadline"
-    return None
 
 
 def _lock(offering: Offering) -> Offering:
@@ -144,7 +136,7 @@ def enrol(
         return first
     resident = register(person, actor.source, actor.consent_method)
     draw_if_due(offering)
-    problem = signup_problem(offering, today)
+    problem = offering.signup_problem(today)
     if problem:
         raise EnrolmentError(problem)
     existing = live_enrolment(resident.id, offering.id)
@@ -358,7 +350,10 @@ def lottery_entries(offering: Offering) -> int | None:
     )
 
 
-def intent_count(offering: Offering) -> int:
+def intent_count(offering: Offering) -> int | None:
+    """How many hold an intent or a place in a group class (None for other classes)."""
+    if not offering.is_group_class:
+        return None
     return (
         db.session.scalar(
             select(func.count(Enrolment.id)).where(Enrolment.offering_id == offering.id, Enrolment.status.in_(SEATED))

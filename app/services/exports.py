@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from app import labels
 from app.extensions import db
-from app.models import Enrolment, Need, Offering, Resident, Town, mask_phone
+from app.models import Enrolment, EnrolmentStatus, Need, Offering, Resident, Town, mask_phone
 from app.services import dashboard
 
 Table = tuple[list[str], Iterable[Sequence]]  # headers, rows
@@ -58,10 +58,16 @@ def table(headers: Sequence[str], rows: Iterable[Sequence], fmt: str, title: str
 
 def roster(offering: Offering, full_phone: bool) -> list[Enrolment]:
     """A class's people with a place or waiting, confirmed first, in the order they signed up."""
-    order = {"confirmed": 0, "intent": 1, "completed": 2, "received": 3, "waitlisted": 4}
+    order = {
+        EnrolmentStatus.CONFIRMED: 0,
+        EnrolmentStatus.INTENT: 1,
+        EnrolmentStatus.COMPLETED: 2,
+        EnrolmentStatus.RECEIVED: 3,
+        EnrolmentStatus.WAITLISTED: 4,
+    }
     people = db.session.scalars(
         select(Enrolment)
-        .where(Enrolment.offering_id == offering.id, Enrolment.status != "cancelled")
+        .where(Enrolment.offering_id == offering.id, Enrolment.status != EnrolmentStatus.CANCELLED)
         .options(selectinload(Enrolment.resident))
         .order_by(Enrolment.id)
     )

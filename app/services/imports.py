@@ -19,8 +19,9 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Institution, Offering, Programme, Town, User
+from app.models import Institution, Offering, OfferingStatus, Programme, Town, User
 from app.services import catalogue, classes, parsing, search, staff
+from app.vocabulary import CERT_LEVELS, DEGREE_LEVELS, KIND_WORDS, Kind
 
 # (header, required); programme columns after the class columns. The template uses exactly these.
 COLUMNS: list[tuple[str, bool]] = [
@@ -118,20 +119,6 @@ EXAMPLE = [
         "长辈",
     ],
 ]
-KIND_WORDS = {
-    "学历提升": "degree",
-    "学历": "degree",
-    "degree": "degree",
-    "技能提升": "skill",
-    "技能": "skill",
-    "skill": "skill",
-    "社区与兴趣": "community",
-    "社区": "community",
-    "兴趣": "community",
-    "community": "community",
-}
-DEGREE_LEVELS = ("中专", "专科", "本科")
-CERT_LEVELS = ("初级", "中级", "高级", "技师", "高级技师")
 MAX_ROWS = 20_000
 MAX_PROBLEMS = 200
 
@@ -314,7 +301,7 @@ def validate(rows: Iterator[tuple[int, list]], institution: Institution) -> tupl
         level = row.text("学历层次")
         if level and level not in DEGREE_LEVELS:
             row.fail("学历层次", _("看不懂“%(value)s”，请填 中专、专科 或 本科", value=_shown(level)))
-        elif kind == "degree" and not level:
+        elif kind == Kind.DEGREE and not level:
             row.fail("学历层次", _("学历提升的班级请填写学历层次：中专、专科 或 本科"))
         cert_level = row.text("等级")
         if cert_level and cert_level not in CERT_LEVELS:
@@ -447,7 +434,9 @@ def _write(clean: list[dict], institution: Institution) -> Result:
         offering = existing.get(row["code"])
         if offering is None:
             new_rows.append(
-                dict(code=row["code"], institution_id=institution.id, seats_taken=0, status="open", **values)
+                dict(
+                    code=row["code"], institution_id=institution.id, seats_taken=0, status=OfferingStatus.OPEN, **values
+                )
             )
             continue
         if row["capacity"] < offering.seats_taken:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Policy, Programme
+from app.vocabulary import Kind
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ def active_policies() -> list[Policy]:
 def applies(policy: Policy, programme: Programme, residence: str | None) -> bool:
     if policy.kind != programme.kind:
         return False
-    level = programme.degree_level if programme.kind == "degree" else programme.cert_level
+    level = programme.degree_level if programme.kind == Kind.DEGREE else programme.cert_level
     if policy.level and policy.level != level:
         return False
     if policy.certificate and policy.certificate != programme.certificate:

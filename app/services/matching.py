@@ -17,22 +17,25 @@ import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
 from app.models import Mentor, Need, Offering, Programme, Resident
-from app.services import catalogue, incentives, search
+from app.services import incentives, search
+from app.vocabulary import DEGREE_LEVELS, DEGREE_WORDS, DegreeLevel, Kind
 
 MAX_SUGGESTIONS = 5
 MAX_ALTERNATIVES = 3
 CANDIDATES = 300
 
-# What people type for a degree target → the programme level that leads there.
-DEGREE_TARGETS = {"中专": "中专", "高中": "中专", "职高": "中专", "大专": "专科", "专科": "专科", "本科": "本科"}
-# Education levels in order, as the need form offers them, and the level each studies next.
-EDUCATION_ORDER = ["小学及以下", "初中", "高中", "中专/职高", "大专", "本科及以上"]
-NEXT_LEVEL = {"小学及以下": "中专", "初中": "中专", "高中": "专科", "中专/职高": "专科", "大专": "本科"}
-LEVEL_ORDER = ["中专", "专科", "本科"]
+# The degree level each education level (as the need form offers them) studies next.
+NEXT_LEVEL = {
+    "小学及以下": DegreeLevel.ZHONGZHUAN,
+    "初中": DegreeLevel.ZHONGZHUAN,
+    "高中": DegreeLevel.ZHUANKE,
+    "中专/职高": DegreeLevel.ZHUANKE,
+    "大专": DegreeLevel.BENKE,
+}
+LEVEL_ORDER = list(DEGREE_LEVELS)
 TIMES = {
     "morning": (dt.time(0, 0), dt.time(12, 0)),
     "afternoon": (dt.time(12, 0), dt.time(18, 0)),
@@ -97,19 +100,18 @@ def target_terms(target: str) -> list[str]:
 
 def degree_level(target: str) -> str | None:
     text = search.normalise(target)
-    return next((level for word, level in DEGREE_TARGETS.items() if word in text), None)
+    return next((level for word, level in DEGREE_WORDS.items() if word in text), None)
 
 
 def _candidates(need: Need, today: dt.date, conditions: list) -> list[Offering]:
     query = (
-        select(Offering)
-        .join(Offering.programme)
-        .join(Offering.institution)
-        .join(Offering.town)
-        .options(
-            contains_eager(Offering.programme), contains_eager(Offering.institution), contains_eager(Offering.town)
+        Offering.listing()
+        .where(
+            Offering.kind == need.kind,
+            Offering.open_for_signup(today),
+            Offering.still_running(today),
+            *conditions,
         )
-        .where(Offering.kind == need.kind, catalogue.open_for_signup(today), Offering.end_date >= today, *conditions)
         .order_by(Offering.start_date, Offering.id)
         .limit(CANDIDATES)
     )
@@ -118,7 +120,7 @@ def _candidates(need: Need, today: dt.date, conditions: list) -> list[Offering]:
 
 def _target_conditions(need: Need) -> list | None:
     """SQL conditions for "teaches what they asked for", or None when the target says nothing usable."""
-    if need.kind == "degree":
+    if need.kind == Kind.DEGREE:
         level = degree_level(need.target)
         conditions = [Programme.degree_level == level] if level else []
         terms = (
@@ -195,14 +197,14 @@ def plan(need: Need, today: dt.date) -> Plan:
     residence = need.resident.residence
     for match in matches + alternatives:
         match.incentives = incentives.for_learner(match.offering.programme, residence, policies)
-    path = degree_path(need.resident, need, matches, policies, today) if need.kind == "degree" else []
+    path = degree_path(need.resident, need, matches, policies, today) if need.kind == Kind.DEGREE else []
     return Plan(need=need, matches=matches, alternatives=alternatives, path=path)
 
 
 def degree_path(resident: Resident, need: Need, matches: list[Match], policies, today: dt.date) -> list[PathStep]:
     """初中 → 中专 → 专科 → 本科: the steps from their education to the target, each with the
     shortest programme on offer, its tuition and what incentives give back."""
-    start = NEXT_LEVEL.get(resident.education or "", "中专" if not resident.education else None)
+    start = NEXT_LEVEL.get(resident.education or "", DegreeLevel.ZHONGZHUAN if not resident.education else None)
     goal = degree_level(need.target) or (matches[0].offering.programme.degree_level if matches else None)
     if start is None or goal is None or LEVEL_ORDER.index(start) > LEVEL_ORDER.index(goal):
         return []

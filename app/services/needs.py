@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Need, NeedStatus, User
+from app.models import Need, NeedSource, NeedStatus, Programme, User
 from app.services import matching, residents, staff
+from app.vocabulary import DEGREE_SPOKEN, Kind
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,17 @@ class Wish:
     times: tuple[str, ...] = ()
     town_id: int | None = None
     notes: str = ""
+
+
+def target_suggestions(kind: str | None) -> list[str]:
+    """Targets to offer in the form's datalist: degree levels, or what the county's programmes teach."""
+    if kind == Kind.DEGREE:
+        return list(DEGREE_SPOKEN.values())
+    column = Programme.certificate if kind == Kind.SKILL else Programme.name
+    query = select(column).distinct().where(column.is_not(None))
+    if kind:
+        query = query.where(Programme.kind == kind)
+    return sorted(db.session.scalars(query.limit(60)))
 
 
 def by_submission(submission_id: str) -> Need | None:
@@ -40,7 +52,7 @@ def report(
     wish: Wish,
     submission_id: str,
     today: dt.date,
-    source: str = "self",
+    source: str = NeedSource.SELF,
     consent_method: str = "online",
     entered_by: User | None = None,
 ) -> Need:

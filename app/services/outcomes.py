@@ -9,10 +9,11 @@ from sqlalchemy import select, update
 
 from app.clock import utcnow
 from app.extensions import db
-from app.models import Enrolment, Need, Outcome, User
+from app.models import Enrolment, Need, Outcome, OutcomeKind, User
 from app.models.enrolment import EnrolmentStatus
 from app.models.resident import NeedStatus
 from app.services import incentives, staff
+from app.vocabulary import Kind
 
 COMPLETABLE = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.COMPLETED)
 
@@ -27,12 +28,12 @@ def owed(enrolment: Enrolment, kind: str, level: str | None) -> tuple[int, list[
     """What the learner is owed for this completion: the policies of the programme's kind, at the
     level actually reached (a certificate may be obtained at another level than the course aimed at)."""
     programme = enrolment.offering.programme
-    if kind == "completion" and programme.kind != "community":
+    if kind == OutcomeKind.COMPLETION and programme.kind != Kind.COMMUNITY:
         return 0, []
     achieved = SimpleNamespace(
         kind=programme.kind,
-        degree_level=level if kind == "degree" else programme.degree_level,
-        cert_level=level if kind == "certificate" else programme.cert_level,
+        degree_level=level if kind == OutcomeKind.DEGREE else programme.degree_level,
+        cert_level=level if kind == OutcomeKind.CERTIFICATE else programme.cert_level,
         certificate=programme.certificate,
         tuition=programme.tuition,
     )

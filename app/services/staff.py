@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEntry, Institution, User
+from app.models import AuditEntry, Institution, Role, User
 from app.services import catalogue
 
 Changes = dict[str, tuple[Any, Any]]  # field → (old, new), only what differs
@@ -29,10 +29,10 @@ def create_or_update_user(
 ) -> tuple[User, bool]:
     if len(password) < 8:
         raise StaffError("password: use at least 8 characters")
-    if role == "institution" and (institution_id is None or db.session.get(Institution, institution_id) is None):
+    if role == Role.INSTITUTION and (institution_id is None or db.session.get(Institution, institution_id) is None):
         raise StaffError("institution staff need --institution with an existing institution id")
     town_row = catalogue.find_town(town) if town else None
-    if role == "worker" and town_row is None:
+    if role == Role.WORKER and town_row is None:
         raise StaffError("a community worker needs --town with an existing town name or id")
     user = db.session.scalar(select(User).where(User.username == username))
     created = user is None
@@ -40,7 +40,7 @@ def create_or_update_user(
         user = User(username=username)
         db.session.add(user)
     user.role, user.name, user.active = role, name or user.name or username, True
-    user.institution_id = institution_id if role == "institution" else None
+    user.institution_id = institution_id if role == Role.INSTITUTION else None
     user.town_id = town_row.id if town_row else None
     user.set_password(password)
     db.session.flush()

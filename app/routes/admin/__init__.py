@@ -22,13 +22,13 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.htmx import render
-from app.models import Enrolment, Institution, Offering, Programme, Session
+from app.models import Enrolment, Institution, Offering, Programme, Role, Session
 from app.services import catalogue, exports
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-STAFF = ("institution", "admin")
-ADMIN = ("admin",)
+STAFF = (Role.INSTITUTION, Role.ADMIN)
+ADMIN = (Role.ADMIN,)
 FMT = "<any(xlsx, csv):fmt>"
 
 
@@ -44,7 +44,7 @@ def no_store(response):
 
 def own_institution_id() -> int | None:
     """The institution whose records this user may touch; None for the bureau (all of them)."""
-    return current_user.institution_id if current_user.role == "institution" else None
+    return current_user.institution_id if current_user.role == Role.INSTITUTION else None
 
 
 def _scoped(obj, institution_id: int | None):

@@ -13,6 +13,7 @@ from app import labels
 from app.auth import role_required
 from app.clock import today
 from app.htmx import redirect_to, render
+from app.models import Role
 from app.routes.admin import ADMIN, FMT, STAFF, bp, download
 from app.services import dashboard, exports
 
@@ -20,7 +21,7 @@ from app.services import dashboard, exports
 @bp.get("/")
 @role_required(*STAFF)
 def index():
-    if current_user.role == "admin":
+    if current_user.role == Role.ADMIN:
         return redirect_to(url_for("admin.dashboard"))
     return redirect_to(url_for("admin.offerings"))
 

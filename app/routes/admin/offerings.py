@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from app import labels
 from app.auth import role_required
@@ -37,17 +36,14 @@ PER_PAGE = 50
 def offerings():
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() and len(page) < 6 else 1
-    query = select(Offering)
+    query = Offering.listing()
     count = select(func.count(Offering.id))
     if own_institution_id() is not None:
         query = query.where(Offering.institution_id == own_institution_id())
         count = count.where(Offering.institution_id == own_institution_id())
     total = db.session.scalar(count) or 0
     items = db.session.scalars(
-        query.options(selectinload(Offering.programme), selectinload(Offering.town), selectinload(Offering.institution))
-        .order_by(Offering.start_date.desc(), Offering.id.desc())
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
+        query.order_by(Offering.start_date.desc(), Offering.id.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
     )
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     return render("admin/offerings.html", offerings=list(items), total=total, page=page, pages=pages)

@@ -14,7 +14,7 @@ from app.clock import today
 from app.extensions import db
 from app.forms import admin as forms
 from app.htmx import redirect_to, render
-from app.models import Outcome
+from app.models import Outcome, OutcomeKind
 from app.routes.admin import ADMIN, STAFF, bp, form_page, get_enrolment, own_institution_id
 from app.services import dashboard, outcomes
 
@@ -26,7 +26,7 @@ def complete(enrolment_id: int):
     form = forms.CompletionForm()
     if request.method == "GET":
         programme = enrolment.offering.programme
-        form.kind.data = {"degree": "degree", "skill": "certificate"}.get(programme.kind, "completion")
+        form.kind.data = OutcomeKind.for_kind(programme.kind)
         form.level.data = programme.degree_level or programme.cert_level or ""
         form.completed_on.data = min(enrolment.offering.end_date, today()).isoformat()
     if form.validate_on_submit():

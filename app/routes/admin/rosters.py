@@ -13,7 +13,7 @@ from app.extensions import db
 from app.htmx import render
 from app.models import Outcome
 from app.routes.admin import ADMIN, FMT, STAFF, bp, download, get_offering, own_institution_id
-from app.services import exports
+from app.services import exports, outcomes
 
 
 @bp.get("/offerings/<int:offering_id>/roster")
@@ -22,7 +22,14 @@ def roster(offering_id: int):
     offering = get_offering(offering_id)
     people = exports.roster(offering, full_phone=True)
     done = set(db.session.scalars(select(Outcome.enrolment_id).where(Outcome.enrolment_id.in_([e.id for e in people]))))
-    return render("admin/roster.html", offering=offering, people=people, done=done, statuses=labels.ENROLMENT_STATUSES)
+    return render(
+        "admin/roster.html",
+        offering=offering,
+        people=people,
+        done=done,
+        completable=outcomes.COMPLETABLE,
+        statuses=labels.ENROLMENT_STATUSES,
+    )
 
 
 @bp.get(f"/offerings/<int:offering_id>/roster.{FMT}")
