@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 
 import pytest
@@ -126,3 +127,40 @@ def test_no_service_builds_more_than_a_year_of_sessions(app, school):
     assert (refused.value.field, refused.value.code) == ("end_date", "too_long")
     db.session.rollback()
     assert db.session.scalar(select(func.count(Session.id))) == 5
+
+
+# Ids in URLs and the Host header -----------------------------------------------------------------
+
+
+def id_rules(app):
+    return [rule for rule in app.url_map.iter_rules() if "int:" in rule.rule]
+
+
+def path_with_ids(rule, value) -> str:
+    path = re.sub(r"<int:\w+>", str(value), rule.rule)
+    return re.sub(r"<any\(([\w]+)[^>]*>", r"\1", path)  # <any(xlsx, csv):fmt> → xlsx
+
+
+@pytest.mark.parametrize("role", ["anonymous", "worker", "institution", "admin"])
+def test_ids_past_a_database_integer_are_404_on_every_route_for_every_role(client, login_as, role):
+    rules = id_rules(client.application)
+    assert len(rules) >= 20, "every route with an id in its path"
+    if role != "anonymous":
+        login_as(role)
+    for rule in rules:
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            for value in (2**31, 2**63, 10**40, 0):
+                response = client.open(path_with_ids(rule, value), method=method)
+                assert response.status_code == 404, (role, method, rule.rule, value, response.status_code)
+            largest = client.open(path_with_ids(rule, 2**31 - 1), method=method)
+            assert largest.status_code < 500, (role, method, rule.rule)
+
+
+def test_a_host_outside_trusted_hosts_is_400_not_500(app, client):
+    app.config["TRUSTED_HOSTS"] = ["xuehou.example.gov.cn"]
+    for path in ("/", "/courses", "/admin/offerings/1", "/nope"):
+        response = client.get(path, headers={"Host": "evil.example"})
+        assert response.status_code == 400, path
+        assert "主机名不对" in response.get_data(as_text=True)
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert client.get("/healthz", headers={"Host": "xuehou.example.gov.cn"}).status_code == 200

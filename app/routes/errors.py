@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, Response, request
+from flask.globals import request_ctx
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -21,6 +23,10 @@ MESSAGES = {
 
 def _page(code: int, title=None, message=None):
     """The error in the view the person is using: the 长辈版 keeps its own large layout."""
+    if request_ctx.url_adapter is None:
+        # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page with links either.
+        text = _("这个网址的主机名不对，本站不认识它。请检查地址栏里的网址。")
+        return Response(text, status=400, mimetype="text/plain")
     default_title, default_message = MESSAGES.get(code, MESSAGES[400])
     template = "elder/error.html" if request.blueprint == "elder" else "errors/error.html"
     return render(template, code=code, title=title or default_title, message=message or default_message, status=code)
