@@ -50,7 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     cache.init_app(app)
     limiter.init_app(app)
 
-    from app import auth, i18n, security, sms, templating
+    from app import auth, i18n, limits, security, sms, templating
 
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
@@ -58,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
     sms.init_app(app)
     auth.init_app(app)
+    limits.init_app(app)
 
     from app.routes import admin, courses, elder, errors, main, me, needs, offline, signup, worker
     from app.routes import auth as auth_routes

@@ -25,6 +25,14 @@ class Config:
     # open for a day, and an expired token would throw away what they typed.
     WTF_CSRF_TIME_LIMIT = None
 
+    # Request bodies: 1 MB for any form (a need report is a few KB); the spreadsheet import takes
+    # files up to 5 MB (5,000 rows of classes are about 0.5 MB as XLSX, 0.6 MB as CSV).
+    MAX_CONTENT_LENGTH = 2**20
+    BODY_LIMITS: ClassVar[dict[str, int]] = {"admin.import_offerings": 5 * 2**20}
+    # An XLSX is a zip: what it unpacks to is checked, member by member as it is read, before parsing.
+    IMPORT_UNPACKED_LIMIT = 32 * 2**20  # 5,000 rows unpack to about 5 MB
+    IMPORT_MEMBER_LIMIT = 100  # files inside one XLSX (Excel writes about ten)
+
     COMPRESS_ALGORITHM: ClassVar[list[str]] = ["br", "gzip"]
     COMPRESS_MIMETYPES: ClassVar[list[str]] = ["text/html", "text/calendar", "application/json", "text/plain"]
     COMPRESS_MIN_SIZE = 500
