@@ -48,6 +48,11 @@ def init_app(app: Flask) -> None:
             message = _("提交的内容太大了（最多 %(size)s）。请返回上一页，删掉多余的内容后再提交。", size=size)
         return _page(413, message=message)
 
+    @app.errorhandler(429)
+    def too_many(error: HTTPException):
+        limit = getattr(error, "limit", None)  # Flask-Limiter's: ours carry words that say what to do
+        return _page(429, message=error.description if limit is not None and limit.error_message else None)
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         return _page(error.code or 500)

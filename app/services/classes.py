@@ -377,8 +377,7 @@ def change_session(
                     place=session.where,
                     note=note,
                 )
-        sms.send(person.resident.phone, text)
-        told += 1
+        told += sms.send(person.resident.phone, text)
     return told
 
 
