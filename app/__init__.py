@@ -8,6 +8,7 @@ import re
 from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 from whitenoise import WhiteNoise
 
@@ -80,6 +81,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     cli.init_app(app)
 
+    if app.config["PROXY_FIX_X_FOR"] or app.config["PROXY_FIX_X_PROTO"]:
+        # X-Forwarded-For only from the configured proxies: the client address rate limits key on.
+        hops = {"x_for": app.config["PROXY_FIX_X_FOR"], "x_proto": app.config["PROXY_FIX_X_PROTO"]}
+        app.wsgi_app = ProxyFix(app.wsgi_app, **hops)
     app.wsgi_app = WhiteNoise(
         app.wsgi_app,
         root=app.config["STATIC_BUILD_DIR"],

@@ -49,6 +49,16 @@ class Config:
     # Flask-Limiter counters: in memory for development and tests; Redis when several servers run.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Staff log-ins: at most 8 hours, and an hour without a request ends one; a password change ends
+    # them all. Wrong passwords: LOGIN_FREE_TRIES, then a wait of 2, 4, 8 … up to LOGIN_MAX_WAIT s.
+    STAFF_SESSION_HOURS = 8
+    STAFF_IDLE_MINUTES = 60
+    LOGIN_FREE_TRIES = 5
+    LOGIN_MAX_WAIT = 60
+    # Behind a load balancer: how many proxies in front set X-Forwarded-For / -Proto (werkzeug
+    # ProxyFix). 0 trusts none: the client address is the connecting one (rate limits key on it).
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
     # Public forms that send a text (app.limits.sends_texts): sign-ups taken, per phone and per address.
     TEXT_FORM_LIMIT_PER_PHONE = "5 per hour;10 per day"
     TEXT_FORM_LIMIT_PER_ADDRESS = "50 per hour;300 per day"  # generous: mobile networks share addresses
@@ -86,6 +96,9 @@ def from_environment() -> dict:
         env["PUBLIC_URL"] = os.environ["PUBLIC_URL"]
     if os.environ.get("TRUSTED_HOSTS"):  # comma-separated host names this site answers to
         env["TRUSTED_HOSTS"] = [h.strip() for h in os.environ["TRUSTED_HOSTS"].split(",") if h.strip()]
+    for name in ("PROXY_FIX_X_FOR", "PROXY_FIX_X_PROTO"):
+        if os.environ.get(name, "").isdigit():
+            env[name] = int(os.environ[name])
     if os.environ.get("SESSION_COOKIE_SECURE"):
         env["SESSION_COOKIE_SECURE"] = os.environ["SESSION_COOKIE_SECURE"].lower() in ("1", "true", "yes")
     return env
