@@ -59,6 +59,8 @@ class Config:
     # ProxyFix). 0 trusts none: the client address is the connecting one (rate limits key on it).
     PROXY_FIX_X_FOR = 0
     PROXY_FIX_X_PROTO = 0
+    # A community worker's resident searches (each one audited).
+    RESIDENT_SEARCH_LIMIT = "30 per 10 minutes;200 per day"
     # Public forms that send a text (app.limits.sends_texts): sign-ups taken, per phone and per address.
     TEXT_FORM_LIMIT_PER_PHONE = "5 per hour;10 per day"
     TEXT_FORM_LIMIT_PER_ADDRESS = "50 per hour;300 per day"  # generous: mobile networks share addresses

@@ -65,6 +65,21 @@ _per_address = limiter.shared_limit(
 )
 
 
+def per_user() -> str:
+    """A logged-in staff member, as a rate-limit key (e.g. the worker's resident search)."""
+    from flask_login import current_user
+
+    return f"user:{current_user.id}"
+
+
+limit_searches = limiter.limit(
+    lambda: current_app.config["RESIDENT_SEARCH_LIMIT"],
+    key_func=per_user,
+    methods=["POST"],
+    error_message=_l("查找太频繁了。每次查找都会记录；请过十分钟再查，或直接代居民登记。"),
+)
+
+
 def sends_texts(view):
     """The public forms that text a phone or put it on record (sign-up, 长辈版 sign-up, call-back
     request): a few per phone and a bounded number per address, shared across those forms, so a
