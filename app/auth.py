@@ -1,15 +1,30 @@
-"""Staff log-in (Flask-Login) and the role check every staff route carries."""
+"""Staff log-in (Flask-Login), the role check every staff route carries, and how long a log-in lasts.
+
+A log-in ends when its password changes (the session holds the user's stamp, see User.get_id), after
+STAFF_SESSION_HOURS in all, or after STAFF_IDLE_MINUTES without a request. Wrong passwords slow a
+username down step by step (login_wait) instead of locking it: whoever guesses, the real user waits
+at most LOGIN_MAX_WAIT seconds for their next try."""
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+import hashlib
+import hmac
+import time
 from functools import wraps
 
-from flask import Flask, abort, request, url_for
-from flask_login import current_user
+from flask import Flask, abort, current_app, request, session, url_for
+from flask_login import current_user, logout_user
+from limits import RateLimitItemPerMinute, RateLimitItemPerSecond
+from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.extensions import db, login_manager
+from app.clock import utcnow
+from app.extensions import db, limiter, login_manager
 from app.htmx import redirect_to
 from app.models import User
+
+SINCE, SEEN = "staff_since", "staff_seen"
 
 
 def role_required(*roles: str):
@@ -30,10 +45,109 @@ def role_required(*roles: str):
     return decorator
 
 
+# Checking a password, in the same time whether or not the username exists -------------------------
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return generate_password_hash("no such user: hashed so that a wrong username costs the same time")
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The active user with this username and password, else None. An unknown username checks the
+    password against a dummy hash, so the answer takes as long as for a real one."""
+    user = db.session.scalar(db.select(User).where(User.username == username))
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
+        return None
+    return user if user.check_password(password) and user.active else None
+
+
+# Wrong passwords: a growing wait per username, never a long lock --------------------------------
+
+FAILURES = RateLimitItemPerMinute(1_000_000, 15)  # failures counted over 15 minutes
+
+
+def _username_token(username: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, b"login:" + username.strip().lower().encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def _failures(token: str) -> int:
+    return FAILURES.amount - limiter.limiter.get_window_stats(FAILURES, "login-fail", token).remaining
+
+
+def _wait_after(failures: int) -> int:
+    """Seconds before the next try after this many wrong passwords: none for the first few, then
+    2, 4, 8 … up to LOGIN_MAX_WAIT."""
+    free, most = current_app.config["LOGIN_FREE_TRIES"], current_app.config["LOGIN_MAX_WAIT"]
+    return 0 if failures < free else min(2 ** (failures - free + 1), most)
+
+
+def login_wait(username: str) -> int:
+    """0 if this username may try now, else about how many seconds to wait."""
+    token = _username_token(username)
+    wait = _wait_after(_failures(token))
+    if not wait:
+        return 0
+    item = RateLimitItemPerSecond(1, wait)
+    if limiter.limiter.test(item, "login-wait", token):
+        return 0
+    reset, _remaining = limiter.limiter.get_window_stats(item, "login-wait", token)
+    return max(int(reset - time.time()) + 1, 1)
+
+
+def record_failure(username: str) -> None:
+    token = _username_token(username)
+    limiter.limiter.hit(FAILURES, "login-fail", token)
+    wait = _wait_after(_failures(token))
+    if wait:
+        limiter.limiter.hit(RateLimitItemPerSecond(1, wait), "login-wait", token)
+
+
+def clear_failures(username: str) -> None:
+    limiter.limiter.clear(FAILURES, "login-fail", _username_token(username))
+
+
+# How long a log-in lasts -------------------------------------------------------------------------
+
+
+def start_staff_session() -> None:
+    now = int(utcnow().timestamp())
+    session[SINCE], session[SEEN] = now, now
+
+
+def _expire_staff_sessions() -> None:
+    """After STAFF_SESSION_HOURS in all or STAFF_IDLE_MINUTES idle, the log-in ends (the page asks to
+    log in again, coming back afterwards)."""
+    if "_user_id" not in session:
+        return
+    now = int(utcnow().timestamp())
+    since, seen = session.get(SINCE, 0), session.get(SEEN, 0)
+    config = current_app.config
+    if now - since > config["STAFF_SESSION_HOURS"] * 3600 or now - seen > config["STAFF_IDLE_MINUTES"] * 60:
+        logout_user()
+        for key in (SINCE, SEEN):
+            session.pop(key, None)
+        session["login_expired"] = True
+    elif now - seen >= 60:  # refreshed at most once a minute, so the cookie isn't rewritten each time
+        session[SEEN] = now
+
+
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
+    app.permanent_session_lifetime = dt.timedelta(hours=app.config["STAFF_SESSION_HOURS"])
+    app.before_request(_expire_staff_sessions)
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    def load_user(token: str) -> User | None:
+        """The session holds "id:stamp" (User.get_id); a password change makes a new stamp, which
+        ends every session that logged in with the old password."""
+        user_id, _, stamp = token.partition(":")
+        if not user_id.isdigit() or len(user_id) > 10:
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not hmac.compare_digest(user.session_stamp.encode(), stamp.encode()):
+            return None
+        return user

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from enum import StrEnum
 
 from flask_login import UserMixin
@@ -22,6 +23,10 @@ class Role(StrEnum):
     ADMIN = "admin"  # 教育局: everything, the dashboard, incentives
 
 
+def new_stamp() -> str:
+    return secrets.token_hex(8)
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (one_of("role", Role),)
@@ -35,12 +40,19 @@ class User(UserMixin, db.Model):
     town_id: Mapped[int | None] = mapped_column(ForeignKey("towns.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Part of the log-in's id in the session cookie: a new password gives a new stamp, which ends
+    # every session logged in with the old one.
+    session_stamp: Mapped[str] = mapped_column(String(32), default=new_stamp, server_default="")
 
     institution: Mapped[Institution | None] = relationship()
     town: Mapped[Town | None] = relationship()
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
+        self.session_stamp = new_stamp()
+
+    def get_id(self) -> str:  # Flask-Login: what the session cookie holds, checked on every request
+        return f"{self.id}:{self.session_stamp}"
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

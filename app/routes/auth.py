@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
-from sqlalchemy import select
 
-from app.extensions import db, limiter
+from app import auth
+from app.extensions import limiter
 from app.forms.auth import LoginForm
 from app.htmx import redirect_to, render
 from app.models import Role, User
@@ -17,10 +17,6 @@ bp = Blueprint("auth", __name__)
 HOME = {Role.WORKER: "worker.index", Role.INSTITUTION: "admin.index", Role.ADMIN: "admin.index"}
 
 
-def _username_key() -> str:
-    return "login-user:" + (request.form.get("username") or "").strip().lower()
-
-
 def _next_path(user: User) -> str:
     """Back where the worker was going, or their role's start page; never off the site."""
     return safe_next(request.args.get("next"), url_for(HOME[user.role]))
@@ -28,19 +24,31 @@ def _next_path(user: User) -> str:
 
 @bp.route("/worker/login", methods=["GET", "POST"])
 @bp.route("/admin/login", methods=["GET", "POST"], endpoint="admin_login")
-@limiter.limit("10 per 5 minutes", key_func=_username_key, methods=["POST"])
 @limiter.limit("30 per 5 minutes", methods=["POST"])
 def login():
+    """Per address: 30 tries in 5 minutes. Per username: after a few wrong passwords, a wait that
+    grows to a minute (app.auth.login_wait), so nobody can lock a real user out for long."""
     form = LoginForm()
+    expired = session.pop("login_expired", False) if request.method == "GET" else False
+    status = 200
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.username == form.username.data))
-        if user is not None and user.active and user.check_password(form.password.data):
+        username = form.username.data
+        if wait := auth.login_wait(username):
+            form.add_error("password", _("这个用户名刚才多次输错密码。请等 %(seconds)s 秒再试。", seconds=wait))
+            return render("auth/login.html", fragment="form", form=form, expired=False, status=429)
+        user = auth.authenticate(username, form.password.data)
+        if user is not None:
+            auth.clear_failures(username)
             session.clear()
             session.permanent = True
             login_user(user)
+            auth.start_staff_session()
             return redirect_to(_next_path(user))
+        auth.record_failure(username)
         form.add_error("password", _("用户名或密码不对。请再试一次，或请管理员重设密码。"))
-    return render("auth/login.html", fragment="form", form=form, status=422 if form.errors else 200)
+    if form.errors:
+        status = 422
+    return render("auth/login.html", fragment="form", form=form, expired=expired, status=status)
 
 
 @bp.post("/logout")

@@ -9,6 +9,7 @@ from app.extensions import db
 from app.forms.elder import CallbackForm, ElderSignupForm
 from app.forms.signup import CancelForm, problem_text
 from app.htmx import redirect_to, render
+from app.limits import sends_texts
 from app.services import callbacks, catalogue, signup_flow
 from app.services import enrolment as enrolment_service
 from app.templating import external_url
@@ -57,6 +58,7 @@ def receipt_link(ref: str) -> str:
 
 
 @bp.route("/courses/<int:offering_id>/signup", methods=["GET", "POST"])
+@sends_texts
 def signup(offering_id: int):
     """The same sign-up step as the public page, with fewer questions and bigger everything."""
     form = ElderSignupForm(towns=catalogue.towns())
@@ -109,6 +111,7 @@ def cancel(ref: str):
 
 
 @bp.route("/courses/<int:offering_id>/callback", methods=["GET", "POST"])
+@sends_texts
 def callback(offering_id: int):
     offering = catalogue.get_offering(offering_id) or abort(404)
     form = CallbackForm()

@@ -10,6 +10,7 @@ from app.clock import today
 from app.extensions import db
 from app.forms.signup import CancelForm, SignupForm, problem_text
 from app.htmx import redirect_to, render
+from app.limits import sends_texts
 from app.services import catalogue, signup_flow
 from app.services import enrolment as enrolment_service
 from app.templating import external_url
@@ -23,6 +24,7 @@ def receipt_link(ref: str) -> str:
 
 
 @bp.route("/courses/<int:offering_id>/signup", methods=["GET", "POST"])
+@sends_texts
 def signup(offering_id: int):
     form = SignupForm(towns=catalogue.towns())
     submission = form.submission() if form.validate_on_submit() else None

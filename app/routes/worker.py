@@ -17,6 +17,7 @@ from app.forms.needs import AssistedNeedForm
 from app.forms.signup import AssistedSignupForm, problem_text
 from app.htmx import redirect_to, render
 from app.i18n import weekday_names
+from app.limits import limit_searches
 from app.models import CallbackRequest, Need, NeedSource, Policy, Resident, ResidentConflict, Role, User
 from app.services import callbacks, catalogue, needs, residents, signup_flow, staff
 from app.services import enrolment as enrolment_service
@@ -77,10 +78,12 @@ def callback_done(callback_id: int):
 
 @bp.route("/residents", methods=["GET", "POST"])
 @role_required(*WORKER)
+@limit_searches
 def find_residents():
     """Search by phone or name. A POST, so numbers stay out of addresses, history and logs."""
     query = (request.form.get("q") or "")[:40] if request.method == "POST" else ""
-    found = residents.search(query) if query.strip() else []
+    found = residents.search(query, current_user) if query.strip() else []
+    db.session.commit()  # the search's audit entry
     return render(
         "worker/residents.html", fragment="results", query=query, found=found, full_number=can_see_full_number
     )

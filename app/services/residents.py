@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, false, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import utcnow
 from app.extensions import db
-from app.models import Resident, ResidentConflict
-from app.services import identity
+from app.models import Resident, ResidentConflict, User, mask_phone
+from app.services import identity, staff
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,20 @@ COMPARED = ("name", "town_id", "age_band", "education", "work", "industry", "res
 
 def find_by_phone(phone: str) -> Resident | None:
     return db.session.scalar(select(Resident).where(Resident.phone == phone))
+
+
+def phone_confirmed(phone: str) -> bool:
+    """Has this number ever proved it is theirs (a one-time code at /me)?"""
+    return db.session.scalar(select(Resident.phone_confirmed_at).where(Resident.phone == phone)) is not None
+
+
+def confirm_phone(phone: str, when: dt.datetime) -> None:
+    """The number's owner entered a code sent to it: from now on it gets every receipt."""
+    db.session.execute(
+        update(Resident)
+        .where(Resident.phone == phone, Resident.phone_confirmed_at.is_(None))
+        .values(phone_confirmed_at=when)
+    )
 
 
 def register(person: Person, source: str, consent_method: str) -> Resident:
@@ -97,14 +112,30 @@ def _set_id_card(resident: Resident, number: str | None) -> None:
         resident.birth_year = resident.birth_year or identity.id_card_birth_year(number)
 
 
-def search(query: str, limit: int = 20) -> list[Resident]:
-    """Residents by phone (whole number or its last four digits or more) or by name."""
+def search(query: str, worker: User, limit: int = 20) -> list[Resident]:
+    """What a community worker may find, and the audit entry of the search.
+
+    In the worker's own town: the whole number, its last four digits or more, or part of a name.
+    Elsewhere in the county only a whole mobile number or a whole name matches: a partial number
+    across towns would give anyone's number away a digit at a time, and one character of a name
+    would list the county. The page shows other towns' numbers masked."""
     text = identity.normalise_phone(query)
+    own = Resident.town_id == worker.town_id if worker.town_id is not None else false()
     if text.isdigit() and len(text) >= 4:
-        condition = Resident.phone.like(f"%{text}") if len(text) < 11 else Resident.phone == text
+        by = "phone"
+        whole = identity.is_mobile(text)
+        condition = Resident.phone == text if whole else and_(own, Resident.phone.like(f"%{text}"))
+        shown = mask_phone(text) if whole else "…" + text[-4:]
     else:
+        by = "name"
         name = identity.normalise_name(query)
-        if not name:
+        if not identity.is_name(name):
             return []
-        condition = Resident.name.like(f"%{name.replace('%', '').replace('_', '')}%")
-    return list(db.session.scalars(select(Resident).where(condition).order_by(Resident.name, Resident.id).limit(limit)))
+        condition = or_(Resident.name == name, and_(own, Resident.name.like(f"%{name}%")))
+        shown = name
+    found = list(
+        db.session.scalars(select(Resident).where(condition).order_by(Resident.name, Resident.id).limit(limit))
+    )
+    staff.audit(worker, "resident.search", "resident", None, by=by, query=shown, found=[r.id for r in found])
+    db.session.flush()
+    return found
