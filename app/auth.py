@@ -8,8 +8,9 @@ from flask import Flask, abort, request, url_for
 from flask_login import current_user
 
 from app.extensions import db, login_manager
-from app.htmx import redirect_to
+from app.htmx import redirect_to, render
 from app.models import User
+from app.services import outbox
 
 
 def role_required(*roles: str):
@@ -28,6 +29,21 @@ def role_required(*roles: str):
         return wrapped
 
     return decorator
+
+
+def entered_by_this_worker(view):
+    """A worker's form: what another worker entered on this phone is refused (409), not filed under
+    the one logged in; the phone's outbox keeps it for them (see app.services.outbox)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if request.method == "POST" and current_user.is_authenticated:
+            other = outbox.other_worker(request.form.get("worker"), request.form.get("submission_id"), current_user)
+            if other is not None:
+                return render("worker/other_worker.html", other=other, status=409)
+        return view(*args, **kwargs)
+
+    return wrapped
 
 
 def init_app(app: Flask) -> None:
