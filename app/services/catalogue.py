@@ -93,6 +93,11 @@ def _filtered(filters: Filters, today: dt.date):
     return conditions
 
 
+def matching(filters: Filters, today: dt.date) -> list:
+    """The conditions of a catalogue search (the list, the timetable and a worker's kept copy)."""
+    return _filtered(filters, today)
+
+
 def open_for_signup(today: dt.date):
     return and_(Offering.status == OfferingStatus.OPEN, Offering.signup_deadline >= today)
 
