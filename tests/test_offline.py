@@ -19,7 +19,7 @@ from tests.factories import TODAY, make_offering, make_town
 from tests.forms import tokens
 from tests.test_needs import answers
 
-WORKER_JS_BUDGET = 10 * 1024
+WORKER_JS_BUDGET = 12 * 1024  # issue 13: fetch with time limits, checks on the phone, offline sign-ups
 
 
 @pytest.fixture
@@ -182,7 +182,7 @@ def test_two_workers_offline_with_the_same_phone_make_one_resident_two_needs_and
     assert (conflict.field, conflict.kept_value, conflict.new_value) == ("name", "王芳", "王芬")
 
 
-def test_the_js_worker_pages_add_stays_under_10_kb_compressed(client, app):
+def test_the_js_worker_pages_add_stays_under_12_kb_compressed(client, app):
     manifest = load_manifest(str(BUILD_DIR))
     outbox = (BUILD_DIR / (manifest["js/outbox.js"] + ".br")).stat().st_size
     service_worker = len(brotli.compress(client.get("/sw.js").get_data()))
