@@ -9,7 +9,7 @@ from app.forms.catalogue import CatalogueFilterForm
 from app.htmx import cached_page, render
 from app.i18n import weekday_names
 from app.routes import signup
-from app.services import calendar, catalogue, enrolment
+from app.services import calendar, catalogue, enrolment, incentives, offline
 
 bp = Blueprint("courses", __name__)
 
@@ -45,6 +45,7 @@ def detail(offering_id: int):
         today=today(),
         next_session=catalogue.next_session(offering, today()),
         signup_open=catalogue.is_open_for_signup(offering, today()),
+        price=offline.price(offering, incentives.active_policies()),
     )
 
 

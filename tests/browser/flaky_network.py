@@ -57,6 +57,7 @@ class FlakyNetwork:
         self.seen = Seen()
         self._lock = threading.Lock()
         self._writers: set[asyncio.StreamWriter] = set()
+        self._tasks: set[asyncio.Task] = set()  # held here: a task nobody holds is collected mid-request
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -100,9 +101,11 @@ class FlakyNetwork:
             self._loop.run_forever()
         finally:
             server.close()
-            for task in asyncio.all_tasks(self._loop):
+            tasks = list(self._tasks)
+            for task in tasks:
                 task.cancel()
-            self._loop.run_until_complete(asyncio.sleep(0))
+            self._loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+            self._loop.run_until_complete(asyncio.sleep(0.1))  # let the transports close
             self._loop.close()
 
     def _cut_all(self) -> None:
@@ -110,6 +113,8 @@ class FlakyNetwork:
             _reset(writer)
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        self._tasks.add(task)
         self._writers.add(writer)
         try:
             request = await _read_request(reader)
@@ -148,6 +153,7 @@ class FlakyNetwork:
             pass
         finally:
             self._writers.discard(writer)
+            self._tasks.discard(task)
             if not writer.is_closing():
                 writer.close()
 
@@ -159,6 +165,8 @@ class FlakyNetwork:
             return await reader.read()  # the app closes after one answer (Connection: close)
         finally:
             writer.close()
+            with contextlib.suppress(ConnectionError, OSError):
+                await writer.wait_closed()
 
 
 async def _read_request(reader: asyncio.StreamReader):

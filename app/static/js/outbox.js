@@ -729,7 +729,7 @@
     });
     count.textContent = one ? "" : count.dataset.count.replace("{n}", shown);
     if (!one) return;
-    filters.hidden = true;
+    filters.hidden = $("kept-lead").hidden = true;
     var entry = $("o" + one[1]);
     if (!entry) { count.textContent = count.dataset.missing; return; }
     var title = entry.querySelector("h2").textContent;
@@ -743,6 +743,7 @@
     form.action = location.pathname;
     form.dataset.class = title;
     section.hidden = false;
+    entry.lastElementChild.hidden = true; // its own link to this sign-up form
   }
 
   // A receipt on screen: if that submission was also kept (refused, fixed and sent), it is done.
