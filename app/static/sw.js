@@ -96,13 +96,15 @@ self.addEventListener("fetch", function (event) {
     return;
   }
   if (request.mode !== "navigate") return;
-  // The network, unless it has not answered in CONFIG.wait ms (or failed) and a kept copy exists.
+  // The network, unless it has not answered in CONFIG.wait ms (or failed) and a kept copy exists;
+  // with no kept copy, the network for up to CONFIG.timeout ms, then the browser's own error page.
   var network = fetch(request);
   event.respondWith(new Promise(function (resolve, reject) {
     var fallback = function () {
       kept(url).then(function (hit) {
-        if (hit) resolve(hit);
-        else network.then(resolve, reject);
+        if (hit) return resolve(hit);
+        network.then(resolve, reject);
+        setTimeout(reject, CONFIG.timeout);
       });
     };
     var timer = setTimeout(fallback, CONFIG.wait);

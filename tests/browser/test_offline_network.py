@@ -282,6 +282,11 @@ def test_black_hole_the_page_and_the_sync_never_hang_and_entries_arrive_once(wor
     gives up in time."""
     ledger = Ledger(world)
     page = phone(world, browser)
+    # Count the asks for persistent storage (an init script: the page's own CSP allows no inline script).
+    page.add_init_script(
+        "if (navigator.storage) { const ask = navigator.storage.persist.bind(navigator.storage);"
+        " navigator.storage.persist = () => { window.persistAsked = (window.persistAsked || 0) + 1; return ask(); }; }"
+    )
     first, second = ledger.add("need", "黑洞甲"), ledger.add("signup", "黑洞乙", offering="书法")
     open_form(page, world, first)
     world.net.set("blackhole")
@@ -289,6 +294,7 @@ def test_black_hole_the_page_and_the_sync_never_hang_and_entries_arrive_once(wor
     review(page)
     expect(page.locator(".busy-note")).to_have_text("正在发送，请稍候……")
     confirm_on_phone(page, first.name)
+    assert page.evaluate("window.persistAsked") == 1, "persistent storage asked on the form page, not only the outbox"
     started = time.monotonic()
     open_form(page, world, second)  # the kept copy, after OFFLINE_NETWORK_WAIT
     assert time.monotonic() - started < 5
@@ -573,6 +579,7 @@ def test_offline_sign_ups_from_the_kept_catalogue_confirmed_or_waitlisted(world,
     page.goto(world.url + "/courses?q=shufa")
     expect(listed).to_have_count(1)
     expect(listed).to_contain_text("书法")
+    page.screenshot(path=SCREENSHOTS / "offline-kept-catalogue-360.png", full_page=True)
     page.goto(world.url + f"/courses/{world.classes['会计']}")  # a class page offline, with what it costs
     one = page.locator(f"#o{world.classes['会计']}")
     expect(one).to_be_visible()
@@ -635,6 +642,26 @@ def test_a_refused_entry_fixed_and_saved_leaves_the_outbox(world, browser, recor
     page.goto(world.url + "/worker/outbox")
     expect(page.locator("#outbox-count")).to_have_text("待发送 0 条")
     ledger.settle(page, "refused, fixed and saved", record_property)
+    page.context.close()
+
+
+def test_entries_waiting_are_sent_from_a_public_catalogue_page(world, browser, record_property):
+    """Before issue 13 nothing was sent from catalogue pages: a worker browsing classes online left the
+    queue waiting. Now app.js brings the outbox to every page of a worker's phone."""
+    ledger = Ledger(world)
+    page = phone(world, browser)
+    entry = ledger.add("need", "目录甲")
+    world.net.set("blackhole", {"POST"}, paths=("/worker/needs/",))
+    open_form(page, world, entry)
+    fill(page, entry)
+    review(page)
+    confirm_on_phone(page, entry.name)
+    page.goto(world.url + "/courses")  # the public catalogue, online
+    expect(page.locator("html")).not_to_have_attribute("data-offline-copy", "")
+    assert page.locator("#outbox-words").count() == 0
+    wait_for(lambda: page.evaluate("!!window.xuehouOutbox"), what="the outbox brought by app.js")
+    world.net.set("pass")
+    ledger.settle(page, "sent from a public catalogue page", record_property)
     page.context.close()
 
 

@@ -659,7 +659,7 @@
     post(form, fields).then(function (response) {
       busy(form, false);
       var result = outcome(response);
-      if (result.state === "other") return keep(form, fields, step, result.name);
+      if (result.state === "other" && step !== "edit") return keep(form, fields, step, result.name);
       if (result.state === "login" || result.stop || response.status >= 500) return failed(form, fields, step);
       show(response, parse(response));
     }, function () {
