@@ -92,7 +92,7 @@ self.addEventListener("fetch", function (event) {
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (url.pathname.indexOf("/static/") === 0) {
-    event.respondWith(caches.match(request).then(function (hit) { return hit || fetch(request); }));
+    event.respondWith(caches.match(request).then(function (hit) { return hit || timed(request, CONFIG.timeout); }));
     return;
   }
   if (request.mode !== "navigate") return;

@@ -428,9 +428,9 @@
     Array.prototype.forEach.call(form.elements, function (control) {
       var name = control.name;
       var message = rules[name] && !seen[name] && problem(form.elements[name], rules[name]);
-      seen[name] = 1;
-      if (!message) return;
       var target = $(name);
+      seen[name] = 1;
+      if (!message || !target) return;
       var box = target.closest(".field");
       var note = el("p", "error-message", message);
       note.id = name + "-error";
@@ -627,6 +627,7 @@
   // Show the server's page in place of this one (read-back, errors, receipt): no second request.
   function show(response, page) {
     var main = page.querySelector("main");
+    if (!main) return location.assign(response.url); // not one of our pages: let the browser show it
     document.title = page.title;
     document.querySelector("main").replaceWith(document.adoptNode(main));
     if (response.redirected) history.replaceState(null, "", response.url); // Back never shows the resident again
