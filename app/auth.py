@@ -21,8 +21,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.clock import utcnow
 from app.extensions import db, limiter, login_manager
-from app.htmx import redirect_to
+from app.htmx import redirect_to, render
 from app.models import User
+from app.services import outbox
 
 SINCE, SEEN = "staff_since", "staff_seen"
 
@@ -132,6 +133,21 @@ def _expire_staff_sessions() -> None:
         session["login_expired"] = True
     elif now - seen >= 60:  # refreshed at most once a minute, so the cookie isn't rewritten each time
         session[SEEN] = now
+
+
+def entered_by_this_worker(view):
+    """A worker's form: what another worker entered on this phone is refused (409), not filed under
+    the one logged in; the phone's outbox keeps it for them (see app.services.outbox)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if request.method == "POST" and current_user.is_authenticated:
+            other = outbox.other_worker(request.form.get("worker"), request.form.get("submission_id"), current_user)
+            if other is not None:
+                return render("worker/other_worker.html", other=other, status=409)
+        return view(*args, **kwargs)
+
+    return wrapped
 
 
 def init_app(app: Flask) -> None:

@@ -74,10 +74,17 @@ class Config:
     CATALOGUE_PAGE_SIZE = 20
     # The worker's outbox retries a failed send after these many seconds (then keeps the last).
     OUTBOX_BACKOFF: ClassVar[list[float]] = [5, 15, 60, 300]
+    # Seconds the phone waits for any answer (a form sent, a replay, a fresh token) before it keeps the
+    # entry and tries again later. A rural network can take 5–20 s; a hung request must not hold the queue.
+    OUTBOX_TIMEOUT = 30
     # Part of the service worker's cache version; changing it makes phones fetch a new offline copy.
     OFFLINE_CACHE_SALT = ""
-    # Class pages kept for offline use: those linked from the first page of the catalogue, at most this many.
-    OFFLINE_CLASS_PAGES = 20
+    # The service worker asks the network first, but shows the kept copy after this many seconds.
+    OFFLINE_NETWORK_WAIT = 4
+    # The kept copy is refreshed on an online visit when it is older than this many seconds.
+    OFFLINE_REFRESH = 120
+    # The kept catalogue holds at most this many classes (the worker's town first).
+    OFFLINE_CATALOGUE_MAX = 1000
     STATIC_BUILD_DIR = os.path.join(os.path.dirname(__file__), "static", "dist")
 
 

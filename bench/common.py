@@ -66,7 +66,7 @@ def scratch_database(backend: str):
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict, workers: int = 2, threads: int = 1, timeout: float = 15):
+def gunicorn(env: dict, workers: int = 2, threads: int = 1, timeout: float = 60):
     """The app (wsgi:app) under gunicorn on a free port of 127.0.0.1 with `env`; yields its base URL
     once /healthz answers, and stops it afterwards."""
     port = free_port()

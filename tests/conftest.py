@@ -55,7 +55,8 @@ def pytest_report_header(config):
 def pytest_generate_tests(metafunc):
     if "database" in metafunc.fixturenames:
         backends = ["sqlite"]
-        if POSTGRES_URL and not metafunc.definition.get_closest_marker("browser"):
+        marker = metafunc.definition.get_closest_marker
+        if POSTGRES_URL and (not marker("browser") or marker("both_databases")):
             backends.append("postgresql")
         metafunc.parametrize("database", backends, indirect=True, scope="session")
 

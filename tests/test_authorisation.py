@@ -30,6 +30,8 @@ EXPECTED = {
     "worker.signup": WORKER,
     "worker.signup_saved": WORKER,
     "worker.api_session": WORKER_JSON,
+    "offline.kept_catalogue": WORKER,
+    "offline.rules": WORKER,
     "admin.index": STAFF,
     "admin.programmes": STAFF,
     "admin.programme_new": STAFF,

@@ -7,6 +7,7 @@ import re
 import uuid
 
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import StopValidation, ValidationError
@@ -46,8 +47,28 @@ class SubmissionForm(FlaskForm):
         return sum(1 for f in self if f.errors)
 
 
+def _logged_in_worker() -> str:
+    return str(current_user.id) if current_user.is_authenticated else ""
+
+
+class EnteredBy:
+    """Mixin for a worker's forms: who entered it, stamped when the form is rendered.
+
+    The stamp travels with the answers, also into the phone's outbox; a submission stamped by
+    another worker than the one logged in is refused and waits for them (app.services.outbox)."""
+
+    worker = HiddenField(default=_logged_in_worker)
+
+
+# Each field below keeps its messages in one place: its checks use them, and `client_rule()` hands the
+# same messages and patterns (from app.services.identity) to the worker's phone (app.forms.rules).
+
+
 class PhoneField(StringField):
     """A mainland mobile number; spaces, hyphens, +86 and full-width digits accepted."""
+
+    REQUIRED = _l("请输入手机号码")
+    INVALID = _l("请输入11位手机号码，例如 13812345678")
 
     def __init__(self, label=None, **kwargs):
         kwargs.setdefault("description", _l("11位手机号码，例如 13812345678"))
@@ -55,24 +76,50 @@ class PhoneField(StringField):
 
     def pre_validate(self, form) -> None:
         if not self.data:
-            raise StopValidation(_l("请输入手机号码"))
+            raise StopValidation(self.REQUIRED)
         if not identity.is_mobile(self.data):
-            raise StopValidation(_l("请输入11位手机号码，例如 13812345678"))
+            raise StopValidation(self.INVALID)
+
+    def client_rule(self) -> dict:
+        return {
+            "r": str(self.REQUIRED),
+            "s": identity.PHONE_STRIP,
+            "pre": list(identity.PHONE_PREFIXES),
+            "p": identity.PHONE.pattern,
+            "m": str(self.INVALID),
+        }
 
 
 class NameField(StringField):
+    REQUIRED = _l("请输入姓名")
+    INVALID = _l("请输入真实姓名，只用汉字（少数民族姓名中间可用“·”）或拼音字母")
+
     def __init__(self, label=None, **kwargs):
         super().__init__(label or _l("姓名"), filters=[identity.normalise_name], **kwargs)
 
     def pre_validate(self, form) -> None:
         if not self.data:
-            raise StopValidation(_l("请输入姓名"))
+            raise StopValidation(self.REQUIRED)
         if not identity.is_name(self.data):
-            raise StopValidation(_l("请输入真实姓名，只用汉字（少数民族姓名中间可用“·”）或拼音字母"))
+            raise StopValidation(self.INVALID)
+
+    def client_rule(self) -> dict:
+        invalid = str(self.INVALID)
+        return {
+            "r": str(self.REQUIRED),
+            "d": identity.NAME_DOTS,
+            "h": identity.HAN,
+            "p": identity.NAME.pattern,
+            "m": invalid,
+            "x": identity.NAME_MAX,
+            "xm": invalid,
+        }
 
 
 class IdCardField(StringField):
     """Optional mainland ID-card number, checked with the GB 11643 check character."""
+
+    INVALID = _l("身份证号码不正确，请核对18位号码（最后一位可能是 X），或者留空")
 
     def __init__(self, label=None, **kwargs):
         kwargs.setdefault("description", _l("选填。18位，最后一位可能是 X"))
@@ -80,7 +127,17 @@ class IdCardField(StringField):
 
     def pre_validate(self, form) -> None:
         if self.data and not identity.is_id_card(self.data):
-            raise StopValidation(_l("身份证号码不正确，请核对18位号码（最后一位可能是 X），或者留空"))
+            raise StopValidation(self.INVALID)
+
+    def client_rule(self) -> dict:
+        return {
+            "s": identity.ID_STRIP,
+            "u": 1,
+            "p": identity.ID_CARD.pattern,
+            "m": str(self.INVALID),
+            "w": list(identity.ID_WEIGHTS),
+            "c": identity.ID_CHECK,
+        }
 
 
 INVALID_CHOICE = _l("请从给出的选项中选择")

@@ -9,6 +9,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from app.forms.base import (
     CheckboxesField,
     ChoiceField,
+    EnteredBy,
     IdCardField,
     NameField,
     PhoneField,
@@ -115,7 +116,7 @@ def _age_label(band: str):
     return _l("60岁及以上") if band == "60+" else _l("%(band)s岁", band=band)
 
 
-class AssistedNeedForm(NeedForm):
+class AssistedNeedForm(EnteredBy, NeedForm):
     """The same questions, entered by a community worker for a resident, with how they agreed."""
 
     consent_method = RadioChoiceField(_l("居民怎样同意的？"), validators=[InputRequired(_l("请选择居民同意的方式"))])

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField
 from wtforms.validators import InputRequired, StopValidation, ValidationError
 
-from app.forms.base import NameField, PhoneField, RadioChoiceField, SubmissionForm
+from app.forms.base import EnteredBy, NameField, PhoneField, RadioChoiceField, SubmissionForm
 from app.labels import CONSENT_METHODS
 from app.models import EnrolmentSource, Town
 from app.services import catalogue, residents
@@ -91,11 +91,13 @@ class CancelForm(SubmissionForm):
     """Cancel a sign-up: the button says what it does; the page around it asks to confirm."""
 
 
-class AssistedSignupForm(SignupForm):
+class AssistedSignupForm(EnteredBy, SignupForm):
     """A community worker signs a resident up: the same questions, plus how the resident agreed."""
 
     consent_method = RadioChoiceField(_l("居民怎样同意的？"), validators=[InputRequired(_l("请选择居民同意的方式"))])
-    consent = BooleanField(_l("居民已同意用以上信息报名"))
+    consent = BooleanField(
+        _l("居民已同意用以上信息报名"), validators=[InputRequired(_l("请先征得居民同意并勾选"))]
+    )  # the same message as validate_consent: the rule the phone checks (app.forms.rules)
 
     def __init__(self, *args, worker_id: int, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func, select
 
-from app.auth import role_required
+from app.auth import entered_by_this_worker, role_required
 from app.clock import TZ, now, today
 from app.extensions import db
 from app.forms.base import new_submission_id
@@ -91,6 +91,7 @@ def find_residents():
 
 @bp.route("/needs/new", methods=["GET", "POST"])
 @role_required(*WORKER)
+@entered_by_this_worker
 def new_need():
     """Fill in → read back to the resident → confirm and save → a clean form for the next resident."""
     form = AssistedNeedForm(catalogue.towns(), weekday_names())
@@ -130,6 +131,7 @@ def receipt_link(ref: str) -> str:
 
 @bp.route("/courses/<int:offering_id>/signup", methods=["GET", "POST"])
 @role_required(*WORKER)
+@entered_by_this_worker
 def signup(offering_id: int):
     """Sign a resident up: fill in → read back → the resident confirms → the shared sign-up step."""
     step = request.form.get("step")
@@ -219,6 +221,7 @@ def api_session():
         return jsonify(logged_in=False), 403
     return jsonify(
         logged_in=True,
+        worker=current_user.id,
         csrf_token=generate_csrf(),
         submission_ids=[new_submission_id() for _ in range(SUBMISSION_POOL)],
     )

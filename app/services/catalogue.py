@@ -90,6 +90,11 @@ def _filtered(filters: Filters, today: dt.date):
     return conditions
 
 
+def matching(filters: Filters, today: dt.date) -> list:
+    """The conditions of a catalogue search (the list, the timetable and a worker's kept copy)."""
+    return _filtered(filters, today)
+
+
 def find_offerings(filters: Filters, page: int, per_page: int, today: dt.date) -> Page:
     """One page of matching classes: those still taking sign-ups first, then by start date and time."""
     page = min(max(page, 1), MAX_PAGE)

@@ -7,9 +7,19 @@ import hmac
 import re
 import unicodedata
 
+# The patterns below are also sent to the worker's phone (app.forms.rules), which checks a form with
+# them before keeping it offline: one copy of each rule, here.
 PHONE = re.compile(r"1[3-9]\d{9}")
+PHONE_STRIP = r"[\s\-()（）]"  # what people type between the digits
+PHONE_PREFIXES = ("+86", "0086")
 # Chinese names, with the middle dot of minority names (·, also typed as • or ・); or Latin letters.
 NAME = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]+(·[\u4e00-\u9fff\u3400-\u4dbf]+)*|[A-Za-z][A-Za-z .'-]*")
+NAME_DOTS = r"\s*[•・‧∙⋅·]\s*"
+NAME_MAX = 40
+HAN = r"[\u3400-\u9fff]"
+# 6 digits of place, a birth date (year 1900–2100, month, day), 3 digits, a check character.
+ID_CARD = re.compile(r"\d{6}(?:19\d\d|20\d\d|2100)(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dX]")
+ID_STRIP = r"[\s\-]"
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 
@@ -21,11 +31,10 @@ def halfwidth(text: str) -> str:
 
 def normalise_phone(text: str | None) -> str:
     """'138 1234-5678', '１３８１２３４５６７８', '+86 138…' → '13812345678' (unchecked)."""
-    digits = re.sub(r"[\s\-()（）]", "", halfwidth(text or ""))
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    elif digits.startswith("0086"):
-        digits = digits[4:]
+    digits = re.sub(PHONE_STRIP, "", halfwidth(text or ""))
+    for prefix in PHONE_PREFIXES:
+        if digits.startswith(prefix):
+            return digits[len(prefix) :]
     return digits
 
 
@@ -35,29 +44,26 @@ def is_mobile(phone: str) -> bool:
 
 def normalise_name(text: str | None) -> str:
     name = halfwidth(text or "").strip()
-    name = re.sub(r"\s*[•・‧∙⋅·]\s*", "·", name)  # the dots people type for ·
-    if re.search(r"[\u3400-\u9fff]", name):
+    name = re.sub(NAME_DOTS, "·", name)  # the dots people type for ·
+    if re.search(HAN, name):
         return re.sub(r"\s+", "", name)  # 王 芳 → 王芳
     return re.sub(r"\s+", " ", name)
 
 
 def is_name(name: str) -> bool:
-    return 1 <= len(name) <= 40 and bool(NAME.fullmatch(name))
+    return 1 <= len(name) <= NAME_MAX and bool(NAME.fullmatch(name))
 
 
 def normalise_id_card(text: str | None) -> str:
-    return re.sub(r"[\s\-]", "", halfwidth(text or "")).upper()
+    return re.sub(ID_STRIP, "", halfwidth(text or "")).upper()
 
 
 def is_id_card(number: str) -> bool:
     """A mainland resident ID (GB 11643-1999): 17 digits, a check character, a real birth date."""
-    if not re.fullmatch(r"\d{17}[\dX]", number):
+    if not ID_CARD.fullmatch(number):
         return False
     total = sum(int(d) * w for d, w in zip(number[:17], ID_WEIGHTS, strict=True))
-    if ID_CHECK[total % 11] != number[17]:
-        return False
-    year, month, day = int(number[6:10]), int(number[10:12]), int(number[12:14])
-    return 1900 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31
+    return ID_CHECK[total % 11] == number[17]
 
 
 def id_card_birth_year(number: str) -> int:

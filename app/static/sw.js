@@ -1,81 +1,58 @@
-/* Xuehou service worker: the worker pages, a recent catalogue and the subsidy rules, offline.
+/* Xuehou service worker: the worker pages, the kept catalogue and the subsidy rules, offline.
  *
  * Served by GET /sw.js, which fills in CONFIG (cache version, pages, fingerprinted static files).
- * - Pages: network first, so online a worker always gets a fresh page; offline, the kept copy.
+ * - Pages: network first, so online a worker gets a fresh page; but after CONFIG.wait ms without an
+ *   answer (a network that says online and carries nothing), or on a 5xx, the kept copy, stamped with
+ *   when it was kept.
+ * - The catalogue, its class pages and the worker's sign-up pages are, offline, the one kept catalogue
+ *   page (outbox.js shows the part the address asks for).
  * - Static files (fingerprinted, immutable): from the cache first.
  * - POSTs are never touched or cached. Queued submissions live in IndexedDB (outbox.js), which a
  *   new version of this script never touches.
  * - Only GETs of empty forms and lists are kept: no page with a resident's data goes in the cache.
  * - A new version fills its own cache completely before it takes over, and only then deletes the
- *   old one, so a cached form never loses its script or stylesheet.
+ *   old one, so a cached form never loses its script or stylesheet. Every fetch has a time limit.
  */
 "use strict";
 
 var CONFIG = {};
 var PREFIX = "xuehou-";
 var CACHE = PREFIX + CONFIG.version;
-var CLASS_PAGE = /href="(\/courses\/\d+)"/g;
+var KEPT = /^\/courses(\/\d+)?$|^\/worker\/courses\/\d+\/signup$/;
 
-function precacheRequest(url) {
-  var headers = {};
-  headers[CONFIG.precacheHeader] = "1";
-  return new Request(url, { credentials: "same-origin", cache: "no-store", headers: headers });
+function timed(request, ms) {
+  var stop = new AbortController();
+  var timer = setTimeout(function () { stop.abort(); }, ms);
+  return fetch(request, { signal: stop.signal }).finally(function () { clearTimeout(timer); });
 }
 
-// Mark a kept page, so the page's script knows it is an offline copy (its tokens may be old).
+// Mark a kept page, so the page's script knows it is an offline copy (its tokens may be old) and when it was kept.
 function markOffline(response) {
-  var type = response.headers.get("Content-Type") || "";
-  if (type.indexOf("text/html") !== 0) return Promise.resolve(response);
   return response.text().then(function (html) {
-    return new Response(html.replace("<html ", "<html data-offline-copy "), {
-      status: response.status,
-      statusText: response.statusText,
-      headers: { "Content-Type": type },
+    return new Response(html.replace("<html ", '<html data-offline-copy data-saved-at="' + Date.now() + '" '), {
+      headers: { "Content-Type": response.headers.get("Content-Type") },
     });
   });
 }
 
-// Keep one URL: a plain 200 (not a redirect to the log-in page); otherwise keep the older copy.
+// Keep one URL: a plain 200 page (not a redirect to the log-in page); otherwise keep the older copy.
 function keep(cache, url) {
-  return fetch(precacheRequest(url))
+  var headers = {};
+  headers[CONFIG.precacheHeader] = "1";
+  return timed(new Request(url, { credentials: "same-origin", cache: "no-store", headers: headers }), CONFIG.timeout)
     .then(function (response) {
       if (!response.ok || response.redirected) throw new Error("not kept");
-      return markOffline(response).then(function (marked) { return cache.put(url, marked); });
+      var html = (response.headers.get("Content-Type") || "").indexOf("text/html") === 0;
+      return (html ? markOffline(response) : response).then(function (kept) { return cache.put(url, kept); });
     })
     .catch(function () {
       return caches.match(url).then(function (old) { return old ? cache.put(url, old) : undefined; });
     });
 }
 
-// The first page of the catalogue and the class pages it links to; older class pages are dropped.
-function keepCatalogue(cache) {
-  return keep(cache, CONFIG.catalogue)
-    .then(function () { return cache.match(CONFIG.catalogue); })
-    .then(function (page) { return page ? page.text() : ""; })
-    .then(function (html) {
-      var wanted = [];
-      var match;
-      CLASS_PAGE.lastIndex = 0;
-      while ((match = CLASS_PAGE.exec(html)) && wanted.length < CONFIG.classPages) {
-        if (wanted.indexOf(match[1]) < 0) wanted.push(match[1]);
-      }
-      return cache.keys().then(function (requests) {
-        var stale = requests.filter(function (request) {
-          var path = new URL(request.url).pathname;
-          return /^\/courses\/\d+$/.test(path) && wanted.indexOf(path) < 0;
-        });
-        return Promise.all(stale.map(function (request) { return cache.delete(request); }));
-      }).then(function () {
-        return Promise.all(wanted.map(function (url) { return keep(cache, url); }));
-      });
-    });
-}
-
 function fill() {
   return caches.open(CACHE).then(function (cache) {
-    return Promise.all(
-      CONFIG.pages.concat(CONFIG.assets).map(function (url) { return keep(cache, url); })
-    ).then(function () { return keepCatalogue(cache); });
+    return Promise.all(CONFIG.pages.concat(CONFIG.assets).map(function (url) { return keep(cache, url); }));
   });
 }
 
@@ -93,10 +70,21 @@ self.addEventListener("activate", function (event) {
   );
 });
 
-// outbox.js asks for a fresh copy of the catalogue and pages now and then while online.
+// outbox.js asks for a fresh copy on an online visit, and to forget the pages when a worker logs out.
 self.addEventListener("message", function (event) {
   if (event.data === "refresh") event.waitUntil(fill());
+  if (event.data === "forget") {
+    event.waitUntil(caches.open(CACHE).then(function (cache) {
+      return Promise.all(CONFIG.pages.map(function (url) { return cache.delete(url); }));
+    }));
+  }
 });
+
+function kept(url) {
+  return caches.open(CACHE).then(function (cache) {
+    return cache.match(KEPT.test(url.pathname) ? CONFIG.kept : url.pathname, { ignoreSearch: true });
+  });
+}
 
 self.addEventListener("fetch", function (event) {
   var request = event.request;
@@ -104,20 +92,29 @@ self.addEventListener("fetch", function (event) {
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (url.pathname.indexOf("/static/") === 0) {
-    event.respondWith(caches.match(request).then(function (hit) { return hit || fetch(request); }));
+    event.respondWith(caches.match(request).then(function (hit) { return hit || timed(request, CONFIG.timeout); }));
     return;
   }
   if (request.mode !== "navigate") return;
-  event.respondWith(
-    fetch(request).catch(function () {
-      return caches.open(CACHE).then(function (cache) {
-        return cache.match(url.pathname + url.search).then(function (hit) {
-          return hit || cache.match(url.pathname, { ignoreSearch: true });
-        });
-      }).then(function (hit) {
-        if (hit) return hit;
-        throw new Error("offline and not kept: " + url.pathname);
+  // The network, unless it has not answered in CONFIG.wait ms (or failed) and a kept copy exists;
+  // with no kept copy, the network for up to CONFIG.timeout ms, then the browser's own error page.
+  var network = fetch(request);
+  event.respondWith(new Promise(function (resolve, reject) {
+    var fallback = function () {
+      kept(url).then(function (hit) {
+        if (hit) return resolve(hit);
+        network.then(resolve, reject);
+        setTimeout(reject, CONFIG.timeout);
       });
-    })
-  );
+    };
+    var timer = setTimeout(fallback, CONFIG.wait);
+    network.then(function (response) {
+      clearTimeout(timer);
+      if (response.status < 500) return resolve(response);
+      kept(url).then(function (hit) { resolve(hit || response); }); // 502–504: the server is out of reach
+    }, function () {
+      clearTimeout(timer);
+      fallback();
+    });
+  }));
 });

@@ -42,6 +42,15 @@
     note.textContent = MESSAGES[status] || MESSAGES[status >= 500 ? 500 : 0];
   }
 
+  // A community worker's phone: entries waiting in the outbox are sent from every page, not only from
+  // worker pages (a worker page left the outbox script's address here; nothing is stored for others).
+  var outbox = JSON.parse(localStorage.getItem("xuehou-outbox") || "null");
+  if (outbox && !document.getElementById("outbox-words") && outbox.src.indexOf(location.origin + "/static/") === 0) {
+    var script = document.createElement("script");
+    script.src = outbox.src;
+    document.head.appendChild(script);
+  }
+
   document.addEventListener("htmx:beforeRequest", function (event) {
     var form = event.detail.elt.closest("form") || event.detail.elt;
     var note = form.querySelector(".request-failed");
