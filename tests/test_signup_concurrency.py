@@ -51,6 +51,7 @@ def server(app, database):
         **os.environ,
         "DATABASE_URL": database.url,
         "SECRET_KEY": "concurrency-test",
+        "PUBLIC_URL": "http://127.0.0.1",  # required outside development
         "CACHE_TYPE": "NullCache",
         "SMS_SENDER": "app.sms:MemorySender",
         "PYTHONPATH": str(ROOT),

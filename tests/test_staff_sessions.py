@@ -40,6 +40,8 @@ def test_x_forwarded_for_counts_only_from_configured_proxies(database, hops, see
     headers = {"X-Forwarded-For": "1.2.3.4, 203.0.113.7"}  # the client's own claim, then our proxy's
     response = app.test_client().get("/_address", headers=headers, environ_base={"REMOTE_ADDR": "10.0.0.9"})
     assert response.get_data(as_text=True) == seen
+    with app.app_context():
+        db.engine.dispose()
 
 
 def test_wrong_passwords_slow_a_username_down_never_for_long(client, app, worker, monkeypatch):
