@@ -14,6 +14,7 @@ from wtforms import HiddenField, PasswordField, RadioField, SelectField, SelectM
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app import resubmit
 from app.services import identity
 
 SUBMISSION_ID = re.compile(r"[0-9a-f]{32}")
@@ -76,6 +77,17 @@ class SubmissionForm(FlaskForm):
             # A tampered or truncated id: issue a fresh one and ask for the form again.
             field.data = new_submission_id()
             raise ValidationError(_l("表单已过期，请再提交一次。"))
+
+    def validate(self, extra_validators=None) -> bool:
+        """As WTForms; and for a form sent again after its token expired (app.resubmit), never
+        valid: the answers come back as sent, with one message and a fresh token."""
+        valid = super().validate(extra_validators)
+        if resubmit.active():
+            if "csrf_token" in self._fields:
+                self.csrf_token.errors = []
+            self.submission_id.errors = [resubmit.MESSAGE]
+            return False
+        return valid
 
     def add_error(self, field_name: str, message: str) -> None:
         self[field_name].errors = [*self[field_name].errors, message]
