@@ -214,7 +214,11 @@ class OfferingForm(SubmissionForm):
 
 
 class OfferingStatusForm(SubmissionForm):
-    status = ChoiceField(_l("状态"), choices=_fixed(("open", ""), ("closed", ""), ("cancelled", "")))
+    status = ChoiceField(
+        _l("状态"),
+        choices=_fixed(("open", ""), ("closed", ""), ("cancelled", "")),
+        validators=[InputRequired(_l("请选择班级的状态"))],  # a POST without it was a 500
+    )
 
 
 class SessionChangeForm(SubmissionForm):
