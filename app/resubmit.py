@@ -33,7 +33,10 @@ class WriteRefused(RuntimeError):
 def active() -> bool:
     if not has_request_context():
         return False
-    return bool(g.get("resubmit")) or (request.method == "POST" and request.form.get(MARKER) == "1")
+    if g.get("resubmit"):
+        return True
+    form = request.__dict__.get("form")  # only a body already read: never read one here (it may be too large)
+    return form is not None and form.get(MARKER) == "1"
 
 
 def is_form_page(endpoint: str | None) -> bool:
