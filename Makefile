@@ -8,10 +8,14 @@ FLASK := $(BIN)/flask --app wsgi
 
 .PHONY: run test lint assets translations extract db demo chromium bench bench-outbox clean
 
+# The development instance: instance/config.py with a generated SECRET_KEY (written once), the
+# schema, the demo county, demo staff of each role (printed with where to log in), then the server.
 run: $(STAMP) assets translations
+	$(BIN)/python -m app.devsetup $(PORT)
 	XUEHOU_DEV=1 $(FLASK) db upgrade
 	XUEHOU_DEV=1 $(FLASK) demo-data
-	XUEHOU_DEV=1 $(FLASK) run --host 127.0.0.1 --port $(PORT)
+	XUEHOU_DEV=1 PUBLIC_URL=http://127.0.0.1:$(PORT) $(FLASK) demo-staff
+	XUEHOU_DEV=1 PUBLIC_URL=http://127.0.0.1:$(PORT) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: $(STAMP) assets translations chromium
 	$(BIN)/ruff check .

@@ -1,5 +1,13 @@
 """WSGI entry point: `gunicorn wsgi:app`, `flask --app wsgi …`."""
 
-from app import create_app
+import sys
 
-app = create_app()
+from app import ConfigError, create_app
+
+try:
+    app = create_app()
+except ConfigError as error:
+    # One clear line, not a traceback. Status 4 is gunicorn's "app failed to load": it stops rather
+    # than starting workers again and again.
+    print(f"xuehou: {error}", file=sys.stderr)
+    raise SystemExit(4) from None

@@ -28,7 +28,14 @@ class IdConverter(IntegerConverter):
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    # XUEHOU_INSTANCE: another instance folder (config.py, the SQLite file), e.g. for a second checkout's tests.
+    instance = os.environ.get("XUEHOU_INSTANCE")
+    app = Flask(
+        __name__,
+        instance_path=os.path.abspath(instance) if instance else None,
+        instance_relative_config=True,
+        static_folder=None,
+    )
     app.url_map.converters["int"] = IdConverter  # before any route is added
     app.config.from_object(config_module.Config)
     if test_config is None:
@@ -38,7 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "xuehou.db")
-    _refuse_default_secret(app)
+    _refuse_unsafe_production(app)
     app.config.setdefault("SHOW_DEV_CODES", app.debug or os.environ.get("XUEHOU_DEV") == "1")
 
     # `extensions.db`, not a bare `db`: importing the module app.db rebinds that name in this package
@@ -91,6 +98,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         prefix="static/",
         immutable_file_test=lambda path, url: bool(HASHED_FILE.search(url)),
         max_age=31536000,
+        add_headers_function=security.static_headers(app),
     )
     return app
 
@@ -106,11 +114,21 @@ def _writers_first() -> None:
         begin_write()
 
 
-def _refuse_default_secret(app: Flask) -> None:
-    if app.config["SECRET_KEY"] == config_module.DEV_SECRET_KEY and not (
-        app.debug or app.testing or os.environ.get("XUEHOU_DEV") == "1"
-    ):
-        raise RuntimeError("Set SECRET_KEY (environment or instance/config.py) before running outside development.")
+class ConfigError(RuntimeError):
+    """A setting production can't run without; wsgi.py turns it into one line and exit status 1."""
+
+
+def _refuse_unsafe_production(app: Flask) -> None:
+    """Outside development and tests: a real secret key, and the public address for links."""
+    if app.debug or app.testing or os.environ.get("XUEHOU_DEV") == "1":
+        return
+    if app.config["SECRET_KEY"] == config_module.DEV_SECRET_KEY:
+        raise ConfigError("Set SECRET_KEY (environment or instance/config.py) before running outside development.")
+    if not app.config.get("PUBLIC_URL"):
+        raise ConfigError(
+            "Set PUBLIC_URL (e.g. https://xuehou.example.gov.cn; environment or instance/config.py) before running "
+            "outside development: links in text messages and QR codes must not come from the Host header."
+        )
 
 
 @event.listens_for(Engine, "connect")

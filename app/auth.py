@@ -14,27 +14,32 @@ import hmac
 import time
 from functools import wraps
 
-from flask import Flask, abort, current_app, request, session, url_for
-from flask_login import current_user, logout_user
+from flask import Flask, abort, current_app, g, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
 from limits import RateLimitItemPerMinute, RateLimitItemPerSecond
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app import resubmit
 from app.clock import utcnow
 from app.extensions import db, limiter, login_manager
 from app.htmx import redirect_to, render
 from app.models import User
 from app.services import outbox
 
-SINCE, SEEN = "staff_since", "staff_seen"
+SINCE, SEEN, EXPIRED = "staff_since", "staff_seen", "login_expired"
 
 
 def role_required(*roles: str):
-    """Anonymous → the log-in page (coming back here afterwards); wrong role → 403."""
+    """Anonymous → the log-in page (coming back here afterwards); wrong role → 403. A form posted
+    after the log-in ended keeps its answers for after logging in again (keep_answers_for_after_log_in)."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
+                if request.method == "POST" and resubmit.is_form_page(request.endpoint):
+                    keep_answers_for_after_log_in()
                 return redirect_to(url_for("auth.login", next=request.full_path.rstrip("?")))
             if current_user.role not in roles:
                 abort(403)
@@ -110,6 +115,62 @@ def clear_failures(username: str) -> None:
     limiter.limiter.clear(FAILURES, "login-fail", _username_token(username))
 
 
+# Logging in -------------------------------------------------------------------------------------
+
+
+def log_in(form) -> User | None:
+    """A submitted LoginForm: wait if the username is being slowed down, check the password, and on
+    success start a new session for the user. Problems go on the form; `form.status` says which."""
+    username = form.username.data
+    if wait := login_wait(username):
+        form.add_error("password", _("这个用户名刚才多次输错密码。请等 %(seconds)s 秒再试。", seconds=wait))
+        form.status = 429
+        return None
+    user = authenticate(username, form.password.data)
+    if user is None:
+        record_failure(username)
+        form.add_error("password", _("用户名或密码不对。请再试一次，或请管理员重设密码。"))
+        form.status = 422
+        return None
+    clear_failures(username)
+    carried = session.get(CARRY)
+    session.clear()
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)  # a token of the new session
+    if carried and carried.get("for") == user.id:
+        session[CARRY] = carried
+    session.permanent = True
+    login_user(user)
+    start_staff_session()
+    return user
+
+
+CARRY = "carried_form"
+CARRY_MAX = 2500  # bytes of answers a session cookie carries (it must stay under about 4 KB)
+
+
+def keep_answers_for_after_log_in() -> None:
+    """A form posted after its log-in ended: its answers wait in the session (a signed cookie on
+    this device, which typed them) for the same person to log in again; another user never gets
+    them. Beyond CARRY_MAX they are not kept."""
+    owner = session.get(EXPIRED)
+    fields = [
+        (key, value)
+        for key, value in request.form.items(multi=True)
+        if isinstance(value, str) and key not in ("csrf_token", resubmit.MARKER)
+    ]
+    if owner and sum(len(k) + len(v) for k, v in fields) <= CARRY_MAX:
+        session[CARRY] = {"for": owner, "url": request.full_path.rstrip("?"), "fields": fields}
+
+
+def carried_form_page(user: User):
+    """After logging in: the page that takes the kept answers back to their form (one button; with
+    JavaScript it presses itself), where they are shown again for "请再点一次提交". None if none."""
+    carried = session.pop(CARRY, None)
+    if not carried or carried.get("for") != user.id:
+        return None
+    return render("auth/continue.html", url=carried["url"], fields=carried["fields"], marker=resubmit.MARKER)
+
+
 # How long a log-in lasts -------------------------------------------------------------------------
 
 
@@ -127,10 +188,11 @@ def _expire_staff_sessions() -> None:
     since, seen = session.get(SINCE, 0), session.get(SEEN, 0)
     config = current_app.config
     if now - since > config["STAFF_SESSION_HOURS"] * 3600 or now - seen > config["STAFF_IDLE_MINUTES"] * 60:
+        user_id = current_user.id
         logout_user()
         for key in (SINCE, SEEN):
             session.pop(key, None)
-        session["login_expired"] = True
+        session[EXPIRED] = user_id  # whose answers a form posted now may keep
     elif now - seen >= 60:  # refreshed at most once a minute, so the cookie isn't rewritten each time
         session[SEEN] = now
 
@@ -153,7 +215,9 @@ def entered_by_this_worker(view):
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
-    app.permanent_session_lifetime = dt.timedelta(hours=app.config["STAFF_SESSION_HOURS"])
+    # The cookie outlives the log-in by a day: the server, not the browser, ends a log-in, so a form
+    # posted just after still has its session (token, and whose answers it may keep).
+    app.permanent_session_lifetime = dt.timedelta(hours=app.config["STAFF_SESSION_HOURS"] + 24)
     app.before_request(_expire_staff_sessions)
 
     @login_manager.user_loader

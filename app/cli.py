@@ -1,4 +1,4 @@
-"""Commands: `flask --app wsgi demo-data`, `gen-scale`."""
+"""Commands: `flask --app wsgi demo-data`, `demo-staff`, `gen-scale`, `create-user`, `run-draws`."""
 
 from __future__ import annotations
 
@@ -56,6 +56,50 @@ def create_user(role, username, password, institution_id, town_name, name) -> No
     click.echo(f"{'created' if created else 'updated'} {user.role} {user.username}")
 
 
+DEMO_PASSWORD = "xuehou-demo"
+DEMO_STAFF = (  # role, username, what they see
+    ("worker", "demo-worker", "/worker/login"),
+    ("institution", "demo-institution", "/admin/login"),
+    ("admin", "demo-admin", "/admin/login"),
+)
+
+
+@click.command("demo-staff")
+def demo_staff() -> None:
+    """Demo staff accounts of each role, for development only (make run). Safe to run again: an
+    account that exists is left as it is."""
+    import os
+
+    from flask import current_app
+
+    from app.models import Institution, Town, User
+    from app.services import staff
+
+    if not (current_app.debug or os.environ.get("XUEHOU_DEV") == "1"):
+        raise click.UsageError("demo staff accounts are for development only: run with XUEHOU_DEV=1 (make run does)")
+    town = db.session.scalar(db.select(Town).where(Town.name == "当湖街道")) or db.session.scalar(
+        db.select(Town).order_by(Town.id)
+    )
+    institution = db.session.scalar(db.select(Institution).order_by(Institution.id))
+    if town is None or institution is None:
+        raise click.UsageError("load the demo county first: flask --app wsgi demo-data")
+    base = (current_app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/")
+    click.echo(f"site: {base}/  ·  长辈版: {base}/elder/")
+    click.echo(f"demo staff accounts (password {DEMO_PASSWORD}):")
+    for role, username, login in DEMO_STAFF:
+        user = db.session.scalar(db.select(User).where(User.username == username))
+        if user is None:
+            names = {"worker": f"演示社区工作者（{town.name}）", "institution": f"演示院校人员（{institution.name}）"}
+            staff.create_or_update_user(
+                role, username, DEMO_PASSWORD, institution.id, str(town.id), names.get(role, "演示教育局")
+            )
+            state = "created"
+        else:
+            state = "already there"
+        click.echo(f"  {role:<12} {username:<17} {base}{login}  ({state})")
+    db.session.commit()
+
+
 @click.command("run-draws")
 def run_draws() -> None:
     """Draw every lottery class whose sign-up window has closed (safe to run again, or from cron)."""
@@ -76,3 +120,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(gen_scale)
     app.cli.add_command(create_user)
     app.cli.add_command(run_draws)
+    app.cli.add_command(demo_staff)

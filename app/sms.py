@@ -70,6 +70,10 @@ def send(phone: str, text: str, kind: str = "notice") -> bool:
     """Send unless a daily cap for this phone is reached; True if the text went. A text held back is
     logged (number masked); what it said is on the receipt page, which always works."""
     assert kind in KINDS, kind
+    from app import resubmit
+
+    if resubmit.active():  # a stale form shown again sends nothing
+        raise resubmit.WriteRefused("sms")
     if kind != "staff" and not _within_caps(phone, kind):
         log.warning("SMS to %s held back: daily cap for %s texts", mask_phone(phone), kind)
         return False

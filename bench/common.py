@@ -31,7 +31,13 @@ def free_port() -> int:
 
 
 def environment(database_url: str) -> dict[str, str]:
-    return {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "bench-only", "PYTHONPATH": str(ROOT)}
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "bench-only",
+        "PUBLIC_URL": "http://127.0.0.1",
+        "PYTHONPATH": str(ROOT),
+    }
 
 
 def flask(env: dict, *args: str) -> str:

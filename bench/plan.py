@@ -52,7 +52,9 @@ def run(backend: str, offerings: int, residents: int, rounds: int) -> list[dict]
             "--needs",
             str(residents // 4),
         )
-        os.environ.update(DATABASE_URL=url, SECRET_KEY="bench-only", CACHE_TYPE="NullCache")
+        os.environ.update(
+            DATABASE_URL=url, SECRET_KEY="bench-only", PUBLIC_URL="http://127.0.0.1", CACHE_TYPE="NullCache"
+        )
         from sqlalchemy import select
 
         from app import create_app

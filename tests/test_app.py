@@ -22,7 +22,8 @@ def one_class(app):
     db.session.commit()
 
 
-def test_factory_refuses_the_default_secret_outside_development(monkeypatch):
+def test_factory_refuses_the_default_secret_outside_development(monkeypatch, tmp_path):
+    monkeypatch.setenv("XUEHOU_INSTANCE", str(tmp_path))  # not a developer's instance/config.py
     monkeypatch.delenv("XUEHOU_DEV", raising=False)
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
@@ -74,7 +75,9 @@ def test_session_cookie_settings(app):
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
 
 
-def test_secure_cookies_from_the_environment(monkeypatch):
+def test_secure_cookies_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("XUEHOU_INSTANCE", str(tmp_path))
+    monkeypatch.setenv("PUBLIC_URL", "https://xuehou.example.gov.cn")  # required outside development
     monkeypatch.setenv("SECRET_KEY", "s3cret")
     monkeypatch.setenv("SESSION_COOKIE_SECURE", "true")
     monkeypatch.setenv("DATABASE_URL", "sqlite://")

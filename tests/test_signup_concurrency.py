@@ -36,6 +36,8 @@ def server(app, database):
     env = {
         **environment(database.url),
         "SECRET_KEY": "concurrency-test",
+        "PUBLIC_URL": "http://127.0.0.1",  # required outside development
+        "RATELIMIT_ENABLED": "false",  # sixty people from one address: the per-address limit is not under test
         "CACHE_TYPE": "NullCache",
         "SMS_SENDER": "app.sms:MemorySender",
     }

@@ -217,7 +217,11 @@ class OfferingForm(SubmissionForm):
 
 
 class OfferingStatusForm(SubmissionForm):
-    status = ChoiceField(_l("状态"), choices=_fixed(*((status, "") for status in OfferingStatus)))
+    status = ChoiceField(
+        _l("状态"),
+        choices=_fixed(*((status, "") for status in OfferingStatus)),
+        validators=[InputRequired(_l("请选择班级的状态"))],  # a POST without it was a 500
+    )
 
 
 class SessionChangeForm(SubmissionForm):

@@ -4,15 +4,18 @@ that normalise before validating and say what to do in the user's language."""
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField
+from werkzeug.datastructures import MultiDict
+from wtforms import HiddenField, PasswordField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app import resubmit
 from app.services import identity
 
 SUBMISSION_ID = re.compile(r"[0-9a-f]{32}")
@@ -20,6 +23,32 @@ SUBMISSION_ID = re.compile(r"[0-9a-f]{32}")
 
 def new_submission_id() -> str:
     return uuid.uuid4().hex
+
+
+# Characters with no place in anything typed here: zero-width space, word joiner, byte-order mark.
+ZERO_WIDTH = re.compile("[\u200b\u2060\ufeff]")
+
+
+def _invisible(ch: str) -> bool:
+    return ch.isspace() or unicodedata.category(ch) == "Cf"
+
+
+def normalise_typed(value: str, exact: bool = False) -> str:
+    """What was typed, before any validator sees it: spaces (full-width too) and invisible format
+    characters at either end dropped, zero-width characters dropped, so a required answer made of
+    spaces or a zero-width character is empty, i.e. "required". `exact` (passwords) keeps the value
+    as typed unless it is only invisible characters."""
+    if all(_invisible(ch) for ch in value):
+        return ""
+    if exact:
+        return value
+    value = ZERO_WIDTH.sub("", value)
+    start, end = 0, len(value)
+    while start < end and _invisible(value[start]):
+        start += 1
+    while end > start and _invisible(value[end - 1]):
+        end -= 1
+    return value[start:end]
 
 
 class SubmissionForm(FlaskForm):
@@ -30,6 +59,17 @@ class SubmissionForm(FlaskForm):
     class Meta:
         locales = False
 
+        def wrap_formdata(self, form, formdata):
+            """The posted answers, normalised (normalise_typed) before fields and validators see them."""
+            formdata = super().wrap_formdata(form, formdata)
+            if formdata is None:
+                return None
+            exact = {name for name, field in form._fields.items() if isinstance(field, PasswordField)}
+            cleaned = MultiDict()
+            for key, value in formdata.items(multi=True):
+                cleaned.add(key, normalise_typed(value, key in exact) if isinstance(value, str) else value)
+            return cleaned
+
     submission_id = HiddenField(default=new_submission_id)
 
     def validate_submission_id(self, field) -> None:
@@ -38,6 +78,17 @@ class SubmissionForm(FlaskForm):
             # A tampered or truncated id: issue a fresh one and ask for the form again.
             field.data = new_submission_id()
             raise ValidationError(_l("表单已过期，请再提交一次。"))
+
+    def validate(self, extra_validators=None) -> bool:
+        """As WTForms; and for a form sent again after its token expired (app.resubmit), never
+        valid: the answers come back as sent, with one message and a fresh token."""
+        valid = super().validate(extra_validators)
+        if resubmit.active():
+            if "csrf_token" in self._fields:
+                self.csrf_token.errors = []
+            self.submission_id.errors = [resubmit.MESSAGE]
+            return False
+        return valid
 
     def add_error(self, field_name: str, message: str) -> None:
         self[field_name].errors = [*self[field_name].errors, message]

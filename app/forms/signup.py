@@ -1,4 +1,4 @@
-"""Sign up for a class: who (name, phone; town if the phone is new), for whom, and consent."""
+"""Sign up for a class: who (name, phone, town), for whom, and consent."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from wtforms.validators import InputRequired, StopValidation, ValidationError
 from app.forms.base import EnteredBy, NameField, PhoneField, RadioChoiceField, SubmissionForm
 from app.labels import CONSENT_METHODS
 from app.models import EnrolmentSource, Town
-from app.services import catalogue, residents
+from app.services import catalogue
 from app.services.enrolment import Actor
 from app.services.residents import Person
 from app.services.signup_flow import Submission
@@ -51,10 +51,7 @@ class TownField(SelectField):
 class SignupForm(SubmissionForm):
     name = NameField(description=_l("上课时点名用，请填身份证上的姓名"))
     phone = PhoneField(description=_l("11位手机号码，例如 13812345678。报名结果会发短信到这个号码"))
-    town = TownField(
-        _l("住在哪个镇（街道）"),
-        description=_l("第一次在学后报名的，请选择；以前登记过的可以不选"),
-    )
+    town = TownField(_l("住在哪个镇（街道）"), description=_l("上课通知和补贴按住的地方安排"))
     family = BooleanField(_l("我是帮家人报名（上面填家人的姓名和手机号）"))
     consent = BooleanField(_l("我同意学后保存以上姓名和手机号，用于报名、上课通知和补贴核对"))
 
@@ -63,10 +60,9 @@ class SignupForm(SubmissionForm):
         self.town.choices = [("", _l("请选择")), *((str(t.id), t.name) for t in towns)]
 
     def validate_town(self, field) -> None:
-        if field.data or self.phone.errors or not self.phone.data:
-            return
-        if residents.find_by_phone(self.phone.data) is None:
-            raise ValidationError(_l("这个手机号第一次报名，请选择住在哪个镇（街道）"))
+        # Asked of everyone alike: whether a number is already registered is nobody's business here.
+        if not field.data:
+            raise ValidationError(_l("请选择住在哪个镇（街道）"))
 
     def validate_consent(self, field) -> None:
         if not field.data:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, request, session, url_for
-from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import logout_user
 
 from app import auth
 from app.extensions import limiter
@@ -32,21 +31,11 @@ def login():
     expired = session.pop("login_expired", False) if request.method == "GET" else False
     status = 200
     if form.validate_on_submit():
-        username = form.username.data
-        if wait := auth.login_wait(username):
-            form.add_error("password", _("这个用户名刚才多次输错密码。请等 %(seconds)s 秒再试。", seconds=wait))
-            return render("auth/login.html", fragment="form", form=form, expired=False, status=429)
-        user = auth.authenticate(username, form.password.data)
+        user = auth.log_in(form)
         if user is not None:
-            auth.clear_failures(username)
-            session.clear()
-            session.permanent = True
-            login_user(user)
-            auth.start_staff_session()
-            return redirect_to(_next_path(user))
-        auth.record_failure(username)
-        form.add_error("password", _("用户名或密码不对。请再试一次，或请管理员重设密码。"))
-    if form.errors:
+            return auth.carried_form_page(user) or redirect_to(_next_path(user))
+        status = form.status
+    elif form.errors:
         status = 422
     return render("auth/login.html", fragment="form", form=form, expired=expired, status=status)
 

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from app import resubmit
 from app.htmx import render
 from app.limits import body_limit, readable_size
 
@@ -37,6 +38,13 @@ def _page(code: int, title=None, message=None):
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
+        """A form page comes back bound to what was posted (app.resubmit); anything else says so."""
+        try:
+            again = resubmit.call_view_again()
+        except HTTPException as raised:
+            return _page(raised.code or 400)
+        if again is not None:
+            return again
         return _page(400, _l("页面已过期"), _l("这个页面打开太久了。请返回上一页，重新打开这个表单再提交一次。"))
 
     @app.errorhandler(413)

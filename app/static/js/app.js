@@ -8,6 +8,12 @@
     if (summary) summary.focus();
   }
   document.addEventListener("DOMContentLoaded", focusErrors);
+
+  // After logging in again: take the answers kept from an expired log-in back to their form.
+  document.addEventListener("DOMContentLoaded", function () {
+    var back = document.querySelector("form[data-autosubmit]");
+    if (back) back.submit();
+  });
   document.addEventListener("htmx:afterSettle", focusErrors);
 
   // A request that fails (offline, server error): say so in words, keep what is on screen.
