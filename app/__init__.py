@@ -8,6 +8,7 @@ import re
 from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 from whitenoise import WhiteNoise
 
 from app import config as config_module
@@ -15,10 +16,19 @@ from app import extensions
 from app.extensions import babel, cache, compress, csrf, limiter, migrate
 
 HASHED_FILE = re.compile(r"\.[0-9a-f]{12}\.\w+(\.(gz|br))?$")
+MAX_ID = 2**31 - 1  # a PostgreSQL integer: a larger id in a URL is no row, so it is 404, never a 500
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` on every route: 1 to 2**31 - 1, else the route doesn't match (404)."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = 1, max: int | None = MAX_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     app.config.from_object(config_module.Config)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -40,7 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     cache.init_app(app)
     limiter.init_app(app)
 
-    from app import auth, i18n, security, sms, templating
+    from app import auth, i18n, limits, security, sms, templating
 
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
@@ -48,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
     sms.init_app(app)
     auth.init_app(app)
+    limits.init_app(app)
 
     from app.routes import admin, courses, elder, errors, main, me, needs, offline, signup, worker
     from app.routes import auth as auth_routes

@@ -25,6 +25,14 @@ class Config:
     # open for a day, and an expired token would throw away what they typed.
     WTF_CSRF_TIME_LIMIT = None
 
+    # Request bodies: 1 MB for any form (a need report is a few KB); the spreadsheet import takes
+    # files up to 5 MB (5,000 rows of classes are about 0.5 MB as XLSX, 0.6 MB as CSV).
+    MAX_CONTENT_LENGTH = 2**20
+    BODY_LIMITS: ClassVar[dict[str, int]] = {"admin.import_offerings": 5 * 2**20}
+    # An XLSX is a zip: what it unpacks to is checked, member by member as it is read, before parsing.
+    IMPORT_UNPACKED_LIMIT = 32 * 2**20  # 5,000 rows unpack to about 5 MB
+    IMPORT_MEMBER_LIMIT = 100  # files inside one XLSX (Excel writes about ten)
+
     COMPRESS_ALGORITHM: ClassVar[list[str]] = ["br", "gzip"]
     COMPRESS_MIMETYPES: ClassVar[list[str]] = ["text/html", "text/calendar", "application/json", "text/plain"]
     COMPRESS_MIN_SIZE = 500
@@ -41,6 +49,15 @@ class Config:
     # Flask-Limiter counters: in memory for development and tests; Redis when several servers run.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Public forms that send a text (app.limits.sends_texts): sign-ups taken, per phone and per address.
+    TEXT_FORM_LIMIT_PER_PHONE = "5 per hour;10 per day"
+    TEXT_FORM_LIMIT_PER_ADDRESS = "50 per hour;300 per day"  # generous: mobile networks share addresses
+    # Texts per phone (app.sms): any number gets at most SMS_DAILY_CAP a day (one-time codes counted
+    # apart, so requesting codes can't use up someone's notices); a number that has never confirmed a
+    # one-time code gets at most SMS_UNCONFIRMED_RECEIPTS receipts for public sign-ups a day.
+    SMS_DAILY_CAP = "10 per day"
+    SMS_DAILY_CODES = "10 per day"
+    SMS_UNCONFIRMED_RECEIPTS = "1 per day"
 
     CATALOGUE_PAGE_SIZE = 20
     # The worker's outbox retries a failed send after these many seconds (then keeps the last).
@@ -63,6 +80,8 @@ def from_environment() -> dict:
     for name in ("CACHE_TYPE", "CACHE_REDIS_URL", "RATELIMIT_STORAGE_URI", "SMS_SENDER"):
         if os.environ.get(name):
             env[name] = os.environ[name]
+    if os.environ.get("RATELIMIT_ENABLED"):  # e.g. false behind a gateway that limits already
+        env["RATELIMIT_ENABLED"] = os.environ["RATELIMIT_ENABLED"].lower() in ("1", "true", "yes")
     if os.environ.get("PUBLIC_URL"):  # e.g. https://xuehou.pinghu.gov.cn: links in SMS and QR codes
         env["PUBLIC_URL"] = os.environ["PUBLIC_URL"]
     if os.environ.get("TRUSTED_HOSTS"):  # comma-separated host names this site answers to

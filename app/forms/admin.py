@@ -11,8 +11,9 @@ from wtforms import BooleanField, PasswordField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
 
 from app import labels
+from app.clock import today
 from app.forms.base import ChoiceField, PhoneField, RadioChoiceField, SubmissionForm
-from app.services import parsing
+from app.services import classes, parsing
 
 
 def _strip(value):
@@ -46,11 +47,19 @@ class _Parsed(StringField):
 
 
 class DayField(_Parsed):
+    """A date within the years any date here may be (ten back, two ahead); classes check more."""
+
     message = _l("请按“2026-03-01”的样子填写日期")
     required_message = _l("请填写日期，例如 2026-03-01")
 
     def parse(self, raw):
         return parsing.parse_date(raw)
+
+    def pre_validate(self, form) -> None:
+        super().pre_validate(form)
+        if self.value is not None and (outside := classes.date_in_range(self.value, today())):
+            self.value = None
+            raise StopValidation(classes.bound_message("date_out_of_range", **outside))
 
 
 class ClockField(_Parsed):
@@ -62,11 +71,24 @@ class ClockField(_Parsed):
 
 
 class WholeField(_Parsed):
+    """A whole number from `minimum` to `maximum`; the message says the range."""
+
     message = _l("请填一个整数，例如 30")
     required_message = _l("请填一个整数，例如 30")
+    range_message = _l("请填 %(min)s 到 %(max)s 之间的整数")
+
+    def __init__(self, label=None, minimum: int = 0, maximum: int = 100_000_000, **kwargs):
+        super().__init__(label, **kwargs)
+        self.minimum, self.maximum = minimum, maximum
 
     def parse(self, raw):
-        return parsing.parse_whole(raw)
+        return parsing.parse_whole(raw, maximum=10**12)
+
+    def pre_validate(self, form) -> None:
+        super().pre_validate(form)
+        if self.value is not None and not self.minimum <= self.value <= self.maximum:
+            self.value = None
+            raise StopValidation(self.range_message % {"min": self.minimum, "max": self.maximum})
 
 
 class YearsField(_Parsed):
@@ -101,7 +123,7 @@ class ProgrammeForm(SubmissionForm):
     degree_level = ChoiceField(_l("学历层次"), choices=_choices(labels.DEGREE_LEVELS))
     major = _text(_l("专业"), required=False, max_length=60)
     years = YearsField(_l("学制（年）"), required=False)
-    tuition = WholeField(_l("学费（元）"), required=False)
+    tuition = WholeField(_l("学费（元）"), required=False, maximum=classes.MAX_TUITION)
     certificate = _text(_l("证书"), required=False, max_length=60)
     cert_level = ChoiceField(_l("等级"), choices=_choices(labels.CERT_LEVELS))
     audience = _text(_l("适合人群"), required=False, max_length=40, description=_l("例如：长辈、在职人员"))
@@ -139,13 +161,15 @@ class OfferingForm(SubmissionForm):
     weekday = ChoiceField(_l("星期"), validators=[InputRequired(_l("请选择每周哪一天上课"))])
     start_time = ClockField(_l("开始时间"), description=_l("例如 08:30"))
     end_time = ClockField(_l("结束时间"), description=_l("例如 11:30"))
-    capacity = WholeField(_l("名额"))
-    fee = WholeField(_l("费用（元）"), required=False, description=_l("免费的填 0 或留空"))
+    capacity = WholeField(_l("名额"), maximum=classes.MAX_CAPACITY)
+    fee = WholeField(_l("费用（元）"), required=False, maximum=classes.MAX_FEE, description=_l("免费的填 0 或留空"))
     signup_deadline = DayField(_l("报名截止"), description=_l("例如 2026-02-25"))
     senior_friendly = BooleanField(_l("适合长辈（会出现在长辈版）"))
 
     def __init__(self, *args, programmes, towns, weekdays: dict[int, str], **kwargs):
         super().__init__(*args, **kwargs)
+        saved = kwargs.get("obj")
+        self.saved_start = saved.start_date if saved is not None else None
         self.programme.choices = [("", _l("请选择")), *((str(p.id), p.name) for p in programmes)]
         self.town.choices = [("", _l("请选择")), *((str(t.id), t.name) for t in towns)]
         self.weekday.choices = [("", _l("请选择")), *((str(d), name) for d, name in weekdays.items())]
@@ -157,6 +181,21 @@ class OfferingForm(SubmissionForm):
     def validate_end_time(self, field) -> None:
         if field.value and self.start_time.value and field.value <= self.start_time.value:
             raise ValidationError(_l("结束时间要晚于开始时间"))
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields one by one, then the bounds a class's dates have together."""
+        valid = super().validate(extra_validators)
+        problems = classes.class_date_problems(
+            self.start_date.value,
+            self.end_date.value if not self.end_date.errors else None,
+            self.signup_deadline.value,
+            today(),
+            unchanged_start=self.saved_start,
+        )
+        for name, code, params in problems:
+            if not self[name].errors:
+                self.add_error(name, classes.bound_message(code, **params))
+        return valid and not problems
 
     def values(self) -> dict:
         return dict(
@@ -195,6 +234,8 @@ class SessionChangeForm(SubmissionForm):
     def validate_date(self, field) -> None:
         if self.action.data == "move" and not field.value and not field.errors:
             raise ValidationError(_l("调课请填写新的日期，例如 2026-03-08"))
+        if field.value and (outside := classes.class_date_problems(field.value, None, None, today())):
+            raise ValidationError(classes.bound_message(outside[0][1], **outside[0][2]))
 
     def validate_end_time(self, field) -> None:
         if field.value and self.start_time.value and field.value <= self.start_time.value:
@@ -262,8 +303,8 @@ class PolicyForm(SubmissionForm):
         choices=_fixed(("tuition_percent", _l("学费的百分比")), ("fixed", _l("固定金额"))),
         validators=[InputRequired(_l("请选择怎么算"))],
     )
-    value = WholeField(_l("数值"), description=_l("百分比填 40 表示 40%；固定金额填元数"))
-    cap = WholeField(_l("最高（元）"), required=False, description=_l("不封顶就留空"))
+    value = WholeField(_l("数值"), maximum=classes.MAX_TUITION, description=_l("百分比填 40 表示 40%；固定金额填元数"))
+    cap = WholeField(_l("最高（元）"), required=False, maximum=classes.MAX_TUITION, description=_l("不封顶就留空"))
     payee = RadioChoiceField(
         _l("发给谁"),
         choices=_fixed(("learner", _l("学员")), ("enterprise", _l("企业"))),
@@ -295,7 +336,7 @@ class PolicyForm(SubmissionForm):
 
 class TownForm(SubmissionForm):
     name = _text(_l("镇/街道名称"), max_length=40)
-    sort_order = WholeField(_l("排序"), required=False, description=_l("小的排在前面"))
+    sort_order = WholeField(_l("排序"), required=False, maximum=10_000, description=_l("小的排在前面"))
 
     def values(self) -> dict:
         return {"name": self.name.data, "sort_order": self.sort_order.value or 0}

@@ -39,6 +39,9 @@ class Resident(db.Model):
     consent_method: Mapped[str] = mapped_column(String(12))  # online / 口头同意 / 本人签字 / 家属代办
     consent_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # When the number's owner first entered a one-time code sent to it (at /me); until then the
+    # number may have been typed by anyone, so public sign-up receipts to it are capped harder.
+    phone_confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     town: Mapped[Town | None] = relationship()
     needs: Mapped[list[Need]] = relationship(back_populates="resident", order_by="Need.created_at.desc()")

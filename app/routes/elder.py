@@ -10,6 +10,7 @@ from app.extensions import db
 from app.forms.elder import CallbackForm, ElderSignupForm
 from app.forms.signup import CancelForm
 from app.htmx import redirect_to, render
+from app.limits import sends_texts
 from app.routes.main import safe_next
 from app.routes.signup import PROBLEMS, attempt_signup
 from app.services import callbacks, catalogue
@@ -54,6 +55,7 @@ def course(offering_id: int):
 
 
 @bp.route("/courses/<int:offering_id>/signup", methods=["GET", "POST"])
+@sends_texts
 def signup(offering_id: int):
     """The same enrolment service as the public page, with fewer questions and bigger everything."""
 
@@ -106,6 +108,7 @@ def cancel(ref: str):
 
 
 @bp.route("/courses/<int:offering_id>/callback", methods=["GET", "POST"])
+@sends_texts
 def callback(offering_id: int):
     offering = catalogue.get_offering(offering_id) or abort(404)
     form = CallbackForm()

@@ -71,7 +71,7 @@ def _send(phone: str):
     code = otp_service.issue(phone, now())
     db.session.commit()
     if residents.find_by_phone(phone):
-        sms.send(phone, _("【学后】您的验证码是 %(code)s，10分钟内有效。如非本人操作请忽略。", code=code))
+        sms.send(phone, _("【学后】您的验证码是 %(code)s，10分钟内有效。如非本人操作请忽略。", code=code), kind="code")
     session["me_pending"] = phone
     shown = code if current_app.config.get("SHOW_DEV_CODES") else None
     return render(

@@ -12,6 +12,7 @@ from app.db import begin_write
 from app.extensions import db
 from app.forms.signup import CancelForm, SignupForm
 from app.htmx import redirect_to, render
+from app.limits import sends_texts
 from app.models import Enrolment, Offering
 from app.services import catalogue
 from app.services import enrolment as enrolment_service
@@ -81,6 +82,7 @@ def attempt_signup(offering_id: int, make_form, receipt_endpoint: str = "signup.
 
 
 @bp.route("/courses/<int:offering_id>/signup", methods=["GET", "POST"])
+@sends_texts
 def signup(offering_id: int):
     offering, form, enrolment, problem = attempt_signup(offering_id, lambda: SignupForm(towns=catalogue.towns()))
     if enrolment is not None:

@@ -10,14 +10,15 @@ import datetime as dt
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, insert, select
 
 from app import sms
 from app.extensions import db
 from app.models import AdminSubmission, Enrolment, Offering, Programme, Session, SessionStatus, User
 from app.models.enrolment import EnrolmentStatus
 from app.services import catalogue, enrolment, staff
-from app.services.schedule import weekly_dates
+from app.services.schedule import MAX_WEEKS, TooManySessions, weekly_dates
 
 PROGRAMME_FIELDS = (
     "kind",
@@ -48,6 +49,66 @@ OFFERING_FIELDS = (
     "status",
 )
 PATTERN = ("start_date", "end_date", "weekday", "start_time", "end_time")
+
+# What a class can be, for the form, the importer and build_sessions alike: taught in a window
+# around today, at most a year of weekly meetings (a longer course is several classes, one a term
+# or a year), places and money within what a county's classes are. A class ending in 9999 once
+# built 416,015 sessions in one request while everyone else waited for the write lock.
+STARTS_BACK = dt.timedelta(days=365)  # a class may have begun up to a year ago (recorded late) …
+STARTS_AHEAD = dt.timedelta(days=2 * 365)  # … or be planned up to two years ahead
+MAX_CAPACITY = 10_000
+MAX_FEE = 100_000  # yuan, what a learner pays for one class
+MAX_TUITION = 1_000_000  # yuan, a whole degree programme
+DATES_BACK = dt.timedelta(days=10 * 365)  # completions and other dates: ten years back …
+DATES_AHEAD = dt.timedelta(days=3 * 365)  # … to three years ahead (a class planned two ahead, and its year)
+
+BOUNDS = {
+    "start_too_early": _l("开始日期最早为 %(date)s（一年前），请核对年份"),
+    "start_too_late": _l("开始日期最晚为 %(date)s（两年内），请核对年份"),
+    "too_long": _l("结束日期最晚为开始后%(weeks)s周（%(date)s）；更长的课程请分成几个班，每学期或每年一个"),
+    "deadline_after_end": _l("报名截止不能晚于结束日期 %(date)s"),
+    "deadline_too_early": _l("报名截止最早为开始前一年（%(date)s）"),
+    "date_out_of_range": _l("日期要在 %(first)s 到 %(last)s 之间，请核对年份"),
+}
+
+
+def bound_message(code: str, **params) -> str:
+    """The words for a bound, in the user's language (params formatted as given)."""
+    return BOUNDS[code] % params
+
+
+def date_in_range(day: dt.date, today: dt.date) -> dict | None:
+    """None if `day` is within the years a date may be; else the params of `date_out_of_range`."""
+    first, last = today - DATES_BACK, today + DATES_AHEAD
+    if first <= day <= last:
+        return None
+    return {"first": first.isoformat(), "last": last.isoformat()}
+
+
+def class_date_problems(
+    start: dt.date | None,
+    end: dt.date | None,
+    deadline: dt.date | None,
+    today: dt.date,
+    unchanged_start: dt.date | None = None,
+) -> list[tuple[str, str, dict]]:
+    """(field, code, params) for each bound a class's dates break. `unchanged_start` is the start a
+    class already has: keeping it is always allowed (a running class edited a year on)."""
+    problems: list[tuple[str, str, dict]] = []
+    if start is not None and start != unchanged_start:
+        if start < today - STARTS_BACK:
+            problems.append(("start_date", "start_too_early", {"date": (today - STARTS_BACK).isoformat()}))
+        elif start > today + STARTS_AHEAD:
+            problems.append(("start_date", "start_too_late", {"date": (today + STARTS_AHEAD).isoformat()}))
+    if start is not None and end is not None and end > start + dt.timedelta(weeks=MAX_WEEKS):
+        last = start + dt.timedelta(weeks=MAX_WEEKS)
+        problems.append(("end_date", "too_long", {"weeks": MAX_WEEKS, "date": last.isoformat()}))
+    if deadline is not None and end is not None and deadline > end:
+        problems.append(("signup_deadline", "deadline_after_end", {"date": end.isoformat()}))
+    elif deadline is not None and start is not None and deadline < start - STARTS_BACK:
+        earliest = start - STARTS_BACK
+        problems.append(("signup_deadline", "deadline_too_early", {"date": earliest.isoformat()}))
+    return problems
 
 
 class ClassError(Exception):
@@ -111,23 +172,67 @@ def save_programme(
     return programme
 
 
-def build_sessions(offering: Offering, keep: list[Session] | None = None) -> None:
-    """The class's sessions from its weekly pattern. Sessions that were moved or cancelled keep their
+def build_sessions(offering: Offering) -> None:
+    """The class's sessions from its weekly pattern (see rebuild_sessions)."""
+    rebuild_sessions([offering])
+
+
+def rebuild_sessions(offerings: list[Offering]) -> None:
+    """The sessions of these classes from their weekly patterns, in bulk: one read of the changed
+    sessions, one DELETE and one INSERT per thousand classes, so a re-import of thousands of classes
+    holds the write lock for seconds, not minutes. Sessions that were moved or cancelled keep their
     change when their original date is still in the pattern; enrolments belong to the class, not to
-    sessions, so nobody's place is touched."""
-    changed = {(s.original_date or s.date): s for s in (keep or []) if s.status != SessionStatus.SCHEDULED}
-    for old in list(offering.sessions):
-        offering.sessions.remove(old)
-    db.session.flush()
-    for seq, day in enumerate(weekly_dates(offering.start_date, offering.end_date, offering.weekday), start=1):
-        session = Session(seq=seq, date=day, start_time=offering.start_time, end_time=offering.end_time)
-        if day in changed:
-            old = changed[day]
-            session.status, session.original_date, session.note = old.status, old.original_date, old.note
-            session.place = old.place
-            if old.status == SessionStatus.MOVED:
-                session.date, session.start_time, session.end_time = old.date, old.start_time, old.end_time
-        offering.sessions.append(session)
+    sessions, so nobody's place is touched. At most a year of sessions each (ClassError otherwise)."""
+    for start in range(0, len(offerings), 1000):
+        chunk = offerings[start : start + 1000]
+        days = {o.id: bounded_weekly_dates(o.start_date, o.end_date, o.weekday) for o in chunk}
+        changed: dict[tuple[int, dt.date], Session] = {}
+        query = select(Session).where(Session.offering_id.in_(days), Session.status != SessionStatus.SCHEDULED)
+        for old in db.session.scalars(query):
+            changed[(old.offering_id, old.original_date or old.date)] = old
+        kept = {key: {name: getattr(old, name) for name in SESSION_FIELDS} for key, old in changed.items()}
+        db.session.execute(
+            delete(Session).where(Session.offering_id.in_(days)).execution_options(synchronize_session=False)
+        )
+        rows = []
+        for offering in chunk:
+            for seq, day in enumerate(days[offering.id], start=1):
+                row = dict(
+                    offering_id=offering.id,
+                    seq=seq,
+                    date=day,
+                    start_time=offering.start_time,
+                    end_time=offering.end_time,
+                    place=None,
+                    status=SessionStatus.SCHEDULED,
+                    original_date=None,
+                    note="",
+                )
+                old = kept.get((offering.id, day))
+                if old is not None:
+                    row.update(status=old["status"], original_date=old["original_date"], note=old["note"])
+                    row["place"] = old["place"]
+                    if old["status"] == SessionStatus.MOVED:
+                        row.update(date=old["date"], start_time=old["start_time"], end_time=old["end_time"])
+                rows.append(row)
+        for stale in changed.values():
+            db.session.expunge(stale)
+        if rows:
+            db.session.execute(insert(Session), rows)
+        for offering in chunk:
+            db.session.expire(offering, ["sessions"])
+
+
+SESSION_FIELDS = ("date", "start_time", "end_time", "place", "status", "original_date", "note")
+
+
+def bounded_weekly_dates(start: dt.date, end: dt.date, weekday: int) -> list[dt.date]:
+    """The dates of a weekly pattern; more than a year of them is a ClassError on `end_date`."""
+    try:
+        return weekly_dates(start, end, weekday)
+    except TooManySessions:
+        last = (start + dt.timedelta(weeks=MAX_WEEKS)).isoformat()
+        raise ClassError("end_date", "too_long", weeks=MAX_WEEKS, date=last) from None
 
 
 def save_offering(
@@ -157,7 +262,7 @@ def save_offering(
     db.session.flush()
     db.session.refresh(offering)
     if old_pattern != snapshot(offering, PATTERN):
-        build_sessions(offering, keep=list(offering.sessions))
+        build_sessions(offering)
     catalogue.refresh_search_key(offering)
     db.session.flush()
     if grew:
@@ -272,8 +377,7 @@ def change_session(
                     place=session.where,
                     note=note,
                 )
-        sms.send(person.resident.phone, text)
-        told += 1
+        told += sms.send(person.resident.phone, text)
     return told
 
 

@@ -402,6 +402,7 @@ def _open_if_threshold(offering: Offering) -> None:
                     count=offering.seats_taken,
                     min=offering.min_to_open,
                 ),
+                kind="staff",
             )
         offering.institution_notified_at = now
         db.session.flush()
@@ -451,7 +452,9 @@ def _tell(enrolment: Enrolment, event: str, position: int | None = None, link: s
                 rank=position,
                 code=code,
             )
-    sms.send(enrolment.resident.phone, text)
+    # A receipt of a public sign-up echoes a form anyone can fill in with any number: capped harder.
+    kind = "receipt" if event == "signed_up" and enrolment.source != "assisted" else "notice"
+    sms.send(enrolment.resident.phone, text, kind=kind)
 
 
 def for_resident(resident_id: int) -> list[Enrolment]:

@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from flask import current_app
 from flask_babel import gettext as _
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from app.clock import today
 from app.extensions import db
 from app.models import Institution, Offering, Programme, Town, User
 from app.services import catalogue, classes, parsing, search, staff
+from app.services.schedule import weekly_dates
 
 # (header, required); programme columns after the class columns. The template uses exactly these.
 COLUMNS: list[tuple[str, bool]] = [
@@ -78,7 +82,7 @@ EXAMPLE = [
         "当湖街道",
         "平湖开放大学",
         "2027-03-07",
-        "2029-07-01",
+        "2027-07-03",
         "周六",
         "13:30",
         "17:00",
@@ -132,7 +136,10 @@ KIND_WORDS = {
 }
 DEGREE_LEVELS = ("中专", "专科", "本科")
 CERT_LEVELS = ("初级", "中级", "高级", "技师", "高级技师")
-MAX_ROWS = 20_000
+# One file is one transaction holding the write lock: its rows and the sessions they make are bounded
+# so that it is held for a few seconds at most (5,000 rows of term-long classes: about 2 s).
+MAX_ROWS = 5_000
+MAX_SESSIONS = 100_000
 MAX_PROBLEMS = 200
 
 
@@ -159,7 +166,32 @@ class Result:
 
 
 class FileProblem(Exception):
-    """The file can't be read at all."""
+    """The file can't be read at all; `code` says why (unreadable, encoding, unpacked)."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def check_unpacked(data: bytes, limit: int, members: int) -> None:
+    """An XLSX is a zip: refuse one that unpacks to more than `limit` bytes or holds more than
+    `members` files, before openpyxl parses it (a 0.5 MB file that inflates to 200 MB tied up a
+    server for a minute). The sizes the zip declares are checked first, then each member is read in
+    chunks and counted, since a crafted zip's headers can lie about what it holds."""
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data))
+        infos = book.infolist()
+        if len(infos) > members or sum(info.file_size for info in infos) > limit:
+            raise FileProblem("unpacked")
+        total = 0
+        for info in infos:
+            with book.open(info) as member:
+                while chunk := member.read(2**16):
+                    total += len(chunk)
+                    if total > limit:
+                        raise FileProblem("unpacked")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError) as error:
+        raise FileProblem("unreadable") from error
 
 
 # Offering columns the importer decides itself (the rest of classes.OFFERING_FIELDS come from the sheet).
@@ -178,6 +210,7 @@ def read_rows(data: bytes, filename: str) -> Iterator[tuple[int, list]]:
                 raise FileProblem("encoding") from error
         yield from enumerate(csv.reader(io.StringIO(text)), start=1)
         return
+    check_unpacked(data, current_app.config["IMPORT_UNPACKED_LIMIT"], current_app.config["IMPORT_MEMBER_LIMIT"])
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a file that isn't XLSX
@@ -215,6 +248,23 @@ class _Row:
             self.fail(column, _("太长了，最多 %(max)s 个字", max=max_length))
         return value
 
+    def whole(self, column: str, message: str, minimum: int, maximum: int, required: bool = True) -> int | None:
+        """A whole number; out of range says the range."""
+        number = self.parsed(column, lambda v: parsing.parse_whole(v, maximum=10**12), message, required)
+        if number is not None and not minimum <= number <= maximum:
+            self.fail(column, _("要在 %(min)s 到 %(max)s 之间，请核对", min=minimum, max=maximum))
+            return None
+        return number
+
+    def day(self, column: str, required: bool = True):
+        """A date within the years any date here may be."""
+        message = _("看不懂“%(value)s”，请按 2026-03-01 的样子填写日期")
+        value = self.parsed(column, parsing.parse_date, message, required)
+        if value is not None and (outside := classes.date_in_range(value, today())):
+            self.fail(column, classes.bound_message("date_out_of_range", **outside))
+            return None
+        return value
+
     def parsed(self, column: str, parser, message: str, required: bool = True):
         value = self.raw(column)
         if parsing.text(value) == "":
@@ -249,6 +299,13 @@ def validate(rows: Iterator[tuple[int, list]], institution: Institution) -> tupl
     towns = {t.name: t.id for t in db.session.scalars(select(Town))}
     town_names = "、".join(towns)
     codes = dict(db.session.execute(select(Offering.code, Offering.institution_id)).all())
+    starts = dict(  # a class already here may keep its start, however long ago
+        db.session.execute(
+            select(Offering.code, Offering.start_date).where(Offering.institution_id == institution.id)
+        ).all()
+    )
+    columns = {"start_date": "开始日期", "end_date": "结束日期", "signup_deadline": "报名截止"}
+    sessions = 0
     seen: dict[str, int] = {}
     kinds_seen: dict[str, tuple[str, int]] = {}
     clean: list[dict] = []
@@ -291,25 +348,39 @@ def validate(rows: Iterator[tuple[int, list]], institution: Institution) -> tupl
                 _("没有叫“%(value)s”的镇或街道，请填写其中之一：%(names)s", value=_shown(town_name), names=town_names),
             )
         place = row.text("上课地点", required=True, max_length=200)
-        start = row.parsed("开始日期", parsing.parse_date, _("看不懂“%(value)s”，请按 2026-03-01 的样子填写日期"))
-        end = row.parsed("结束日期", parsing.parse_date, _("看不懂“%(value)s”，请按 2026-03-01 的样子填写日期"))
+        start = row.day("开始日期")
+        end = row.day("结束日期")
         if start and end and end < start:
             row.fail(
                 "结束日期",
                 _("结束日期 %(end)s 早于开始日期 %(start)s，请改正", end=end.isoformat(), start=start.isoformat()),
             )
+            end = None
         weekday = row.parsed("星期", parsing.parse_weekday, _("看不懂“%(value)s”，请填 1–7 或 星期一…星期日"))
         begins = row.parsed("开始时间", parsing.parse_time, _("看不懂“%(value)s”，请按 08:30 的样子填写时间"))
         ends = row.parsed("结束时间", parsing.parse_time, _("看不懂“%(value)s”，请按 08:30 的样子填写时间"))
         if begins and ends and ends <= begins:
             row.fail("结束时间", _("结束时间要晚于开始时间"))
-        capacity = row.parsed(
-            "名额", lambda v: parsing.parse_whole(v, maximum=10_000), _("“%(value)s”不是人数，请填整数，例如 30")
-        )
-        fee = row.parsed("费用", parsing.parse_whole, _("“%(value)s”不是金额，请填整数元，例如 300"), required=False)
-        deadline = row.parsed(
-            "报名截止", parsing.parse_date, _("看不懂“%(value)s”，请按 2026-03-01 的样子填写日期"), required=False
-        )
+        capacity = row.whole("名额", _("“%(value)s”不是人数，请填整数，例如 30"), 0, classes.MAX_CAPACITY)
+        fee = row.whole("费用", _("“%(value)s”不是金额，请填整数元，例如 300"), 0, classes.MAX_FEE, required=False)
+        deadline = row.day("报名截止", required=False)
+        for name, problem, params in classes.class_date_problems(start, end, deadline, today(), starts.get(code)):
+            row.fail(columns[name], classes.bound_message(problem, **params))
+        if start and end and weekday and not any(p.row == number for p in problems):
+            sessions += len(weekly_dates(start, end, weekday))
+            if sessions > MAX_SESSIONS:
+                problems.append(
+                    Problem(
+                        number,
+                        _("结束日期"),
+                        _(
+                            "这个文件到这一行已排出 %(count)s 次课，一次最多 %(max)s 次，请分成几个文件",
+                            count=sessions,
+                            max=MAX_SESSIONS,
+                        ),
+                    )
+                )
+                break
         senior = row.parsed("适合长辈", parsing.parse_yes_no, _("看不懂“%(value)s”，请填 是 或 否"), required=False)
         level = row.text("学历层次")
         if level and level not in DEGREE_LEVELS:
@@ -322,8 +393,8 @@ def validate(rows: Iterator[tuple[int, list]], institution: Institution) -> tupl
         years = row.parsed("学制", parsing.parse_decimal, _("看不懂“%(value)s”，请填年数，例如 2.5"), required=False)
         if years is not None and not 0 < years <= 10:
             row.fail("学制", _("学制要在 0 到 10 年之间"))
-        tuition = row.parsed(
-            "学费", parsing.parse_whole, _("“%(value)s”不是金额，请填整数元，例如 5200"), required=False
+        tuition = row.whole(
+            "学费", _("“%(value)s”不是金额，请填整数元，例如 5200"), 0, classes.MAX_TUITION, required=False
         )
         if len(problems) >= MAX_PROBLEMS:
             break
@@ -367,8 +438,13 @@ def run(data: bytes, filename: str, institution: Institution, actor: User, submi
         return Result()
     try:
         clean, problems = validate(read_rows(data, filename), institution)
-    except FileProblem:
-        return Result(problems=[Problem(1, _("文件"), _("打不开这个文件。请确认它是 .xlsx 或 .csv（UTF-8）格式"))])
+    except FileProblem as problem:
+        if problem.code == "unpacked":
+            limit = current_app.config["IMPORT_UNPACKED_LIMIT"] // 2**20
+            message = _("这个表格解压后超过 %(mb)s MB，太大了。请删掉空行和多余的工作表，或分成几个文件", mb=limit)
+        else:
+            message = _("打不开这个文件。请确认它是 .xlsx 或 .csv（UTF-8）格式")
+        return Result(problems=[Problem(1, _("文件"), message)])
     except (csv.Error, ValueError):
         return Result(problems=[Problem(1, _("文件"), _("这个 CSV 文件的格式有误，请在 Excel 里重新“另存为”CSV"))])
     if problems:
@@ -433,6 +509,7 @@ def _write(clean: list[dict], institution: Institution) -> Result:
     towns = {t.id: t.name for t in db.session.scalars(select(Town))}
     keys: dict[tuple, str] = {}
     new_rows: list[dict] = []
+    repatterned: list[Offering] = []
     for row in clean:
         programme = programmes[row["programme"]["name"]]
         key = (programme.name, programme.major, programme.certificate, row["town_id"], row["place"])
@@ -461,10 +538,12 @@ def _write(clean: list[dict], institution: Institution) -> Result:
         for name, value in values.items():
             setattr(offering, name, value)
         if pattern != classes.snapshot(offering, classes.PATTERN):
-            classes.build_sessions(offering, keep=list(offering.sessions))
+            repatterned.append(offering)
         result.updated += 1
     if result.problems:
         return result
+    db.session.flush()
+    classes.rebuild_sessions(repatterned)
     for start in range(0, len(new_rows), 2000):
         catalogue.bulk_insert_offerings(new_rows[start : start + 2000])
     result.created = len(new_rows)

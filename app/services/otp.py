@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models import OneTimeCode
+from app.services import residents
 
 LIFETIME = dt.timedelta(minutes=10)
 MAX_ATTEMPTS = 5
@@ -49,5 +50,6 @@ def verify(phone: str, code: str, now: dt.datetime) -> bool:
         db.session.flush()
         return False
     current.used_at = now
+    residents.confirm_phone(phone, now)
     db.session.flush()
     return True

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import utcnow
@@ -35,6 +36,20 @@ COMPARED = ("name", "town_id", "age_band", "education", "work", "industry", "res
 
 def find_by_phone(phone: str) -> Resident | None:
     return db.session.scalar(select(Resident).where(Resident.phone == phone))
+
+
+def phone_confirmed(phone: str) -> bool:
+    """Has this number ever proved it is theirs (a one-time code at /me)?"""
+    return db.session.scalar(select(Resident.phone_confirmed_at).where(Resident.phone == phone)) is not None
+
+
+def confirm_phone(phone: str, when: dt.datetime) -> None:
+    """The number's owner entered a code sent to it: from now on it gets every receipt."""
+    db.session.execute(
+        update(Resident)
+        .where(Resident.phone == phone, Resident.phone_confirmed_at.is_(None))
+        .values(phone_confirmed_at=when)
+    )
 
 
 def register(person: Person, source: str, consent_method: str) -> Resident:

@@ -1,12 +1,22 @@
-"""Turning a weekly pattern into dated sessions."""
+"""Turning a weekly pattern into dated sessions, never more than a year of them."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+MAX_WEEKS = 52  # a class spans at most a year; a longer course is several classes
+MAX_SESSIONS = MAX_WEEKS + 1  # weekly, both ends included
+
+
+class TooManySessions(ValueError):
+    """A pattern that would make more than MAX_SESSIONS meetings (the forms and the importer say so
+    field by field first; this guards every other caller, so no request builds sessions without end)."""
+
 
 def weekly_dates(start: dt.date, end: dt.date, weekday: int) -> list[dt.date]:
     """Every date from `start` to `end` (inclusive) that falls on ISO `weekday`."""
+    if (end - start).days > MAX_WEEKS * 7:
+        raise TooManySessions(f"{start} to {end} is more than {MAX_WEEKS} weeks")
     first = start + dt.timedelta(days=(weekday - start.isoweekday()) % 7)
     count = max((end - first).days // 7 + 1, 0)
     return [first + dt.timedelta(weeks=i) for i in range(count)]
