@@ -15,6 +15,7 @@ from sqlalchemy import delete, insert, select
 
 from app import sms
 from app.extensions import db
+from app.i18n import weekday_name
 from app.models import AdminSubmission, Enrolment, Offering, Programme, Session, SessionStatus, User
 from app.models.enrolment import EnrolmentStatus
 from app.services import catalogue, enrolment, staff
@@ -261,13 +262,15 @@ def save_offering(
     offering.kind = programme.kind
     db.session.flush()
     db.session.refresh(offering)
+    repatterned = old_pattern is not None and old_pattern != snapshot(offering, PATTERN)
     if old_pattern != snapshot(offering, PATTERN):
         build_sessions(offering)
     catalogue.refresh_search_key(offering)
     db.session.flush()
+    if repatterned:
+        tell_new_pattern(offering)
     if grew:
-        while enrolment.promote(offering):
-            pass
+        fill_from_waitlist(offering)
     if submission_id and before is None:
         remember(submission_id, "offering.create", "offering", offering.id)
     staff.audit(
@@ -280,6 +283,37 @@ def save_offering(
     )
     db.session.flush()
     return offering
+
+
+def fill_from_waitlist(offering: Offering) -> int:
+    """More places: people move up from the waitlist, in order, each told by SMS (enrolment.promote).
+    Returns how many moved up. The class form and the spreadsheet import both call this."""
+    moved = 0
+    while enrolment.promote(offering):
+        moved += 1
+    return moved
+
+
+def tell_new_pattern(offering: Offering) -> int:
+    """The weekly pattern of a running or coming class changed (its sessions were rebuilt): everyone
+    with a place or waiting is told the new pattern by SMS. Returns how many were told. The class
+    form and the spreadsheet import both call this after rebuilding the sessions."""
+    told = 0
+    for person in people_to_tell(offering):
+        with force_locale("zh_Hans_CN"):
+            text = _(
+                "学后：“%(name)s”的上课时间改了：%(first)s至%(last)s，"
+                "每%(weekday)s %(start)s–%(end)s，地点：%(place)s。",
+                name=offering.title,
+                first=_md(offering.start_date.isoformat()),
+                last=_md(offering.end_date.isoformat()),
+                weekday=weekday_name(offering.weekday),
+                start=offering.start_time.strftime("%H:%M"),
+                end=offering.end_time.strftime("%H:%M"),
+                place=offering.place,
+            )
+        told += sms.send(person.resident.phone, text)
+    return told
 
 
 def set_status(offering: Offering, status: str, actor: User) -> None:
