@@ -84,6 +84,25 @@ ENROLMENT_STATUSES = {
     "completed": _l("已结业"),
 }
 
+NEED_STATUSES = {
+    "new": _l("新登记"),
+    "matched": _l("已匹配到课程"),
+    "enrolled": _l("已报名"),
+    "completed": _l("已结业"),
+}
+
+NEED_SOURCES = {
+    "self": _l("本人登记"),
+    "assisted": _l("社区工作者代登记"),
+    "survey": _l("入户调查"),
+    "imported": _l("导入"),
+}
+
+ENROLMENT_SOURCES = {"self": _l("本人报名"), "family": _l("家属代报"), "assisted": _l("社区工作者代报")}
+
+# The times of day a need can name (keys as app.services.matching.TIMES).
+TIMES_OF_DAY = {"morning": _l("上午"), "afternoon": _l("下午"), "evening": _l("晚上")}
+
 # The need form's answers about education and work (stored as the Chinese words).
 EDUCATION = {
     "小学及以下": _l("小学及以下"),

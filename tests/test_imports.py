@@ -196,10 +196,19 @@ def test_exports_in_xlsx_and_csv_with_a_bom(client, app, login_as, school):
     text = client.get("/admin/exports/enrolments.csv").data
     assert text.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["开班编号", "报名号", "姓名"] and len(rows) == 2 and rows[1][2:4] == ["王芳", "13812345678"]
+    # Course and town beside the code; the phone is text (a leading tab) so Excel keeps all 11 digits.
+    assert rows[0][:6] == ["开班编号", "课程名称", "上课镇街", "院校", "报名号", "姓名"] and len(rows) == 2
+    assert rows[1][1:3] == ["烘焙", "当湖街道"] and rows[1][5:7] == ["王芳", "\t13812345678"]
+    assert rows[1][7:9] == ["已确认", "本人报名"], "status and source in words"
     book = load_workbook(io.BytesIO(client.get("/admin/exports/enrolments.xlsx").data))
-    assert [c.value for c in book.active[2]][2] == "王芳"
+    sheet = book.active
+    cells = [c for c in sheet[2]]
+    assert cells[5].value == "王芳" and cells[6].value == "13812345678" and cells[6].number_format == "@"
+    assert isinstance(cells[9].value, dt.datetime) and cells[9].number_format == "yyyy-mm-dd hh:mm"
+    assert sheet.freeze_panes == "A2" and sheet.column_dimensions["B"].width >= 20
     assert client.get("/admin/exports/needs.csv").status_code == 403, "needs are the bureau's"
+    audits = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "export.enrolments")).all()
+    assert [a.details["format"] for a in audits] == ["csv", "xlsx"] and audits[0].details["institution_id"] == school.id
 
 
 def test_a_formula_in_a_name_is_written_as_text(client, login_as, school):

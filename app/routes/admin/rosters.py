@@ -5,6 +5,7 @@ The class's own institution and the bureau see whole phone numbers: they run the
 
 from __future__ import annotations
 
+from flask_login import current_user
 from sqlalchemy import select
 
 from app import labels
@@ -12,7 +13,7 @@ from app.auth import role_required
 from app.extensions import db
 from app.htmx import render
 from app.models import Outcome
-from app.routes.admin import ADMIN, FMT, STAFF, bp, download, get_offering, own_institution_id
+from app.routes.admin import ADMIN, FMT, STAFF, bp, download, get_offering, own_institution_id, stream
 from app.services import exports
 
 
@@ -36,12 +37,14 @@ def roster_export(offering_id: int, fmt: str):
 @bp.get(f"/exports/enrolments.{FMT}")
 @role_required(*STAFF)
 def export_enrolments(fmt: str):
-    headers, rows = exports.enrolments_table(own_institution_id(), full_phone=True)
-    return download(exports.table(headers, rows, fmt), fmt, "enrolments")
+    export = exports.enrolments_export(current_user, own_institution_id(), full_phone=True, fmt=fmt)
+    db.session.commit()
+    return stream(export, fmt)
 
 
 @bp.get(f"/exports/needs.{FMT}")
 @role_required(*ADMIN)
 def export_needs(fmt: str):
-    headers, rows = exports.needs_table(full_phone=True)
-    return download(exports.table(headers, rows, fmt), fmt, "needs")
+    export = exports.needs_export(current_user, full_phone=True, fmt=fmt)
+    db.session.commit()
+    return stream(export, fmt)
