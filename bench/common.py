@@ -59,6 +59,27 @@ def scratch_database(backend: str):
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+class Base(str):
+    """The server's address, with the gunicorn master's process id (`.pid`) for measuring its workers."""
+
+    pid: int
+
+
+def worker_pids(master: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The most memory a process has held (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 @contextlib.contextmanager
 def gunicorn(env: dict, workers: int = 2):
     port = free_port()
@@ -67,7 +88,8 @@ def gunicorn(env: dict, workers: int = 2):
         cwd=ROOT,
         env=env,
     )
-    base = f"http://127.0.0.1:{port}"
+    base = Base(f"http://127.0.0.1:{port}")
+    base.pid = proc.pid
     try:
         for _ in range(100):
             try:
