@@ -40,6 +40,7 @@ EXPECTED = {
     "admin.offering": STAFF,
     "admin.offering_status": STAFF,
     "admin.session_change": STAFF,
+    "admin.session_attendance": STAFF,
     "admin.roster": STAFF,
     "admin.roster_export": STAFF,
     "admin.export_enrolments": STAFF,

@@ -46,7 +46,11 @@ def county(app):
     here, there = make_town("当湖街道"), make_town("新埭镇")
     make_policy(code="JN-DG-CJ", level="初级", value=800)
     offering = make_offering(
-        programme=make_programme(name="电工（初级）", kind="skill", certificate="电工", cert_level="初级"), town=here
+        programme=make_programme(name="电工（初级）", kind="skill", certificate="电工", cert_level="初级"),
+        town=here,
+        start_date=TODAY - dt.timedelta(weeks=6),  # running, so a completion can be recorded today
+        weeks=8,
+        deadline=TODAY,
     )
     for _ in range(2):
         need(here)

@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models, one module per area."""
 
+from app.models.attendance import Attendance
 from app.models.callback import CallbackRequest
 from app.models.course import (
     Allocation,
@@ -23,6 +24,7 @@ from app.models.staff import AuditEntry, Role, User
 __all__ = [
     "AdminSubmission",
     "Allocation",
+    "Attendance",
     "AuditEntry",
     "CallbackRequest",
     "CertLevel",

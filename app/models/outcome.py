@@ -45,6 +45,8 @@ class Outcome(db.Model):
     kind: Mapped[str] = mapped_column(String(12))
     level: Mapped[str | None] = mapped_column(String(8))
     evidence: Mapped[str] = mapped_column(Text, default="")
+    # A degree's or vocational certificate's number, as issued (nationally unique): one outcome each.
+    certificate_no: Mapped[str | None] = mapped_column(String(60), unique=True)
     completed_on: Mapped[dt.date] = mapped_column(Date)
     incentive_amount: Mapped[int] = mapped_column(default=0)  # yuan, owed to the learner
     policy_codes: Mapped[list] = mapped_column(JSON, default=list)

@@ -16,7 +16,7 @@ from sqlalchemy import delete, insert, select
 from app import sms
 from app.extensions import db
 from app.i18n import weekday_name
-from app.models import AdminSubmission, Enrolment, Offering, Programme, Session, SessionStatus, User
+from app.models import AdminSubmission, Attendance, Enrolment, Offering, Programme, Session, SessionStatus, User
 from app.models.enrolment import EnrolmentStatus
 from app.services import catalogue, enrolment, staff
 from app.services.schedule import MAX_WEEKS, TooManySessions, weekly_dates
@@ -48,6 +48,7 @@ OFFERING_FIELDS = (
     "signup_deadline",
     "senior_friendly",
     "status",
+    "min_attendance",
 )
 PATTERN = ("start_date", "end_date", "weekday", "start_time", "end_time")
 
@@ -192,6 +193,12 @@ def rebuild_sessions(offerings: list[Offering]) -> None:
         for old in db.session.scalars(query):
             changed[(old.offering_id, old.original_date or old.date)] = old
         kept = {key: {name: getattr(old, name) for name in SESSION_FIELDS} for key, old in changed.items()}
+        # Attendance already recorded stays with the session held on that date, if it still is.
+        marks = db.session.execute(
+            select(Session.offering_id, Session.date, Attendance.enrolment_id, Attendance.present)
+            .join(Session, Session.id == Attendance.session_id)
+            .where(Session.offering_id.in_(days))
+        ).all()
         db.session.execute(
             delete(Session).where(Session.offering_id.in_(days)).execution_options(synchronize_session=False)
         )
@@ -220,6 +227,20 @@ def rebuild_sessions(offerings: list[Offering]) -> None:
             db.session.expunge(stale)
         if rows:
             db.session.execute(insert(Session), rows)
+        if marks:
+            held = {
+                (offering_id, day): session_id
+                for session_id, offering_id, day in db.session.execute(
+                    select(Session.id, Session.offering_id, Session.date).where(Session.offering_id.in_(days))
+                )
+            }
+            again = [
+                dict(enrolment_id=enrolment_id, session_id=held[(offering_id, day)], present=present)
+                for offering_id, day, enrolment_id, present in marks
+                if (offering_id, day) in held
+            ]
+            if again:
+                db.session.execute(insert(Attendance), again)
         for offering in chunk:
             db.session.expire(offering, ["sessions"])
 

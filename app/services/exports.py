@@ -21,8 +21,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app import labels, xlsx
 from app.clock import TZ
@@ -127,18 +127,6 @@ def local_time(moment: dt.datetime | None) -> dt.datetime | None:
     return moment.astimezone(TZ).replace(tzinfo=None)
 
 
-def roster(offering: Offering, full_phone: bool) -> list[Enrolment]:
-    """A class's people with a place or waiting, confirmed first, in the order they signed up."""
-    order = {"confirmed": 0, "intent": 1, "completed": 2, "received": 3, "waitlisted": 4}
-    people = db.session.scalars(
-        select(Enrolment)
-        .where(Enrolment.offering_id == offering.id, Enrolment.status != "cancelled")
-        .options(selectinload(Enrolment.resident))
-        .order_by(Enrolment.id)
-    )
-    return sorted(people, key=lambda e: (order.get(e.status, 9), e.draw_rank or 0, e.id))
-
-
 ROSTER_HEADERS = [_l("序号"), _l("姓名"), _l("手机号码"), _l("报名号"), _l("状态"), _l("签到")]
 ENROLMENT_HEADERS = [
     _l("开班编号"),
@@ -170,14 +158,47 @@ NEED_HEADERS = [
 NEED_WIDTHS = [10, 14, 12, 12, 20, 14, 24, 14, 14, 12, 18, 17]
 
 
-def roster_table(offering: Offering, full_phone: bool) -> Table:
-    """The printed roster: one row per person, with an empty column to sign in."""
+def roster_export(actor: User, offering: Offering, full_phone: bool, fmt: str) -> Export:
+    """The sign-in sheet as a spreadsheet: the people with a place, a column per session held (✓ came,
+    ✗ did not, empty while not recorded), sessions attended; those waiting below, apart. Audited."""
+    from app.services import attendance
+
+    audit_export(actor, "roster", fmt, full_phone, offering_id=offering.id)
+    sheet = attendance.sheet(offering)
     statuses = _words(labels.ENROLMENT_STATUSES)
-    rows = (
-        [n, e.resident.name, phone(e.resident, full_phone), e.code, statuses[e.status], ""]
-        for n, e in enumerate(roster(offering, full_phone), start=1)
-    )
-    return [str(h) for h in ROSTER_HEADERS], rows
+    days = [f"{s.date.month}/{s.date.day}" for s in sheet.sessions]
+    headers = [*(str(h) for h in ROSTER_HEADERS[:5]), *days, _("出勤")]
+
+    def rows():
+        for n, e in enumerate(sheet.people, start=1):
+            marks = [sheet.mark(e, s) for s in sheet.sessions]
+            ticks = ["" if m is None else ("✓" if m else "✗") for m in marks]
+            yield [
+                n,
+                e.resident.name,
+                phone_cell(e.resident.phone, full_phone),
+                e.code,
+                statuses[e.status],
+                *ticks,
+                sum(1 for m in marks if m),
+            ]
+        yield [
+            _("合计"),
+            ngettext("%(num)s 人", "%(num)s 人", len(sheet.people)),
+            None,
+            None,
+            None,
+            *(sheet.present(s) for s in sheet.sessions),
+            None,
+        ]
+        if sheet.waiting:
+            yield []
+            yield [_("候补和待定（不在签到表上）")]
+            for n, e in enumerate(sheet.waiting, start=1):
+                yield [n, e.resident.name, phone_cell(e.resident.phone, full_phone), e.code, statuses[e.status]]
+
+    widths = [6, 10, 14, 12, 12, *(6 for _d in days), 6]
+    return Export(headers, rows(), name=f"roster-{offering.id}", title=offering.code, widths=widths)
 
 
 def enrolments_export(actor: User, institution_id: int | None, full_phone: bool, fmt: str) -> Export:

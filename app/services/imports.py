@@ -265,7 +265,7 @@ def check_unpacked(data: bytes, limit: int, members: int) -> None:
 
 
 # Offering columns the importer decides itself (the rest of classes.OFFERING_FIELDS come from the sheet).
-IMPORTER_SETS = ("programme_id", "code", "status")
+IMPORTER_SETS = ("programme_id", "code", "status", "min_attendance")  # the rule is set on the class form
 
 Rows = Iterator[tuple[int, list]]  # (row number as the sheet shows it, cells)
 
