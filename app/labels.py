@@ -69,8 +69,18 @@ FUNNEL_STAGES = {
 
 
 def gap_suggestion(gap) -> str:
-    """Where to open a class for a dashboard gap (app.services.dashboard.Gap), in words."""
-    return _("在%(town)s开一个%(target)s班（%(count)s人想学）", town=gap.town, target=gap.target, count=gap.count)
+    """Where to open a class for a dashboard gap (app.services.dashboard.Gap), in words: the
+    programme to open a class of, or what people asked for when no programme teaches it yet."""
+    if gap.programmes:
+        return _(
+            "在%(town)s开一个“%(programme)s”班（%(count)s人想学）", town=gap.town, programme=gap.target, count=gap.count
+        )
+    return _(
+        "在%(town)s开一个教“%(target)s”的班（%(count)s人想学；还没有教这个的课程）",
+        town=gap.town,
+        target=gap.target,
+        count=gap.count,
+    )
 
 
 OFFERING_STATUSES = {"open": _l("报名中"), "closed": _l("已停止报名"), "cancelled": _l("已取消")}

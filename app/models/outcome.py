@@ -34,6 +34,7 @@ class Outcome(db.Model):
         CheckConstraint("incentive_amount >= 0", name="incentive_amount"),
         # The dashboard's funnel and monthly trend: counts and sums by month and paid or not.
         Index("ix_outcomes_completed_on_paid", "completed_on", "paid_at"),
+        Index("ix_outcomes_resident_paid", "resident_id", "paid_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

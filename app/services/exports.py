@@ -221,34 +221,43 @@ def needs_export(actor: User, full_phone: bool, fmt: str) -> Export:
     )
 
 
-DASHBOARD_TABLES = ("demand", "supply", "gaps", "funnel", "trends", "incentives")
+DASHBOARD_TABLES = ("demand", "supply", "seats", "gaps", "funnel", "trends", "incentives")
 
 
 def dashboard_table(table: str, data: Mapping[str, Any]) -> Table:
-    """One of the 驾驶舱's tables (`table` in DASHBOARD_TABLES) from its figures: `data` holds
-    app.services.dashboard's demand, supply and seats grids, gaps, funnel, trends and money."""
+    """One of the 驾驶舱's tables (`table` in DASHBOARD_TABLES) from its figures, one unit each (in
+    the last header): `data` holds app.services.dashboard's demand, supply and seats grids, gaps,
+    funnel, trends and money."""
     kinds = dashboard.KINDS
     kind_names = [str(labels.KINDS[k]) for k in kinds]
-    if table in ("demand", "supply"):
+    if table in ("demand", "supply", "seats"):
         grid = data[table]
-        headers = [_("镇/街道"), *kind_names, _("合计")]
+        unit = {"demand": _("合计（人次）"), "supply": _("合计（个班）"), "seats": _("合计（人次）")}[table]
+        headers = [_("镇/街道"), *kind_names, unit]
         rows = [[name, *(grid.get(t, k) for k in kinds), grid.row_total(t)] for t, name in grid.towns]
-        if table == "supply":
-            headers.append(_("名额"))
-            for row, (t, _name) in zip(rows, grid.towns, strict=True):
-                row.append(data["seats"].row_total(t))
+        rows.append([_("合计"), *(grid.col_total(k) for k in kinds), grid.total])
     elif table == "gaps":
-        headers = [_("镇/街道"), _("类别"), _("想学"), _("人数"), _("建议")]
-        rows = [[g.town, str(labels.KINDS[g.kind]), g.target, g.count, labels.gap_suggestion(g)] for g in data["gaps"]]
+        headers = [_("镇/街道"), _("类别"), _("开哪门课"), _("想学（居民的原话）"), _("建议"), _("人数（人）")]
+        rows = [
+            [
+                g.town,
+                str(labels.KINDS[g.kind]),
+                g.target if g.programmes else "",
+                _("、").join(g.targets),
+                labels.gap_suggestion(g),
+                g.count,
+            ]
+            for g in data["gaps"]
+        ]
     elif table == "funnel":
-        headers = [_("环节"), _("数量")]
+        headers = [_("环节"), _("人数（人）")]
         rows = [[str(labels.FUNNEL_STAGES[s.key]), s.count] for s in data["funnel"]]
     elif table == "trends":
-        headers = [_("月份"), _("登记需求"), _("报名上课"), _("结业或取证")]
+        headers = [_("月份"), _("登记需求（人次）"), _("报名上课（人次）"), _("结业或取证（人次）")]
         rows = [[m.start.strftime("%Y-%m"), m.needs, m.enrolments, m.outcomes] for m in data["trends"]]
     else:
-        headers = [_("类别"), _("人次"), _("应发（元）"), _("已发（元）"), _("待发（元）")]
-        rows = [[str(labels.OUTCOME_KINDS[m.kind]), m.count, m.owed, m.paid, m.unpaid] for m in data["money"]]
+        headers = [_("类别"), _("应发（元）"), _("已发（元）"), _("待发（元）")]
+        rows = [[str(labels.OUTCOME_KINDS[m.kind]), m.owed, m.paid, m.unpaid] for m in data["money"]]
     return headers, rows
 
 

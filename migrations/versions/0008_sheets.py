@@ -42,11 +42,32 @@ def upgrade():
     with op.batch_alter_table('outcomes', schema=None) as batch_op:
         batch_op.add_column(sa.Column('certificate_no', sa.String(length=60), nullable=True))
         batch_op.create_unique_constraint(batch_op.f('uq_outcomes_certificate_no'), ['certificate_no'])
+        batch_op.create_index('ix_outcomes_resident_paid', ['resident_id', 'paid_at'], unique=False)
+
+    # The 驾驶舱 at county scale: demand and gaps read from one covering index, the funnel by resident.
+    with op.batch_alter_table('needs', schema=None) as batch_op:
+        batch_op.drop_index('ix_needs_kind_town_status')
+        batch_op.create_index(
+            'ix_needs_kind_town_status', ['kind', 'town_id', 'status', 'target', 'unmet', 'resident_id'], unique=False
+        )
+        batch_op.create_index('ix_needs_resident_unmet', ['resident_id', 'unmet'], unique=False)
+
+    with op.batch_alter_table('enrolments', schema=None) as batch_op:
+        batch_op.create_index('ix_enrolments_resident_status', ['resident_id', 'status'], unique=False)
 
 
 
 def downgrade():
+    with op.batch_alter_table('enrolments', schema=None) as batch_op:
+        batch_op.drop_index('ix_enrolments_resident_status')
+
+    with op.batch_alter_table('needs', schema=None) as batch_op:
+        batch_op.drop_index('ix_needs_resident_unmet')
+        batch_op.drop_index('ix_needs_kind_town_status')
+        batch_op.create_index('ix_needs_kind_town_status', ['kind', 'town_id', 'status', 'target'], unique=False)
+
     with op.batch_alter_table('outcomes', schema=None) as batch_op:
+        batch_op.drop_index('ix_outcomes_resident_paid')
         batch_op.drop_constraint(batch_op.f('uq_outcomes_certificate_no'), type_='unique')
         batch_op.drop_column('certificate_no')
 
