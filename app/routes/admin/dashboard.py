@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, request, url_for
+from flask import abort, current_app, request, url_for
 from flask_login import current_user
 
 from app import labels
 from app.auth import role_required
-from app.clock import today
-from app.extensions import db
+from app.clock import now, today
+from app.extensions import cache, db
 from app.htmx import redirect_to, render
 from app.models import Town, mask_phone
 from app.routes.admin import ADMIN, FMT, STAFF, bp, download
@@ -29,10 +29,22 @@ def index():
 
 
 def dashboard_tables() -> dict[str, Any]:
+    """The 驾驶舱's figures: computed at most once per DASHBOARD_CACHE_SECONDS and shared by every
+    server through the app's cache (Redis in production), with the moment they were computed."""
+    key = f"dashboard-figures:{today().isoformat()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = _compute_tables()
+        cache.set(key, figures, timeout=current_app.config["DASHBOARD_CACHE_SECONDS"])
+    return figures
+
+
+def _compute_tables() -> dict[str, Any]:
     day = today()
     towns = dashboard._towns()
     seats_offerings, seats = dashboard.supply(day, towns)
     return dict(
+        computed_at=now(),
         demand=dashboard.demand(towns),
         supply=seats_offerings,
         seats=seats,
