@@ -475,3 +475,11 @@ def test_an_import_moves_the_waitlist_up_texts_a_new_weekday_and_audits_each_cla
     assert updated[0].target_id == offering.id and updated[0].details["import"] == "b.csv"
     assert updated[0].details["before"] == {"weekday": 7, "capacity": 1}
     assert updated[0].details["after"] == {"weekday": 6, "capacity": 2}
+
+
+def test_a_csv_with_a_title_line_above_its_header(client, login_as, school):
+    login_as("institution", institution=school)
+    rows = [["2027 年春季开班计划"], [], imports.HEADERS, row_of(开班编号="C-1"), ["合计：1 个班"]]
+    assert upload(client, as_csv(rows), "plan.csv").status_code == 303
+    page = flashes(client)
+    assert "新开 1 个班" in page and "表头在第 3 行。" in page and "跳过了 1 行合计。" in page

@@ -744,8 +744,10 @@ def run(data: bytes, filename: str, institution: Institution, actor: User, submi
 def notices(result: Result) -> list[str]:
     """What the importer read and left out, in words, for the page after an import."""
     layout, said = result.layout, []
-    if layout.sheets > 1 or layout.header_row > 1:
+    if layout.sheet and (layout.sheets > 1 or layout.header_row > 1):
         said.append(_("读取的是工作表“%(sheet)s”，表头在第 %(row)s 行。", sheet=layout.sheet, row=layout.header_row))
+    elif layout.header_row > 1:
+        said.append(_("表头在第 %(row)s 行。", row=layout.header_row))
     if layout.other_sheets:
         names = "、".join(f"“{name}”" for name in layout.other_sheets)
         said.append(_("工作表 %(names)s 也有表头，没有导入；要导入请把它单独存成一个文件。", names=names))
