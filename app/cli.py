@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from sqlalchemy import text
 
 from app import demo
 from app.clock import today
@@ -31,6 +32,15 @@ def gen_scale(offerings: int, residents: int, needs: int, enrolments: int) -> No
     people, wishes = demo.generate_people(residents, needs, today())
     signups, outcomes = demo.generate_enrolments(enrolments, today())
     db.session.commit()
+    # After a bulk load the query planners need fresh statistics, and PostgreSQL its visibility map
+    # for index-only scans (its autovacuum would see to both within minutes; SQLite never gathers
+    # statistics by itself): the 驾驶舱 at scale depends on them.
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+    else:
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
     click.echo(
         f"gen-scale: {added} offerings, {people} residents, {wishes} needs, {signups} enrolments, "
         f"{outcomes} outcomes added"

@@ -60,8 +60,18 @@ FUNNEL_STAGES = {
 
 
 def gap_suggestion(gap) -> str:
-    """Where to open a class for a dashboard gap (app.services.dashboard.Gap), in words."""
-    return _("在%(town)s开一个%(target)s班（%(count)s人想学）", town=gap.town, target=gap.target, count=gap.count)
+    """Where to open a class for a dashboard gap (app.services.dashboard.Gap), in words: the
+    programme to open a class of, or what people asked for when no programme teaches it yet."""
+    if gap.programmes:
+        return _(
+            "在%(town)s开一个“%(programme)s”班（%(count)s人想学）", town=gap.town, programme=gap.target, count=gap.count
+        )
+    return _(
+        "在%(town)s开一个教“%(target)s”的班（%(count)s人想学；还没有教这个的课程）",
+        town=gap.town,
+        target=gap.target,
+        count=gap.count,
+    )
 
 
 OFFERING_STATUSES = {
@@ -78,6 +88,25 @@ ENROLMENT_STATUSES = {
     EnrolmentStatus.CANCELLED: _l("已取消"),
     EnrolmentStatus.COMPLETED: _l("已结业"),
 }
+
+NEED_STATUSES = {
+    "new": _l("新登记"),
+    "matched": _l("已匹配到课程"),
+    "enrolled": _l("已报名"),
+    "completed": _l("已结业"),
+}
+
+NEED_SOURCES = {
+    "self": _l("本人登记"),
+    "assisted": _l("社区工作者代登记"),
+    "survey": _l("入户调查"),
+    "imported": _l("导入"),
+}
+
+ENROLMENT_SOURCES = {"self": _l("本人报名"), "family": _l("家属代报"), "assisted": _l("社区工作者代报")}
+
+# The times of day a need can name (keys as app.services.matching.TIMES).
+TIMES_OF_DAY = {"morning": _l("上午"), "afternoon": _l("下午"), "evening": _l("晚上")}
 
 # The need form's answers about education and work (stored as the Chinese words).
 EDUCATION = {

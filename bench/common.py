@@ -71,6 +71,27 @@ def scratch_database(backend: str):
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+class Base(str):
+    """The server's address, with the gunicorn master's process id (`.pid`) for measuring its workers."""
+
+    pid: int
+
+
+def worker_pids(master: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The most memory a process has held (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 @contextlib.contextmanager
 def gunicorn(env: dict, workers: int = 2, threads: int = 1, timeout: float = 60):
     """The app (wsgi:app) under gunicorn on a free port of 127.0.0.1 with `env`; yields its base URL
@@ -79,7 +100,8 @@ def gunicorn(env: dict, workers: int = 2, threads: int = 1, timeout: float = 60)
     args = ["-w", str(workers), *(["--threads", str(threads)] if threads > 1 else [])]
     args += ["-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]
     proc = subprocess.Popen([str(BIN / "gunicorn"), *args], cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
+    base = Base(f"http://127.0.0.1:{port}")
+    base.pid = proc.pid
     try:
         deadline = time.monotonic() + timeout
         while True:

@@ -35,14 +35,16 @@ def make_side(town: Town, name: str, phone: str, admin: User) -> Side:
     programme = make_programme(
         name=f"电工（初级）{name}", kind="skill", institution=institution, certificate="电工", cert_level="初级"
     )
-    offering = make_offering(programme=programme, seats=5)
+    # Running since six weeks ago, sign-ups open until today: a completion can be recorded today.
+    started = TODAY - dt.timedelta(weeks=6)
+    offering = make_offering(programme=programme, seats=5, start_date=started, weeks=8, deadline=TODAY)
     enrolment = enrol(offering, phone)
     side = Side(institution, programme, offering, enrolment)
     side.outcome = outcomes.record(
         enrol(offering, phone[:-1] + "9", name="李强"),
         "certificate",
         "初级",
-        "证书 001",
+        f"证书 {phone}",  # certificate numbers are unique
         TODAY,
         admin,
         uuid.uuid4().hex,

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditEntry, Enrolment, Offering, Outcome, Programme, Session, Town
 from tests.admin_world import enrol, make_policy
-from tests.factories import make_institution, make_offering, make_programme, make_town
+from tests.factories import TODAY, make_institution, make_offering, make_programme, make_town
 from tests.helpers import invalid_fields, log_in, make_user, tokens
 
 
@@ -233,7 +233,8 @@ def test_completion_creates_an_outcome_with_the_incentive_owed_and_the_bureau_pa
     programme = make_programme(
         name="电工（初级）", kind="skill", institution=school, certificate="电工", cert_level="初级"
     )
-    offering = make_offering(programme=programme)
+    started = TODAY - dt.timedelta(weeks=10)  # a class that has run, so its completion can be recorded now
+    offering = make_offering(programme=programme, start_date=started, weeks=12, deadline=TODAY)
     enrolment = enrol(offering, "13812345678")
     db.session.commit()
     login_as("institution", institution=school)
@@ -244,7 +245,7 @@ def test_completion_creates_an_outcome_with_the_incentive_owed_and_the_bureau_pa
         "kind": "certificate",
         "level": "中级",
         "evidence": "证书 2026-0001",
-        "completed_on": "2026-12-20",
+        "completed_on": "2026-11-20",
     }
     first = client.post(f"/admin/enrolments/{enrolment.id}/complete", data=data)
     again = client.post(f"/admin/enrolments/{enrolment.id}/complete", data=data)

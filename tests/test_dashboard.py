@@ -47,10 +47,15 @@ def county(app):
     here, there = make_town("当湖街道"), make_town("新埭镇")
     make_policy(code="JN-DG-CJ", level="初级", value=800)
     offering = make_offering(
-        programme=make_programme(name="电工（初级）", kind="skill", certificate="电工", cert_level="初级"), town=here
+        programme=make_programme(name="电工（初级）", kind="skill", certificate="电工", cert_level="初级"),
+        town=here,
+        start_date=TODAY - dt.timedelta(weeks=6),  # running, so a completion can be recorded today
+        weeks=8,
+        deadline=TODAY,
     )
-    for _ in range(2):
-        need(here)
+    # The two learners below registered their needs first: the funnel follows them from need to paid.
+    need(here, phone="13800000001")
+    need(here, phone="13800000002")
     for _ in range(3):
         need(there)  # no skill class in 新埭镇
     need(there, kind="community", target="烘焙", unmet=True, created=dt.datetime(2026, 9, 30, 17, tzinfo=dt.UTC))
@@ -65,12 +70,15 @@ def county(app):
 
 def test_aggregates(county):
     demand = dashboard.demand()
-    assert demand.get(county["here"].id, "skill") == 2 and demand.get(county["there"].id, "skill") == 3
-    assert demand.total == 6
+    # Open needs only: the learner whose certificate is recorded no longer wants the class.
+    assert demand.get(county["here"].id, "skill") == 1 and demand.get(county["there"].id, "skill") == 3
+    assert demand.total == 5
     offerings, seats = dashboard.supply(TODAY)
     assert offerings.get(county["here"].id, "skill") == 1 and seats.get(county["here"].id, "skill") == 20
     gaps = dashboard.gaps(TODAY)
-    assert [(g.town, g.target, g.count) for g in gaps] == [("新埭镇", "电工", 3), ("新埭镇", "烘焙", 1)]
+    # "open a class here" names the programme that teaches what they asked for, when one does
+    assert [(g.town, g.target, g.count) for g in gaps] == [("新埭镇", "电工（初级）", 3), ("新埭镇", "烘焙", 1)]
+    assert [(g.programmes, g.targets) for g in gaps] == [(("电工（初级）",), ["电工"]), ((), ["烘焙"])]
     assert [(s.key, s.count) for s in dashboard.funnel()] == [
         ("need", 6),
         ("matched", 5),
@@ -102,7 +110,7 @@ def test_dashboard_page_in_a_fixed_number_of_queries_with_accessible_charts(clie
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert len(statements) <= 16, "aggregates, not a query per row"
-    assert "在新埭镇开一个电工班（3人想学）" in html
+    assert "在新埭镇开一个“电工（初级）”班（3人想学）" in html
     assert html.count('role="img"') == 4 and html.count("<table") >= 6 and '<th scope="row">新埭镇</th>' in html
     charts = re.findall(r"<svg.*?</svg>", html, re.S)
     assert len(charts) == 4 and all(chart.count("<rect") >= 3 for chart in charts), "every chart draws its bars"
@@ -110,7 +118,7 @@ def test_dashboard_page_in_a_fixed_number_of_queries_with_accessible_charts(clie
     assert 'data-stage="paid"' in html and 'data-figure="paid">¥800' in html
 
 
-@pytest.mark.parametrize("table", ["demand", "supply", "gaps", "funnel", "trends", "incentives"])
+@pytest.mark.parametrize("table", ["demand", "supply", "seats", "gaps", "funnel", "trends", "incentives"])
 def test_each_table_exports(client, county, table):
     log_in(client, county["admin"])
     text = client.get(f"/admin/dashboard/{table}.csv").data
@@ -120,7 +128,14 @@ def test_each_table_exports(client, county, table):
     book = load_workbook(io.BytesIO(client.get(f"/admin/dashboard/{table}.xlsx").data))
     assert book.active.max_row == len(rows)
     if table == "gaps":
-        assert rows[1] == ["新埭镇", "技能提升", "电工", "3", "在新埭镇开一个电工班（3人想学）"]
+        assert rows[1] == [
+            "新埭镇",
+            "技能提升",
+            "电工（初级）",
+            "电工",
+            "在新埭镇开一个“电工（初级）”班（3人想学）",
+            "3",
+        ]
 
 
 def test_gen_scale_adds_enrolments_within_capacity_and_outcomes(runner, app):
@@ -145,3 +160,78 @@ def test_gen_scale_adds_enrolments_within_capacity_and_outcomes(runner, app):
     assert db.session.scalar(select(func.count(Outcome.id))) > 0
     again = runner.invoke(args=["gen-scale", "--enrolments", "150"])
     assert again.exit_code == 0 and db.session.scalar(select(func.count(Enrolment.id))) == 150
+
+
+def test_the_headline_counts_everyone_with_no_class_near_not_the_top_20(app):
+    town = make_town("广陈镇")
+    for n in range(25):  # 25 different wishes, one person each: more suggestions than the table shows
+        need(town, kind="community", target=f"兴趣{n}")
+    resident = need(town, kind="community", target="兴趣0").resident_id
+    db.session.flush()
+    second = need(town, kind="community", target="兴趣1")
+    second.resident_id = resident  # one person with two wishes is one person
+    db.session.commit()
+    assert len(dashboard.gaps(TODAY)) == 20 and dashboard.unmet_people(TODAY) == 26
+    demand = dashboard.demand()
+    assert demand.get(town.id, "community") == 27 and demand.total == 27, "demand is 人次: 27 wishes, 27 places"
+
+
+def test_demand_counts_open_needs_only(app):
+    town = make_town("广陈镇")
+    need(town)
+    enrolled = need(town)
+    enrolled.status = "enrolled"
+    done = need(town)
+    done.status = "completed"
+    db.session.commit()
+    assert dashboard.demand().total == 1 and dashboard.unmet_people(TODAY) == 1
+
+
+def test_the_funnel_follows_the_residents_who_registered_a_need(app):
+    town = make_town("广陈镇")
+    offering = make_offering(programme=make_programme(name="书法"), town=town)
+    need(town, kind="community", target="书法", unmet=True, phone="13800000001")  # found a class since
+    enrol(offering, "13800000001")
+    enrol(offering, "13800000002", name="李强")  # signed up with no need registered: not in this funnel
+    db.session.commit()
+    assert [(s.key, s.count) for s in dashboard.funnel()] == [
+        ("need", 1),
+        ("matched", 1),
+        ("enrolled", 1),
+        ("completed", 0),
+        ("paid", 0),
+    ]
+
+
+def test_the_people_behind_a_suggestion_whole_for_the_bureau_masked_for_institutions(client, app, county):
+    from tests.helpers import log_in
+
+    log_in(client, county["admin"])
+    html = client.get("/admin/dashboard").get_data(as_text=True)
+    link = re.search(r'href="(/admin/dashboard/gaps/\d+/skill\?about=[^"]+)"', html).group(1).replace("&amp;", "&")
+    page = client.get(link).get_data(as_text=True)
+    assert "在新埭镇开一个“电工（初级）”班（3人想学）" in page and page.count("<tr data-need-id=") == 3
+    assert re.search(r"<td>170\d{8}</td>", page), "the bureau sees whole numbers"
+    other = app.test_client()
+    from tests.factories import make_institution
+
+    log_in(other, make_user("institution", institution=make_institution()))
+    db.session.commit()
+    masked = other.get(link).get_data(as_text=True)
+    assert re.search(r"<td>170\*\*\*\*\d{4}</td>", masked) and not re.search(r"170\d{8}", masked)
+    assert '<th scope="row">王*</th>' in masked, "names are masked too"
+    assert other.get("/admin/dashboard/gaps/1/skill?about=nothing").status_code == 404
+
+
+def test_one_beside_a_thousand_is_still_a_bar_and_the_largest_figure_fits(client, app):
+    from flask import render_template_string
+
+    with app.test_request_context():
+        svg = render_template_string(
+            '{% from "macros/charts.html" import hbars %}{{ hbars("c", "t", rows, ["想学", "名额"]) }}',
+            rows=[("当湖街道", [1, 1120]), ("新埭镇", [0, 1_234_567])],
+        )
+    widths = [float(w) for w in re.findall(r'<rect x="100" y="[\d.]+" width="([\d.]+)"', svg)][1:]  # not the key
+    assert widths[0] >= 2 and widths[2] == 0 and max(widths) <= 170
+    labels = [float(x) for x in re.findall(r'<text x="([\d.]+)" y="[\d.]+" font-size="12"', svg)]
+    assert ">1,234,567</text>" in svg and all(x + 9 * 7 <= 360 for x in labels), "9 digits at 12 px fit the box"

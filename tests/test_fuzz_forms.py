@@ -22,7 +22,7 @@ from app.services import outcomes
 from app.services.residents import Person
 from app.services.staff import create_or_update_user
 from tests.factories import TODAY, make_institution, make_offering, make_programme, make_town
-from tests.forms import tokens
+from tests.helpers import tokens
 
 EXAMPLES = 20  # per form and role
 SLOW = 5.0  # seconds

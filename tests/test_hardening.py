@@ -21,7 +21,7 @@ from app.security import MaskRefs
 from app.services.residents import Person, register
 from tests.conftest import BUILD_DIR
 from tests.factories import make_institution, make_offering, make_town
-from tests.forms import invalid_fields, tokens
+from tests.helpers import invalid_fields, tokens
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 from app.extensions import db
 from app.models import AuditEntry, CallbackRequest, Enrolment, Need, Offering
 from tests.factories import make_institution, make_offering, make_programme, make_town
-from tests.forms import hidden, tokens
+from tests.helpers import hidden, tokens
 from tests.test_admin import offering_answers
 from tests.test_needs import answers
 

@@ -12,7 +12,7 @@ from wtforms.validators import InputRequired, Length, Optional, StopValidation, 
 
 from app import labels
 from app.clock import today
-from app.forms.base import ChoiceField, PhoneField, RadioChoiceField, SubmissionForm
+from app.forms.base import CheckboxesField, ChoiceField, PhoneField, RadioChoiceField, SubmissionForm
 from app.models import Kind, OfferingStatus, OutcomeKind, Role
 from app.services import classes, parsing
 
@@ -166,6 +166,13 @@ class OfferingForm(SubmissionForm):
     fee = WholeField(_l("费用（元）"), required=False, maximum=classes.MAX_FEE, description=_l("免费的填 0 或留空"))
     signup_deadline = DayField(_l("报名截止"), description=_l("例如 2026-02-25"))
     senior_friendly = BooleanField(_l("适合长辈（会出现在长辈版）"))
+    min_attendance = WholeField(
+        _l("结业要求的出勤率（%）"),
+        required=False,
+        minimum=1,
+        maximum=100,
+        description=_l("例如 80：到结业时，已上的课至少来了八成才能登记结业；不要求就留空"),
+    )
 
     def __init__(self, *args, programmes, towns, weekdays: dict[int, str], **kwargs):
         super().__init__(*args, **kwargs)
@@ -213,6 +220,7 @@ class OfferingForm(SubmissionForm):
             fee=self.fee.value or 0,
             signup_deadline=self.signup_deadline.value,
             senior_friendly=bool(self.senior_friendly.data),
+            min_attendance=self.min_attendance.value,
         )
 
 
@@ -247,6 +255,14 @@ class SessionChangeForm(SubmissionForm):
             raise ValidationError(_l("结束时间要晚于开始时间"))
 
 
+class AttendanceForm(SubmissionForm):
+    present = CheckboxesField(_l("这次来了的学员"), description=_l("按签到表勾选；没勾的算没来"), coerce=int)
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.present.choices = [(e.id, f"{e.resident.name} {e.resident.masked_phone}") for e in people]
+
+
 class ImportForm(SubmissionForm):
     file = FileField(_l("选择表格文件"), description=_l("Excel（.xlsx）或 CSV，第一行是表头，格式见模板"))
 
@@ -274,7 +290,18 @@ class CompletionForm(SubmissionForm):
         description=_l("取证的填证书等级，毕业的填学历层次"),
     )
     evidence = _text(_l("凭证"), max_length=200, description=_l("证书编号或毕业证书编号"))
-    completed_on = DayField(_l("完成日期"), description=_l("例如 2026-06-30"))
+    completed_on = DayField(_l("完成日期"), description=_l("例如 2026-06-30；不能早于开班，也不能晚于今天"))
+    residence = RadioChoiceField(
+        _l("学员的户籍"),
+        choices=_fixed(("户籍", _l("本地户籍")), ("流动人口", _l("流动人口（外地户籍）"))),
+        validators=[InputRequired(_l("补贴政策按户籍区分，请选择学员的户籍"))],
+        description=_l("系统里还没有这位学员的户籍；补贴按户籍计算，请问清楚再选"),
+    )
+
+    def __init__(self, *args, ask: set[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        if "residence" not in ask:
+            del self.residence
 
     def validate_level(self, field) -> None:
         if self.kind.data == "certificate" and field.data not in labels.CERT_LEVELS:
@@ -451,6 +478,27 @@ CLASS_ERRORS = {  # app.services.classes.ClassError
 OUTCOME_ERRORS = {  # app.services.outcomes.OutcomeError
     "not_enrolled": lambda: _("这位学员没有确认的名额，不能登记结业"),
     "already_recorded": lambda: _("这位学员的结业已经登记过了"),
+    "in_future": lambda today: _("完成日期不能晚于今天（%(today)s），请核对", today=today),
+    "before_start": lambda start: _("完成日期早于开班日期 %(start)s，请核对", start=start),
+    "certificate_taken": lambda number, name: _(
+        "证书编号 %(number)s 已经登记在%(name)s名下，一个证书只能登记一次；请核对编号", number=number, name=name
+    ),
+    "attendance_short": lambda attended, held, needed, percent: _(
+        "这个班结业要求出勤 %(percent)s%%：已上 %(held)s 次课，至少要来 %(needed)s 次，这位学员来了 %(attended)s 次。"
+        "请先在签到表登记出勤",
+        percent=percent,
+        held=held,
+        needed=needed,
+        attended=attended,
+    ),
+    "residence_unknown": lambda: _("补贴政策按户籍区分，请选择学员的户籍"),
+}
+# Which field of the completion form each OutcomeError belongs to.
+OUTCOME_FIELDS = {
+    "in_future": "completed_on",
+    "before_start": "completed_on",
+    "certificate_taken": "evidence",
+    "residence_unknown": "residence",
 }
 LIST_ERRORS = {  # app.services.lists.ListError
     "name_taken": lambda: _("已经有一个同名的记录了，请换一个"),

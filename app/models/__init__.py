@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models, one module per area."""
 
+from app.models.attendance import Attendance
 from app.models.callback import CallbackRequest
 from app.models.course import Allocation, Offering, OfferingStatus, Programme, Session, SessionStatus
 from app.models.enrolment import Enrolment, EnrolmentSource, EnrolmentStatus
@@ -14,6 +15,7 @@ from app.vocabulary import CertLevel, DegreeLevel, Kind
 __all__ = [
     "AdminSubmission",
     "Allocation",
+    "Attendance",
     "AuditEntry",
     "CallbackRequest",
     "CertLevel",

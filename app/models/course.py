@@ -84,6 +84,7 @@ class Offering(db.Model):
         CheckConstraint("end_date >= start_date", name="dates"),
         one_of("allocation", Allocation),
         CheckConstraint("min_to_open IS NULL OR min_to_open > 0", name="min_to_open"),
+        CheckConstraint("min_attendance IS NULL OR min_attendance BETWEEN 1 AND 100", name="min_attendance"),
         Index("ix_offerings_catalogue", "status", "end_date", "weekday", "start_time"),
         # The dashboard's supply aggregates and the "no class within reach" test: by kind and town.
         Index("ix_offerings_kind_town_status", "kind", "town_id", "status", "end_date"),
@@ -121,6 +122,8 @@ class Offering(db.Model):
     # Group classes (组班): intent sign-ups until this many; then the class opens and the institution is told.
     min_to_open: Mapped[int | None]
     opened_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # 结业 needs this share (per cent) of the sessions held so far attended; None: no attendance rule.
+    min_attendance: Mapped[int | None]
     institution_notified_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     # Chinese text, full pinyin and initials of the programme, institution, town and place.
     search_key: Mapped[str] = mapped_column(Text, default="")

@@ -57,6 +57,7 @@ class Enrolment(db.Model):
         Index("ix_enrolments_offering_status", "offering_id", "status", "draw_rank", "id"),
         # The dashboard's funnel and monthly trend.
         Index("ix_enrolments_status_created", "status", "created_at"),
+        Index("ix_enrolments_resident_status", "resident_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -41,6 +41,7 @@ class Outcome(db.Model):
         CheckConstraint("incentive_amount >= 0", name="incentive_amount"),
         # The dashboard's funnel and monthly trend: counts and sums by month and paid or not.
         Index("ix_outcomes_completed_on_paid", "completed_on", "paid_at"),
+        Index("ix_outcomes_resident_paid", "resident_id", "paid_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,6 +53,8 @@ class Outcome(db.Model):
     kind: Mapped[str] = mapped_column(String(12))
     level: Mapped[str | None] = mapped_column(String(8))
     evidence: Mapped[str] = mapped_column(Text, default="")
+    # A degree's or vocational certificate's number, as issued (nationally unique): one outcome each.
+    certificate_no: Mapped[str | None] = mapped_column(String(60), unique=True)
     completed_on: Mapped[dt.date] = mapped_column(Date)
     incentive_amount: Mapped[int] = mapped_column(default=0)  # yuan, owed to the learner
     policy_codes: Mapped[list] = mapped_column(JSON, default=list)

@@ -98,8 +98,11 @@ class Need(db.Model):
         one_of("kind", Kind),
         one_of("status", NeedStatus),
         one_of("source", NeedSource),
-        # The dashboard's demand and unmet-demand aggregates: GROUP BY kind, town (and target).
-        Index("ix_needs_kind_town_status", "kind", "town_id", "status", "target"),
+        # The dashboard's demand and unmet-demand aggregates: GROUP BY kind, town (and target), people
+        # counted by resident, all read from the index alone.
+        Index("ix_needs_kind_town_status", "kind", "town_id", "status", "target", "unmet", "resident_id"),
+        # The funnel: each resident's needs, matched or not.
+        Index("ix_needs_resident_unmet", "resident_id", "unmet"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

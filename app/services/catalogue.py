@@ -214,11 +214,11 @@ def elder_offerings(
     return Page(items=list(db.session.scalars(query)), total=total, page=page, per_page=per_page)
 
 
-def bulk_insert_offerings(rows: list[dict]) -> None:
+def bulk_insert_offerings(rows: list[dict]) -> list[int]:
     """Insert many offerings at once (spreadsheet import, generated data), each with the sessions of
-    its weekly pattern. `rows` are column dicts for Offering, search_key included."""
+    its weekly pattern. `rows` are column dicts for Offering, search_key included. Returns their ids."""
     if not rows:
-        return
+        return []
     ids = db.session.scalars(insert(Offering).returning(Offering.id, sort_by_parameter_order=True), rows).all()
     sessions = [
         dict(
@@ -235,3 +235,4 @@ def bulk_insert_offerings(rows: list[dict]) -> None:
     ]
     if sessions:
         db.session.execute(insert(Session), sessions)
+    return list(ids)

@@ -15,7 +15,18 @@ from sqlalchemy import delete, insert, select
 
 from app import sms
 from app.extensions import db
-from app.models import AdminSubmission, Enrolment, Offering, OfferingStatus, Programme, Session, SessionStatus, User
+from app.i18n import weekday_name
+from app.models import (
+    AdminSubmission,
+    Attendance,
+    Enrolment,
+    Offering,
+    OfferingStatus,
+    Programme,
+    Session,
+    SessionStatus,
+    User,
+)
 from app.models.enrolment import EnrolmentStatus
 from app.services import catalogue, enrolment, staff
 from app.services.schedule import MAX_WEEKS, TooManySessions, weekly_dates
@@ -47,6 +58,7 @@ OFFERING_FIELDS = (
     "signup_deadline",
     "senior_friendly",
     "status",
+    "min_attendance",
 )
 PATTERN = ("start_date", "end_date", "weekday", "start_time", "end_time")
 
@@ -191,6 +203,12 @@ def rebuild_sessions(offerings: list[Offering]) -> None:
         for old in db.session.scalars(query):
             changed[(old.offering_id, old.original_date or old.date)] = old
         kept = {key: {name: getattr(old, name) for name in SESSION_FIELDS} for key, old in changed.items()}
+        # Attendance already recorded stays with the session held on that date, if it still is.
+        marks = db.session.execute(
+            select(Session.offering_id, Session.date, Attendance.enrolment_id, Attendance.present)
+            .join(Session, Session.id == Attendance.session_id)
+            .where(Session.offering_id.in_(days))
+        ).all()
         db.session.execute(
             delete(Session).where(Session.offering_id.in_(days)).execution_options(synchronize_session=False)
         )
@@ -219,6 +237,20 @@ def rebuild_sessions(offerings: list[Offering]) -> None:
             db.session.expunge(stale)
         if rows:
             db.session.execute(insert(Session), rows)
+        if marks:
+            held = {
+                (offering_id, day): session_id
+                for session_id, offering_id, day in db.session.execute(
+                    select(Session.id, Session.offering_id, Session.date).where(Session.offering_id.in_(days))
+                )
+            }
+            again = [
+                dict(enrolment_id=enrolment_id, session_id=held[(offering_id, day)], present=present)
+                for offering_id, day, enrolment_id, present in marks
+                if (offering_id, day) in held
+            ]
+            if again:
+                db.session.execute(insert(Attendance), again)
         for offering in chunk:
             db.session.expire(offering, ["sessions"])
 
@@ -261,13 +293,15 @@ def save_offering(
     offering.kind = programme.kind
     db.session.flush()
     db.session.refresh(offering)
+    repatterned = old_pattern is not None and old_pattern != snapshot(offering, PATTERN)
     if old_pattern != snapshot(offering, PATTERN):
         build_sessions(offering)
     catalogue.refresh_search_key(offering)
     db.session.flush()
+    if repatterned:
+        tell_new_pattern(offering)
     if grew:
-        while enrolment.promote(offering):
-            pass
+        fill_from_waitlist(offering)
     if submission_id and before is None:
         remember(submission_id, "offering.create", "offering", offering.id)
     staff.audit(
@@ -280,6 +314,37 @@ def save_offering(
     )
     db.session.flush()
     return offering
+
+
+def fill_from_waitlist(offering: Offering) -> int:
+    """More places: people move up from the waitlist, in order, each told by SMS (enrolment.promote).
+    Returns how many moved up. The class form and the spreadsheet import both call this."""
+    moved = 0
+    while enrolment.promote(offering):
+        moved += 1
+    return moved
+
+
+def tell_new_pattern(offering: Offering) -> int:
+    """The weekly pattern of a running or coming class changed (its sessions were rebuilt): everyone
+    with a place or waiting is told the new pattern by SMS. Returns how many were told. The class
+    form and the spreadsheet import both call this after rebuilding the sessions."""
+    told = 0
+    for person in people_to_tell(offering):
+        with force_locale("zh_Hans_CN"):
+            text = _(
+                "学后：“%(name)s”的上课时间改了：%(first)s至%(last)s，"
+                "每%(weekday)s %(start)s–%(end)s，地点：%(place)s。",
+                name=offering.title,
+                first=_md(offering.start_date.isoformat()),
+                last=_md(offering.end_date.isoformat()),
+                weekday=weekday_name(offering.weekday),
+                start=offering.start_time.strftime("%H:%M"),
+                end=offering.end_time.strftime("%H:%M"),
+                place=offering.place,
+            )
+        told += sms.send(person.resident.phone, text)
+    return told
 
 
 def set_status(offering: Offering, status: str, actor: User) -> None:

@@ -1,6 +1,12 @@
 """The bureau's 驾驶舱: the four lists (demand, supply, policy, matching), the funnel and monthly
 trends. Every figure is an aggregate computed in the database (GROUP BY, COUNT, SUM, CASE) over
-indexed columns; nothing loads rows into Python to count them."""
+indexed columns; nothing loads rows into Python to count them.
+
+Units, one per table and chart: demand counts people (residents with an open need, a need still
+new or matched: those enrolled or done no longer want the class); supply counts classes, and seats
+separately; the gaps count people; the funnel follows one population, the residents who registered
+a need, through each stage; the monthly trends count events (人次: a need registered, a sign-up, a
+completion); incentives are yuan."""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ import datetime as dt
 import itertools
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, distinct, exists, false, func, or_, select
 
 from app import vocabulary
 from app.clock import TZ
@@ -23,8 +29,10 @@ from app.models import (
     Outcome,
     OutcomeKind,
     Policy,
+    Resident,
     Town,
 )
+from app.services import matching
 
 KINDS = vocabulary.KINDS
 OPEN_NEED = (NeedStatus.NEW, NeedStatus.MATCHED)
@@ -58,7 +66,13 @@ def _towns() -> list[tuple[int | None, str]]:
 
 
 def demand(towns=None) -> Grid:
-    rows = db.session.execute(select(Need.town_id, Need.kind, func.count()).group_by(Need.town_id, Need.kind))
+    """Open needs by town and kind, in 人次: each is one person wanting a place in a class of that
+    kind in that town (as each seat is a place for one), so demand and seats compare in one unit."""
+    rows = db.session.execute(
+        select(Need.town_id, Need.kind, func.count())
+        .where(Need.status.in_(OPEN_NEED))
+        .group_by(Need.town_id, Need.kind)
+    )
     return Grid(towns or _towns(), {(t, k): n for t, k, n in rows})
 
 
@@ -75,31 +89,90 @@ def supply(today: dt.date, towns=None) -> tuple[Grid, Grid]:
 
 @dataclass
 class Gap:
+    """Where to open a class: a town, a kind and the programme(s) the residents' targets name (or,
+    when no programme teaches it yet, what they wrote), with how many people want it."""
+
+    town_id: int
     town: str
     kind: str
-    target: str
-    count: int
+    programmes: tuple[str, ...]  # the programmes to open a class of; empty when none teaches it
+    targets: list[str]  # what the residents wrote, most wanted first
+    count: int  # people (a person who wrote two targets for the same programme counts twice)
+
+    @property
+    def target(self) -> str:
+        return "、".join(self.programmes) if self.programmes else self.targets[0]
+
+    @property
+    def about(self) -> str:
+        """The suggestion's key in a link to the people behind it."""
+        return self.target
+
+
+def _gap_need(today: dt.date):
+    """An open need with no class within reach: none of its kind open in its town, or no class
+    matched when it was reported. The towns and kinds that have a class are a few dozen pairs,
+    read first, so the needs are scanned once with no look-up per need."""
+    covered = db.session.execute(
+        select(Offering.town_id, Offering.kind)
+        .where(Offering.status == OfferingStatus.OPEN, Offering.end_date >= today)
+        .group_by(Offering.town_id, Offering.kind)
+    ).all()
+    class_here = or_(*(and_(Need.town_id == t, Need.kind == k) for t, k in covered)) if covered else false()
+    return and_(Need.status.in_(OPEN_NEED), Need.town_id.is_not(None), or_(Need.unmet.is_(True), ~class_here))
+
+
+def unmet_people(today: dt.date) -> int:
+    """Everyone who wants to learn something with no class near them (the headline: all of them)."""
+    return db.session.scalar(select(func.count(distinct(Need.resident_id))).where(_gap_need(today))) or 0
+
+
+def _gap_groups(today: dt.date, where=()) -> list[tuple[Gap, list[str]]]:
+    people = func.count(distinct(Need.resident_id)).label("n")
+    rows = db.session.execute(
+        select(Need.town_id, Town.name, Need.kind, Need.target, people)
+        .join(Town, Town.id == Need.town_id)
+        .where(_gap_need(today), *where)
+        .group_by(Need.town_id, Town.name, Need.kind, Need.target)
+        .order_by(people.desc(), Town.name, Need.target)
+    )
+    keys = matching.programme_keys()
+    named: dict[tuple[str, str], tuple[str, ...]] = {}
+    groups: dict[tuple, Gap] = {}
+    for town_id, town, kind, target, n in rows:
+        if (kind, target) not in named:
+            named[(kind, target)] = tuple(matching.programmes_for(kind, target, keys)[:3])
+        programmes = named[(kind, target)]
+        key = (town_id, kind, programmes or target)
+        gap = groups.get(key)
+        if gap is None:
+            groups[key] = Gap(town_id, town, kind, programmes, [target], n)
+        else:
+            gap.targets.append(target)
+            gap.count += n
+    return sorted(groups.values(), key=lambda g: (-g.count, g.town, g.target))
 
 
 def gaps(today: dt.date, limit: int = 20) -> list[Gap]:
-    """Open needs with no class within reach — none of their kind running in their town, or no class
-    matched when they were reported — by town and target, most wanted first: where to open a class."""
-    class_here = exists().where(
-        Offering.kind == Need.kind,
-        Offering.town_id == Need.town_id,
-        Offering.status == OfferingStatus.OPEN,
-        Offering.still_running(today),
+    """The most wanted classes no one can reach, by town and programme (see Gap), most people first."""
+    return _gap_groups(today)[:limit]
+
+
+def gap_people(today: dt.date, town_id: int, kind: str, about: str, limit: int = 500):
+    """The gap (as `gaps` makes it) and the people behind it: (Gap or None, [(Need, Resident)])."""
+    found = next(
+        (g for g in _gap_groups(today, (Need.town_id == town_id, Need.kind == kind)) if g.about == about), None
     )
-    count = func.count().label("n")
+    if found is None:
+        return None, []
     rows = db.session.execute(
-        select(Town.name, Need.kind, Need.target, count)
-        .join(Town, Town.id == Need.town_id)
-        .where(Need.status.in_(OPEN_NEED), (Need.unmet.is_(True)) | ~class_here)
-        .group_by(Town.name, Need.kind, Need.target)
-        .order_by(count.desc(), Town.name, Need.target)
+        select(Need, Resident)
+        .join(Resident, Resident.id == Need.resident_id)
+        .where(_gap_need(today), Need.town_id == town_id, Need.kind == kind, Need.target.in_(found.targets))
+        .order_by(Need.created_at, Need.id)
         .limit(limit)
-    )
-    return [Gap(town, kind, target, n) for town, kind, target, n in rows]
+    ).all()
+    return found, rows
 
 
 @dataclass
@@ -109,20 +182,34 @@ class Stage:
 
 
 def funnel() -> list[Stage]:
-    """need → matched → enrolled → completed → incentive paid (one count each, in one query apiece)."""
-    needs = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(case((Need.unmet.is_(False), 1), else_=0)), 0))
+    """One population, the residents who registered a need, through each stage: a class matched
+    (or found since: enrolled counts as matched), enrolled (a place confirmed, or completed), a
+    completion recorded, its incentive paid. Each stage is part of the one before it. One
+    statement of counts, each an index scan with index look-ups (no GROUP BY over every need)."""
+    seated = Enrolment.status.in_((EnrolmentStatus.CONFIRMED, EnrolmentStatus.COMPLETED))
+    wanted = exists().where(Need.resident_id == Enrolment.resident_id)
+    matched_need = exists().where(Need.resident_id == Enrolment.resident_id, Need.unmet.is_(False))
+    enrolled_here = exists().where(Enrolment.resident_id == Outcome.resident_id, seated)
+    had_need = exists().where(Need.resident_id == Outcome.resident_id)
+
+    def people(column, *where):
+        return select(func.count(distinct(column))).where(*where).scalar_subquery()
+
+    need, matched_only, enrolled, both, completed, paid = db.session.execute(
+        select(
+            people(Need.resident_id),
+            people(Need.resident_id, Need.unmet.is_(False)),
+            people(Enrolment.resident_id, seated, wanted),
+            people(Enrolment.resident_id, seated, matched_need),
+            people(Outcome.resident_id, enrolled_here, had_need),
+            people(Outcome.resident_id, enrolled_here, had_need, Outcome.paid_at.is_not(None)),
+        )
     ).one()
-    enrolled = db.session.scalar(select(func.count()).select_from(Enrolment).where(Enrolment.status.in_(ENROLLED)))
-    outcomes = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(case((Outcome.paid_at.is_not(None), 1), else_=0)), 0))
-    ).one()
+    matched = matched_only + enrolled - both  # a matched need, or enrolled since
+    counts = (need, matched, enrolled, completed, paid)
     return [
-        Stage("need", needs[0]),
-        Stage("matched", int(needs[1])),
-        Stage("enrolled", enrolled or 0),
-        Stage("completed", outcomes[0]),
-        Stage("paid", int(outcomes[1])),
+        Stage(key, int(n or 0))
+        for key, n in zip(("need", "matched", "enrolled", "completed", "paid"), counts, strict=True)
     ]
 
 
@@ -140,15 +227,17 @@ def _utc(day: dt.date) -> dt.datetime:
 
 
 def _by_month(column, starts: list[dt.date], *where, is_date: bool = False) -> list[int]:
-    """One scan: a SUM(CASE …) per month between boundaries computed here (works on both databases)."""
+    """One statement: a COUNT per month, each over its own range of the column's index (a range count
+    reads only that month's index entries, where a single scan with a CASE per month evaluated twelve
+    comparisons for every row of the year)."""
     bounds = [*starts, (starts[-1].replace(day=28) + dt.timedelta(days=4)).replace(day=1)]
     edge = (lambda d: d) if is_date else _utc
-    sums = [
-        func.coalesce(func.sum(case((and_(column >= edge(a), column < edge(b)), 1), else_=0)), 0)
+    counts = [
+        select(func.count()).where(column >= edge(a), column < edge(b), *where).scalar_subquery()
         for a, b in itertools.pairwise(bounds)
     ]
-    row = db.session.execute(select(*sums).where(column >= edge(bounds[0]), column < edge(bounds[-1]), *where)).one()
-    return [int(v) for v in row]
+    row = db.session.execute(select(*counts)).one()
+    return [int(v or 0) for v in row]
 
 
 @dataclass

@@ -1,28 +1,42 @@
 """Programmes and classes from a spreadsheet (XLSX or CSV): validate everything, then write all or nothing.
 
+Sheets as offices make them are read: the header row is looked for in the first rows of each sheet
+(a title above it is fine) and the first sheet that has one is read (data on the second sheet is
+fine); header names may carry units or notes (名额（人）, 费用（元）, 镇（街道）, *开班编号); blank rows,
+total rows (合计, 总计 …) and the template's example rows (开班编号 starting 示例) are skipped, so
+borders drawn down to row 25,000 are not rows. A header present twice is refused with both columns
+named: importing one of them would be a guess. Cells are read by parsing.py (dates in Chinese
+Excel's formats and as serials, 上午8:00, 8:00-11:30 in one cell, Sat, ￥1,200元, 免费 …); a town may be
+named without 镇 or 街道 when that is unambiguous.
+
 Rows are streamed (openpyxl read-only; csv with utf-8-sig) and checked one by one; every problem
 names its row and column in plain words. Only a file with no problem is written, in the caller's
 transaction: new classes by bulk insert with their sessions, existing ones (found by 开班编号 within
-the importer's institution) updated in place, their sessions rebuilt if the weekly pattern changed
-(enrolments belong to the class, so nobody loses a place). A code of another institution is an error.
+the importer's institution, full-width or not) updated in place through the class service's own
+steps — more places move people up from the waitlist, a new weekly pattern rebuilds the sessions
+and texts everyone with a place or waiting — and each class created or changed is audited with
+before and after. A code of another institution is an error.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
+import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import gettext as _
 from openpyxl import load_workbook
-from sqlalchemy import select
+from openpyxl.utils import get_column_letter
+from sqlalchemy import insert, select
 
-from app.clock import today
+from app.clock import today, utcnow
 from app.extensions import db
-from app.models import Institution, Offering, OfferingStatus, Programme, Town, User
+from app.models import AuditEntry, Institution, Offering, OfferingStatus, Programme, Town, User
 from app.services import catalogue, classes, parsing, search, staff
 from app.services.schedule import weekly_dates
 from app.vocabulary import CERT_LEVELS, DEGREE_LEVELS, KIND_WORDS, Kind
@@ -128,6 +142,47 @@ EXAMPLE = [
 MAX_ROWS = 5_000
 MAX_SESSIONS = 100_000
 MAX_PROBLEMS = 200
+HEADER_SEARCH = 20  # the header is looked for in the first rows of each sheet …
+HEADER_MINIMUM = 3  # … as a row naming at least this many of the template's columns
+EXAMPLE_MARK = "示例"  # the template's example rows: their 开班编号 starts with this, and they are skipped
+# A one-cell time span ("8:00-11:30") may stand in a column of its own, or in 开始时间.
+SPAN = "上课时间"
+# What offices call the template's columns (after units and notes in brackets are dropped).
+HEADER_ALIASES = {
+    "编号": "开班编号",
+    "班级编号": "开班编号",
+    "开班号": "开班编号",
+    "课程": "课程名称",
+    "课程名": "课程名称",
+    "班级名称": "课程名称",
+    "课程类别": "类别",
+    "镇": "镇/街道",
+    "镇街": "镇/街道",
+    "镇街道": "镇/街道",
+    "镇/街": "镇/街道",
+    "乡镇": "镇/街道",
+    "乡镇/街道": "镇/街道",
+    "所在镇街": "镇/街道",
+    "地点": "上课地点",
+    "上课地址": "上课地点",
+    "开课日期": "开始日期",
+    "结课日期": "结束日期",
+    "星期几": "星期",
+    "上课星期": "星期",
+    "上课日": "星期",
+    "时间": SPAN,
+    "时段": SPAN,
+    "上课时段": SPAN,
+    "招生人数": "名额",
+    "计划人数": "名额",
+    "人数": "名额",
+    "收费": "费用",
+    "收费标准": "费用",
+    "报名截止日期": "报名截止",
+    "截止日期": "报名截止",
+}
+TOTAL_WORDS = ("合计", "总计", "小计", "共计", "总数", "total", "sum")
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】|〔[^〕]*〕")
 
 
 @dataclass
@@ -141,11 +196,26 @@ class Problem:
 
 
 @dataclass
+class Layout:
+    """Where the data was found and what was left out, to tell the person who imported it."""
+
+    sheet: str = ""
+    header_row: int = 1
+    sheets: int = 1
+    other_sheets: list[str] = field(default_factory=list)  # later sheets that have a header too
+    examples: int = 0
+    totals: int = 0
+
+
+@dataclass
 class Result:
     created: int = 0
     updated: int = 0
     programmes: int = 0
+    moved_up: int = 0  # people moved up from a waitlist because a class got more places
+    told: int = 0  # texts about a new weekly pattern
     problems: list[Problem] = field(default_factory=list)
+    layout: Layout = field(default_factory=Layout)
 
     @property
     def ok(self) -> bool:
@@ -182,11 +252,30 @@ def check_unpacked(data: bytes, limit: int, members: int) -> None:
 
 
 # Offering columns the importer decides itself (the rest of classes.OFFERING_FIELDS come from the sheet).
-IMPORTER_SETS = ("programme_id", "code", "status")
+IMPORTER_SETS = ("programme_id", "code", "status", "min_attendance")  # the rule is set on the class form
+
+Rows = Iterator[tuple[int, list]]  # (row number as the sheet shows it, cells)
 
 
-def read_rows(data: bytes, filename: str) -> Iterator[tuple[int, list]]:
-    """(row number, cells) for each row after the header; row 1 is the header."""
+def header_name(cell) -> str | None:
+    """The template column a header cell names, or None: full-width to half-width, spaces and line
+    breaks dropped, units and notes in brackets dropped (名额（人） → 名额), required marks (*) dropped,
+    then the names offices use for the same column (镇（街道） → 镇/街道)."""
+    word = parsing.text(cell)
+    word = re.sub(r"\s+", "", word).strip("*＊")
+    word = _BRACKETS.sub("", word).strip("*＊:：")
+    if word in HEADERS or word == SPAN:
+        return word
+    return HEADER_ALIASES.get(word)
+
+
+def _is_header(cells: list) -> bool:
+    return len({name for name in map(header_name, cells) if name}) >= HEADER_MINIMUM
+
+
+def read_sheets(data: bytes, filename: str) -> Iterator[tuple[str, Rows]]:
+    """(sheet name, rows) for each sheet of the file, rows numbered as the sheet shows them; a CSV
+    is one sheet."""
     if filename.lower().endswith(".csv"):
         try:
             text = data.decode("utf-8-sig")
@@ -195,7 +284,7 @@ def read_rows(data: bytes, filename: str) -> Iterator[tuple[int, list]]:
                 text = data.decode("gb18030")  # Excel's "CSV" on a Chinese Windows
             except UnicodeDecodeError as error:
                 raise FileProblem("encoding") from error
-        yield from enumerate(csv.reader(io.StringIO(text)), start=1)
+        yield "", enumerate(csv.reader(io.StringIO(text)), start=1)
         return
     check_unpacked(data, current_app.config["IMPORT_UNPACKED_LIMIT"], current_app.config["IMPORT_MEMBER_LIMIT"])
     try:
@@ -203,16 +292,39 @@ def read_rows(data: bytes, filename: str) -> Iterator[tuple[int, list]]:
     except Exception as error:  # openpyxl raises many kinds for a file that isn't XLSX
         raise FileProblem("unreadable") from error
     try:
-        sheet = book.worksheets[0]
-        yield from enumerate((list(r) for r in sheet.iter_rows(values_only=True)), start=1)
+        for sheet in book.worksheets:
+            yield sheet.title, enumerate((list(r) for r in sheet.iter_rows(values_only=True)), start=1)
     finally:
         book.close()
 
 
+def read_rows(data: bytes, filename: str, layout: Layout | None = None) -> Rows:
+    """The rows of the first sheet whose first rows hold a header (the first sheet if none does);
+    `layout` learns which sheet that was, and which later sheets have a header too."""
+    layout = layout if layout is not None else Layout()
+    chosen: Rows | None = None
+    first: Rows | None = None
+    count = 0
+    for name, rows in read_sheets(data, filename):
+        count += 1
+        head = list(itertools.islice(rows, HEADER_SEARCH))
+        found = any(_is_header(cells) for _n, cells in head)
+        if first is None:
+            first, layout.sheet = itertools.chain(head, rows), name
+        if found and chosen is None:
+            chosen, layout.sheet = itertools.chain(head, rows), name
+        elif found:
+            layout.other_sheets.append(name)
+    layout.sheets = count
+    yield from chosen or first or iter(())
+
+
 def template(fmt: str) -> bytes:
+    """The template: the header and example rows marked 示例 in their 开班编号, which are never imported."""
     from app.services import exports
 
-    return exports.table(HEADERS, EXAMPLE, fmt, title="开班")
+    examples = [[f"{EXAMPLE_MARK}-{row[0]}", *row[1:]] for row in EXAMPLE]
+    return exports.table(HEADERS, examples, fmt, title="开班")
 
 
 class _Row:
@@ -235,9 +347,10 @@ class _Row:
             self.fail(column, _("太长了，最多 %(max)s 个字", max=max_length))
         return value
 
-    def whole(self, column: str, message: str, minimum: int, maximum: int, required: bool = True) -> int | None:
+    def whole(self, column: str, message: str, minimum: int, maximum: int, required: bool = True, parser=None):
         """A whole number; out of range says the range."""
-        number = self.parsed(column, lambda v: parsing.parse_whole(v, maximum=10**12), message, required)
+        parser = parser or (lambda v: parsing.parse_whole(v, maximum=10**12))
+        number = self.parsed(column, parser, message, required)
         if number is not None and not minimum <= number <= maximum:
             self.fail(column, _("要在 %(min)s 到 %(max)s 之间，请核对", min=minimum, max=maximum))
             return None
@@ -246,7 +359,7 @@ class _Row:
     def day(self, column: str, required: bool = True):
         """A date within the years any date here may be."""
         message = _("看不懂“%(value)s”，请按 2026-03-01 的样子填写日期")
-        value = self.parsed(column, parsing.parse_date, message, required)
+        value = self.parsed(column, lambda v: parsing.parse_date(v, serials=True), message, required)
         if value is not None and (outside := classes.date_in_range(value, today())):
             self.fail(column, classes.bound_message("date_out_of_range", **outside))
             return None
@@ -261,30 +374,143 @@ class _Row:
         try:
             return parser(value)
         except (ValueError, OverflowError):
-            self.fail(column, message % {"value": parsing.text(value)})
+            self.fail(column, message % {"value": _shown(value)})
             return None
+
+    def times(self):
+        """开始时间 and 结束时间: each in its column, or both in one cell ("8:00-11:30") in 开始时间 or
+        in a 上课时间 column."""
+        time_message = _("看不懂“%(value)s”，请按 08:30 的样子填写时间")
+        span_message = _("看不懂“%(value)s”，请按 08:30-11:30 的样子填写上课时间")
+        column = SPAN if SPAN in self.cells and parsing.text(self.raw("开始时间")) == "" else "开始时间"
+        if column == SPAN or parsing.is_time_range(self.raw("开始时间")):
+            span = self.parsed(column, parsing.parse_time_range, span_message)
+            if span is None:
+                return None, None
+            ends = self.raw("结束时间")
+            if parsing.text(ends) != "":
+                try:
+                    written = parsing.parse_time(ends)
+                except ValueError:
+                    written = None
+                if written != span[1]:
+                    message = _("和“%(column)s”里的“%(value)s”不一样，请只填一处")
+                    self.fail("结束时间", message % {"column": column, "value": _shown(self.raw(column))})
+                    return span[0], None
+            return span
+        begins = self.parsed("开始时间", parsing.parse_time, time_message)
+        ends = self.parsed("结束时间", parsing.parse_time, time_message)
+        return begins, ends
 
 
 def _shown(value) -> str:
     return parsing.text(value)[:30]
 
 
-def validate(rows: Iterator[tuple[int, list]], institution: Institution) -> tuple[list[dict], list[Problem]]:
-    """Every row checked; returns the clean rows and the problems (the rows count only if none)."""
+class _Towns:
+    """A town by its name as written, or by its short name (乍浦 for 乍浦镇, 当湖 for 当湖街道) when
+    only one town has it."""
+
+    SUFFIXES = ("街道", "镇", "乡", "街")
+
+    def __init__(self, towns: Iterable[Town]):
+        self.ids = {t.name: t.id for t in towns}
+        self.short: dict[str, list[str]] = {}
+        for name in self.ids:
+            self.short.setdefault(self._short(name), []).append(name)
+
+    @classmethod
+    def _short(cls, name: str) -> str:
+        word = re.sub(r"\s+", "", parsing.text(name))
+        for suffix in cls.SUFFIXES:
+            if word.endswith(suffix) and len(word) > len(suffix):
+                return word[: -len(suffix)]
+        return word
+
+    def find(self, value: str) -> tuple[int | None, list[str]]:
+        """(town id, None) or (None, the towns it could be)."""
+        if value in self.ids:
+            return self.ids[value], []
+        names = self.short.get(self._short(value), [])
+        if len(names) == 1:
+            return self.ids[names[0]], []
+        return None, names
+
+    @property
+    def names(self) -> str:
+        return "、".join(self.ids)
+
+
+def _is_blank(cells: list, positions: dict[str, int]) -> bool:
+    """No data in any column of the template: borders, numbering (序号) or notes alone are not a row."""
+    return all(parsing.text(cells[i]) == "" for i in positions.values() if i < len(cells))
+
+
+def _is_total(cells: list, code) -> bool:
+    """A 合计 / 总计 / total row: a total word in a cell, and no 开班编号 (or the total word there)."""
+
+    def word(value) -> str:
+        return re.sub(r"[\s:：]+", "", parsing.text(value)).lower()
+
+    if word(code) and not word(code).startswith(TOTAL_WORDS):
+        return False
+    return any(word(c).startswith(TOTAL_WORDS) for c in cells if isinstance(c, str))
+
+
+def _header_problems(number: int, header: list) -> tuple[dict[str, int], list[Problem]]:
+    """Where each column is; a column present twice, and required ones missing, as problems."""
+    positions: dict[str, int] = {}
     problems: list[Problem] = []
-    try:
-        _first, header = next(rows)
-    except StopIteration:
-        return [], [Problem(1, _("表头"), _("表格是空的，请用模板填写后再导入"))]
-    header = [parsing.text(h) for h in header]
-    positions = {name: header.index(name) for name in HEADERS if name in header}
+    for i, cell in enumerate(header):
+        name = header_name(cell)
+        if name is None:
+            continue
+        if name in positions:
+            problems.append(
+                Problem(
+                    number,
+                    name,
+                    _(
+                        "这一列出现了两次（%(first)s 列和 %(second)s 列，隐藏的列也算）；请删掉不用的那一列后再导入",
+                        first=get_column_letter(positions[name] + 1),
+                        second=get_column_letter(i + 1),
+                    ),
+                )
+            )
+            continue
+        positions[name] = i
     for name, required in COLUMNS:
-        if required and name not in positions:
-            problems.append(Problem(1, name, _("表头缺少这一列，请使用下载的模板（第一行的列名不要改）")))
+        if not required or name in positions or (name in ("开始时间", "结束时间") and SPAN in positions):
+            continue
+        problems.append(Problem(number, name, _("表头缺少这一列，请使用下载的模板（表头的列名不要改）")))
+    return positions, problems
+
+
+def validate(rows: Rows, institution: Institution, layout: Layout | None = None) -> tuple[list[dict], list[Problem]]:
+    """Every row checked; returns the clean rows and the problems (the rows count only if none)."""
+    layout = layout if layout is not None else Layout()
+    problems: list[Problem] = []
+    head = list(itertools.islice(rows, HEADER_SEARCH))
+    if not any(any(parsing.text(c) for c in cells) for _n, cells in head):
+        return [], [Problem(1, _("表头"), _("表格是空的，请用模板填写后再导入"))]
+    found = next(((n, cells) for n, cells in head if _is_header(cells)), None)
+    if found is None:
+        # The top row with anything in it is taken as the header, to say which columns it lacks.
+        found = next((n, cells) for n, cells in head if any(parsing.text(c) for c in cells))
+        if not any(header_name(c) for c in found[1]):
+            names = "、".join(name for name, required in COLUMNS if required)
+            message = _(
+                "前 %(rows)s 行里没有找到表头。请用下载的模板：表头一行写列名（%(names)s），数据从下一行开始",
+                rows=HEADER_SEARCH,
+                names=names,
+            )
+            return [], [Problem(found[0], _("表头"), message)]
+    layout.header_row = found[0]
+    positions, problems = _header_problems(*found)
     if problems:
         return [], problems
-    towns = {t.name: t.id for t in db.session.scalars(select(Town))}
-    town_names = "、".join(towns)
+    rows = itertools.chain((item for item in head if item[0] > layout.header_row), rows)
+    towns = _Towns(db.session.scalars(select(Town)))
     codes = dict(db.session.execute(select(Offering.code, Offering.institution_id)).all())
     starts = dict(  # a class already here may keep its start, however long ago
         db.session.execute(
@@ -293,17 +519,32 @@ def validate(rows: Iterator[tuple[int, list]], institution: Institution) -> tupl
     )
     columns = {"start_date": "开始日期", "end_date": "结束日期", "signup_deadline": "报名截止"}
     sessions = 0
+    data_rows = 0
     seen: dict[str, int] = {}
     kinds_seen: dict[str, tuple[str, int]] = {}
     clean: list[dict] = []
+    code_at = positions["开班编号"]
     for number, cells in rows:
-        if number > MAX_ROWS + 1:
+        if _is_blank(cells, positions):
+            continue
+        code_cell = cells[code_at] if code_at < len(cells) else None
+        if _is_total(cells, code_cell):
+            layout.totals += 1
+            continue
+        if parsing.text(code_cell).startswith(EXAMPLE_MARK):
+            layout.examples += 1
+            continue
+        data_rows += 1
+        if data_rows > MAX_ROWS:
             problems.append(Problem(number, _("表头"), _("一次最多导入 %(max)s 行，请分成几个文件", max=MAX_ROWS)))
             break
-        if all(parsing.text(c) == "" for c in cells):
-            continue
         row = _Row(number, {name: cells[i] if i < len(cells) else None for name, i in positions.items()}, problems)
-        code = row.text("开班编号", required=True, max_length=40)
+        # The code is the key a re-import updates by: full-width or half-width, it is the same code.
+        code = parsing.text(code_cell)
+        if not code:
+            row.fail("开班编号", _("这一格是空的，请填写"))
+        elif len(code) > 40:
+            row.fail("开班编号", _("太长了，最多 %(max)s 个字", max=40))
         if code in seen:
             row.fail(
                 "开班编号", _("“%(code)s”在第 %(first)s 行已经出现过，每个班用一个编号", code=code, first=seen[code])
@@ -313,7 +554,7 @@ def validate(rows: Iterator[tuple[int, list]], institution: Institution) -> tupl
         if code:
             seen.setdefault(code, number)
         name = row.text("课程名称", required=True, max_length=120)
-        kind_word = row.text("类别", required=True)
+        kind_word = parsing.text(row.text("类别", required=True))
         kind = KIND_WORDS.get(kind_word.lower())
         if kind_word and kind is None:
             row.fail("类别", _("看不懂“%(value)s”，请填 学历提升、技能提升 或 社区与兴趣", value=_shown(kind_word)))
@@ -328,11 +569,17 @@ def validate(rows: Iterator[tuple[int, list]], institution: Institution) -> tupl
                         first=first_row,
                     ),
                 )
-        town_name = row.text("镇/街道", required=True)
-        if town_name and town_name not in towns:
+        town_name = parsing.text(row.text("镇/街道", required=True))
+        town_id, candidates = towns.find(town_name) if town_name else (None, [])
+        if town_name and town_id is None and candidates:
             row.fail(
                 "镇/街道",
-                _("没有叫“%(value)s”的镇或街道，请填写其中之一：%(names)s", value=_shown(town_name), names=town_names),
+                _("“%(value)s”可能是 %(names)s，请写全名", value=_shown(town_name), names="、".join(candidates)),
+            )
+        elif town_name and town_id is None:
+            row.fail(
+                "镇/街道",
+                _("没有叫“%(value)s”的镇或街道，请填写其中之一：%(names)s", value=_shown(town_name), names=towns.names),
             )
         place = row.text("上课地点", required=True, max_length=200)
         start = row.day("开始日期")
@@ -344,15 +591,21 @@ def validate(rows: Iterator[tuple[int, list]], institution: Institution) -> tupl
             )
             end = None
         weekday = row.parsed("星期", parsing.parse_weekday, _("看不懂“%(value)s”，请填 1–7 或 星期一…星期日"))
-        begins = row.parsed("开始时间", parsing.parse_time, _("看不懂“%(value)s”，请按 08:30 的样子填写时间"))
-        ends = row.parsed("结束时间", parsing.parse_time, _("看不懂“%(value)s”，请按 08:30 的样子填写时间"))
+        begins, ends = row.times()
         if begins and ends and ends <= begins:
             row.fail("结束时间", _("结束时间要晚于开始时间"))
         capacity = row.whole("名额", _("“%(value)s”不是人数，请填整数，例如 30"), 0, classes.MAX_CAPACITY)
-        fee = row.whole("费用", _("“%(value)s”不是金额，请填整数元，例如 300"), 0, classes.MAX_FEE, required=False)
+        fee = row.whole(
+            "费用",
+            _("“%(value)s”不是金额，请填整数元，例如 300；免费的填 0"),
+            0,
+            classes.MAX_FEE,
+            required=False,
+            parser=lambda v: parsing.parse_money(v, maximum=10**12),
+        )
         deadline = row.day("报名截止", required=False)
-        for name, problem, params in classes.class_date_problems(start, end, deadline, today(), starts.get(code)):
-            row.fail(columns[name], classes.bound_message(problem, **params))
+        for name_, problem, params in classes.class_date_problems(start, end, deadline, today(), starts.get(code)):
+            row.fail(columns[name_], classes.bound_message(problem, **params))
         if start and end and weekday and not any(p.row == number for p in problems):
             sessions += len(weekly_dates(start, end, weekday))
             if sessions > MAX_SESSIONS:
@@ -369,19 +622,24 @@ def validate(rows: Iterator[tuple[int, list]], institution: Institution) -> tupl
                 )
                 break
         senior = row.parsed("适合长辈", parsing.parse_yes_no, _("看不懂“%(value)s”，请填 是 或 否"), required=False)
-        level = row.text("学历层次")
+        level = parsing.text(row.text("学历层次"))
         if level and level not in DEGREE_LEVELS:
             row.fail("学历层次", _("看不懂“%(value)s”，请填 中专、专科 或 本科", value=_shown(level)))
         elif kind == Kind.DEGREE and not level:
             row.fail("学历层次", _("学历提升的班级请填写学历层次：中专、专科 或 本科"))
-        cert_level = row.text("等级")
+        cert_level = parsing.text(row.text("等级"))
         if cert_level and cert_level not in CERT_LEVELS:
             row.fail("等级", _("看不懂“%(value)s”，请填 初级、中级、高级、技师 或 高级技师", value=_shown(cert_level)))
         years = row.parsed("学制", parsing.parse_decimal, _("看不懂“%(value)s”，请填年数，例如 2.5"), required=False)
         if years is not None and not 0 < years <= 10:
             row.fail("学制", _("学制要在 0 到 10 年之间"))
         tuition = row.whole(
-            "学费", _("“%(value)s”不是金额，请填整数元，例如 5200"), 0, classes.MAX_TUITION, required=False
+            "学费",
+            _("“%(value)s”不是金额，请填整数元，例如 5200"),
+            0,
+            classes.MAX_TUITION,
+            required=False,
+            parser=lambda v: parsing.parse_money(v, maximum=10**12),
         )
         if len(problems) >= MAX_PROBLEMS:
             break
@@ -390,7 +648,7 @@ def validate(rows: Iterator[tuple[int, list]], institution: Institution) -> tupl
                 row=number,
                 code=code,
                 kind=kind,
-                town_id=towns.get(town_name),
+                town_id=town_id,
                 place=place,
                 start_date=start,
                 end_date=end,
@@ -415,7 +673,14 @@ def validate(rows: Iterator[tuple[int, list]], institution: Institution) -> tupl
             )
         )
     if not clean and not problems:
-        problems.append(Problem(2, _("表头"), _("表格里没有数据行，请从第 2 行开始填写")))
+        if layout.examples:
+            message = _(
+                "表格里只有模板的示例行（开班编号以“示例”开头），它们不会导入。请在下面填写你们的班级，"
+                "或把示例行改成你们的开班编号"
+            )
+        else:
+            message = _("表格里没有数据行，请从表头下面一行开始填写")
+        problems.append(Problem(layout.header_row + 1, _("表头"), message))
     return clean, problems
 
 
@@ -423,20 +688,24 @@ def run(data: bytes, filename: str, institution: Institution, actor: User, submi
     """Validate the whole file, then write everything or nothing. A replay returns an empty result."""
     if classes.replayed(submission_id):
         return Result()
+    layout = Layout()
     try:
-        clean, problems = validate(read_rows(data, filename), institution)
+        clean, problems = validate(read_rows(data, filename, layout), institution, layout)
     except FileProblem as problem:
         if problem.code == "unpacked":
             limit = current_app.config["IMPORT_UNPACKED_LIMIT"] // 2**20
             message = _("这个表格解压后超过 %(mb)s MB，太大了。请删掉空行和多余的工作表，或分成几个文件", mb=limit)
         else:
             message = _("打不开这个文件。请确认它是 .xlsx 或 .csv（UTF-8）格式")
-        return Result(problems=[Problem(1, _("文件"), message)])
+        return Result(problems=[Problem(1, _("文件"), message)], layout=layout)
     except (csv.Error, ValueError):
-        return Result(problems=[Problem(1, _("文件"), _("这个 CSV 文件的格式有误，请在 Excel 里重新“另存为”CSV"))])
+        return Result(
+            problems=[Problem(1, _("文件"), _("这个 CSV 文件的格式有误，请在 Excel 里重新“另存为”CSV"))], layout=layout
+        )
     if problems:
-        return Result(problems=problems)
-    result = _write(clean, institution)
+        return Result(problems=problems, layout=layout)
+    result = _write(clean, institution, actor, filename)
+    result.layout = layout
     if result.ok:
         classes.remember(submission_id, "import", "institution", institution.id)
         staff.audit(
@@ -447,16 +716,44 @@ def run(data: bytes, filename: str, institution: Institution, actor: User, submi
             before=None,
             after={
                 "file": filename[:100],
+                "sheet": layout.sheet,
                 "created": result.created,
                 "updated": result.updated,
                 "programmes": result.programmes,
+                "skipped_examples": layout.examples,
+                "skipped_totals": layout.totals,
             },
         )
         db.session.flush()
     return result
 
 
-def _write(clean: list[dict], institution: Institution) -> Result:
+def notices(result: Result) -> list[str]:
+    """What the importer read and left out, in words, for the page after an import."""
+    layout, said = result.layout, []
+    if layout.sheet and (layout.sheets > 1 or layout.header_row > 1):
+        said.append(_("读取的是工作表“%(sheet)s”，表头在第 %(row)s 行。", sheet=layout.sheet, row=layout.header_row))
+    elif layout.header_row > 1:
+        said.append(_("表头在第 %(row)s 行。", row=layout.header_row))
+    if layout.other_sheets:
+        names = "、".join(f"“{name}”" for name in layout.other_sheets)
+        said.append(_("工作表 %(names)s 也有表头，没有导入；要导入请把它单独存成一个文件。", names=names))
+    if layout.examples:
+        said.append(_("跳过了 %(num)s 行模板示例（开班编号以“示例”开头）。", num=layout.examples))
+    if layout.totals:
+        said.append(_("跳过了 %(num)s 行合计。", num=layout.totals))
+    if result.moved_up:
+        said.append(_("名额增加后，%(num)s 位候补学员已转为正式报名，并已短信通知。", num=result.moved_up))
+    if result.told:
+        said.append(_("上课时间改了的班，已短信通知 %(num)s 位学员。", num=result.told))
+    return said
+
+
+# What an import audits of each class it creates or changes (the search key is derived, not entered).
+AUDITED = ("kind", *classes.OFFERING_FIELDS)
+
+
+def _write(clean: list[dict], institution: Institution, actor: User, filename: str) -> Result:
     result = Result()
     programmes = {
         p.name: p for p in db.session.scalars(select(Programme).where(Programme.institution_id == institution.id))
@@ -496,7 +793,7 @@ def _write(clean: list[dict], institution: Institution) -> Result:
     towns = {t.id: t.name for t in db.session.scalars(select(Town))}
     keys: dict[tuple, str] = {}
     new_rows: list[dict] = []
-    repatterned: list[Offering] = []
+    changed: list[tuple[Offering, staff.Changes]] = []
     for row in clean:
         programme = programmes[row["programme"]["name"]]
         key = (programme.name, programme.major, programme.certificate, row["town_id"], row["place"])
@@ -523,18 +820,52 @@ def _write(clean: list[dict], institution: Institution) -> Result:
                 )
             )
             continue
-        pattern = classes.snapshot(offering, classes.PATTERN)
-        for name, value in values.items():
-            setattr(offering, name, value)
-        if pattern != classes.snapshot(offering, classes.PATTERN):
-            repatterned.append(offering)
+        changes = staff.apply(offering, values)
+        changed.append((offering, {k: v for k, v in changes.items() if k in AUDITED}))
         result.updated += 1
     if result.problems:
         return result
     db.session.flush()
+    # The class service's own steps, for the classes whose pattern or places changed.
+    repatterned = [o for o, changes in changed if set(changes) & set(classes.PATTERN)]
     classes.rebuild_sessions(repatterned)
+    db.session.flush()
+    for offering in repatterned:
+        result.told += classes.tell_new_pattern(offering)
+    for offering, changes in changed:
+        old, new = changes.get("capacity", (0, 0))
+        if new > old:
+            result.moved_up += classes.fill_from_waitlist(offering)
+    audits = []
+    for offering, changes in changed:
+        if changes:
+            audits.append(_audit_row(actor, "offering.update", offering.id, changes, filename, created=False))
     for start in range(0, len(new_rows), 2000):
-        catalogue.bulk_insert_offerings(new_rows[start : start + 2000])
+        part = new_rows[start : start + 2000]
+        ids = catalogue.bulk_insert_offerings(part)
+        for offering_id, values in zip(ids, part, strict=True):
+            after = {k: (None, values[k]) for k in AUDITED if k in values}
+            audits.append(_audit_row(actor, "offering.create", offering_id, after, filename, created=True))
+    for start in range(0, len(audits), 2000):
+        db.session.execute(insert(AuditEntry), audits[start : start + 2000])
     result.created = len(new_rows)
     db.session.flush()
     return result
+
+
+def _audit_row(actor: User, action: str, offering_id: int, changes: staff.Changes, filename: str, created: bool):
+    """An audit entry of one class an import created or changed, as staff.audit_changes makes it."""
+    before = None if created else {k: staff.plain(old) for k, (old, _new) in changes.items()}
+    return dict(
+        actor_id=actor.id,
+        action=action,
+        target_type="offering",
+        target_id=offering_id,
+        resident_id=None,
+        details={
+            "before": before,
+            "after": {k: staff.plain(new) for k, (_old, new) in changes.items()},
+            "import": filename[:100],
+        },
+        created_at=utcnow(),
+    )

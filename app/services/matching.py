@@ -251,3 +251,49 @@ def assign_mentor(need: Need, matches: list[Match]) -> Mentor | None:
         .limit(1)
     )
     return db.session.scalar(query)
+
+
+# Which programmes a need's target names: where the 驾驶舱 suggests opening a class ----------------
+
+
+@dataclass(frozen=True)
+class ProgrammeKey:
+    """A programme as the target rules see it: its name, kind, degree level and search key."""
+
+    name: str
+    kind: str
+    degree_level: str | None
+    key: str
+
+
+def programme_keys() -> list[ProgrammeKey]:
+    """Every programme's key, one per name and kind (the same course at two institutions is one)."""
+    rows = db.session.execute(
+        select(Programme.name, Programme.kind, Programme.degree_level, Programme.major, Programme.certificate)
+        .distinct()
+        .order_by(Programme.name)
+    )
+    seen: dict[tuple[str, str], ProgrammeKey] = {}
+    for name, kind, level, major, certificate in rows:
+        seen.setdefault((name, kind), ProgrammeKey(name, kind, level, search.search_key([name, major, certificate])))
+    return list(seen.values())
+
+
+def programmes_for(kind: str, target: str, programmes: list[ProgrammeKey]) -> list[str]:
+    """Names of the programmes that teach what `target` asks for, by the same rules as a class
+    suggestion (every target term in the programme's characters, pinyin or initials; for degrees the
+    level). A vocabulary of aliases (电工证 = 低压电工作业 …) extends this function: it is the one
+    place the 驾驶舱 turns what people typed into programmes."""
+    level = degree_level(target) if kind == "degree" else None
+    terms = [t for t in target_terms(target) if not (kind == "degree" and degree_level(t))]
+    found = []
+    for programme in programmes:
+        if programme.kind != kind:
+            continue
+        if kind == "degree" and level and programme.degree_level != level:
+            continue
+        if not terms and not level:
+            continue
+        if all(term in programme.key for term in terms):
+            found.append(programme.name)
+    return found

@@ -1,27 +1,58 @@
-"""Completions → outcomes → the incentive owed under the policies → paid by the bureau."""
+"""Completions → outcomes → the incentive owed under the policies → paid by the bureau.
+
+A completion is refused when its date is before the class started or after today, when its
+certificate number (a degree's or vocational certificate's, nationally unique) is already recorded,
+or when the class requires attendance the person does not have. Facts the policies depend on (the
+residence type, 户籍 or 流动人口) are asked when unknown, never assumed: `facts_to_ask` says which."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from types import SimpleNamespace
 
 from sqlalchemy import select, update
 
-from app.clock import utcnow
+from app.clock import today, utcnow
 from app.extensions import db
 from app.models import Enrolment, Need, Outcome, OutcomeKind, User
 from app.models.enrolment import EnrolmentStatus
 from app.models.resident import NeedStatus
-from app.services import incentives, staff
+from app.services import attendance, incentives, staff
 from app.vocabulary import Kind
 
 COMPLETABLE = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.COMPLETED)
+NUMBERED = ("degree", "certificate")  # kinds whose evidence is a nationally unique certificate number
+RESIDENCES = ("户籍", "流动人口")
+_LABEL = re.compile(r"^(毕业证书编号|毕业证书号|毕业证书|证书编号|证书号|证书|编号|no\.?)[:：#]?", re.IGNORECASE)
 
 
 class OutcomeError(Exception):
-    def __init__(self, code: str):
+    def __init__(self, code: str, **params):
         super().__init__(code)
-        self.code = code
+        self.code, self.params = code, params
+
+
+def certificate_number(evidence: str) -> str | None:
+    """The number in what was typed: full-width to half-width, no spaces, upper case, a leading
+    label (证书编号：) dropped. 证书 ＮＯ 001 and 001 are the same number."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", evidence or ""))
+    text = _LABEL.sub("", text).upper()
+    return text[:60] or None
+
+
+def facts_to_ask(enrolment: Enrolment) -> set[str]:
+    """What the policies for this class need to know about the person and is not known yet: for
+    now the residence type, when a policy of the programme's kind depends on it (the incentives
+    issue adds further conditions here)."""
+    kind = enrolment.offering.programme.kind
+    needed = set()
+    if enrolment.resident.residence is None and any(
+        p.residence and p.kind == kind and p.payee == "learner" for p in incentives.active_policies()
+    ):
+        needed.add("residence")
+    return needed
 
 
 def owed(enrolment: Enrolment, kind: str, level: str | None) -> tuple[int, list[str]]:
@@ -49,6 +80,7 @@ def record(
     completed_on: dt.date,
     actor: User,
     submission_id: str,
+    residence: str | None = None,
 ) -> Outcome:
     """One outcome per enrolment; a replay of the same submission returns the first one."""
     first = db.session.scalar(select(Outcome).where(Outcome.submission_id == submission_id))
@@ -58,6 +90,33 @@ def record(
         raise OutcomeError("not_enrolled")
     if db.session.scalar(select(Outcome.id).where(Outcome.enrolment_id == enrolment.id)) is not None:
         raise OutcomeError("already_recorded")
+    offering = enrolment.offering
+    if completed_on > today():
+        raise OutcomeError("in_future", today=today().isoformat())
+    if completed_on < offering.start_date:
+        raise OutcomeError("before_start", start=offering.start_date.isoformat())
+    number = certificate_number(evidence) if kind in NUMBERED else None
+    if number is not None:
+        holder = db.session.scalar(select(Outcome).where(Outcome.certificate_no == number))
+        if holder is not None:
+            raise OutcomeError("certificate_taken", number=number, name=holder.resident.name)
+    if (short := attendance.short_of(enrolment, completed_on)) is not None:
+        raise OutcomeError("attendance_short", **short)
+    resident = enrolment.resident
+    if "residence" in facts_to_ask(enrolment):
+        if residence not in RESIDENCES:
+            raise OutcomeError("residence_unknown")
+        resident.residence = residence
+        staff.audit(
+            actor,
+            "resident.update",
+            "resident",
+            resident.id,
+            resident_id=resident.id,
+            before={"residence": None},
+            after={"residence": residence},
+            asked_for="outcome",
+        )
     amount, codes = owed(enrolment, kind, level)
     outcome = Outcome(
         submission_id=submission_id,
@@ -68,6 +127,7 @@ def record(
         kind=kind,
         level=level or None,
         evidence=evidence,
+        certificate_no=number,
         completed_on=completed_on,
         incentive_amount=amount,
         policy_codes=codes,
@@ -93,6 +153,7 @@ def record(
             "kind": kind,
             "level": level,
             "evidence": evidence,
+            "certificate_no": number,
             "completed_on": completed_on.isoformat(),
             "incentive_amount": amount,
             "policy_codes": codes,

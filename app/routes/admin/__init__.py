@@ -16,7 +16,7 @@ import what they share from this package, never from each other."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, request, stream_with_context
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -100,6 +100,14 @@ def form_page(form, title: str, back: str, **extra):
 def download(data: bytes, fmt: str, name: str) -> Response:
     response = Response(data, mimetype=exports.MIME[fmt])
     response.headers["Content-Disposition"] = f"attachment; filename={name}.{fmt}"
+    return response
+
+
+def stream(export: exports.Export, fmt: str) -> Response:
+    """A large export sent while it is written: the rows are read in batches inside the request's
+    context, so memory stays flat and the first bytes leave at once. Commit before calling."""
+    response = Response(stream_with_context(exports.export_chunks(export, fmt)), mimetype=exports.MIME[fmt])
+    response.headers["Content-Disposition"] = f"attachment; filename={export.name}.{fmt}"
     return response
 
 

@@ -1,19 +1,21 @@
 """Where staff start (institution staff at their classes, the bureau at its dashboard), and the
 bureau's 驾驶舱: demand, supply, gaps, the funnel, monthly trends and incentives, each table also
-as a spreadsheet."""
+as a spreadsheet; and the people behind each "open a class here" suggestion (whole phone numbers
+for the bureau, masked for institution staff)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
+from flask import abort, current_app, request, url_for
 from flask_login import current_user
 
 from app import labels
 from app.auth import role_required
-from app.clock import today
+from app.clock import now, today
+from app.extensions import cache, db
 from app.htmx import redirect_to, render
-from app.models import Role
+from app.models import Role, Town, mask_phone
 from app.routes.admin import ADMIN, FMT, STAFF, bp, download
 from app.services import dashboard, exports
 
@@ -27,14 +29,27 @@ def index():
 
 
 def dashboard_tables() -> dict[str, Any]:
+    """The 驾驶舱's figures: computed at most once per DASHBOARD_CACHE_SECONDS and shared by every
+    server through the app's cache (Redis in production), with the moment they were computed."""
+    key = f"dashboard-figures:{today().isoformat()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = _compute_tables()
+        cache.set(key, figures, timeout=current_app.config["DASHBOARD_CACHE_SECONDS"])
+    return figures
+
+
+def _compute_tables() -> dict[str, Any]:
     day = today()
     towns = dashboard._towns()
     seats_offerings, seats = dashboard.supply(day, towns)
     return dict(
+        computed_at=now(),
         demand=dashboard.demand(towns),
         supply=seats_offerings,
         seats=seats,
         gaps=dashboard.gaps(day),
+        unmet=dashboard.unmet_people(day),
         funnel=dashboard.funnel(),
         trends=dashboard.trends(day),
         money=dashboard.incentives(),
@@ -64,3 +79,23 @@ def dashboard_page():
 def dashboard_export(table: str, fmt: str):
     headers, rows = exports.dashboard_table(table, dashboard_tables())
     return download(exports.table(headers, rows, fmt), fmt, f"dashboard-{table}")
+
+
+@bp.get("/dashboard/gaps/<int:town_id>/<any(degree, skill, community):kind>")
+@role_required(*STAFF)
+def dashboard_gap(town_id: int, kind: str):
+    """The residents behind one suggestion: what they wrote, which days suit them, how to reach them."""
+    town = db.get_or_404(Town, town_id)
+    about = request.args.get("about", "")[:200]
+    gap, people = dashboard.gap_people(today(), town.id, kind, about)
+    if gap is None:
+        abort(404)
+    full = current_user.role == "admin"
+    return render(
+        "admin/gap.html",
+        gap=gap,
+        people=people,
+        full=full,
+        shown_phone=(lambda phone: phone) if full else mask_phone,
+        shown_name=(lambda name: name) if full else (lambda name: name[:1] + "*" * (len(name) - 1)),
+    )

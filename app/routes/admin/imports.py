@@ -36,6 +36,8 @@ def import_offerings():
                     programmes=result.programmes,
                 )
             )
+            for notice in imports.notices(result):
+                flash(notice)
             return redirect_to(url_for("admin.offerings"))
         db.session.rollback()
         form.submission_id.data = new_submission_id()

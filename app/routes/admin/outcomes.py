@@ -23,7 +23,7 @@ from app.services import dashboard, outcomes
 @role_required(*STAFF)
 def complete(enrolment_id: int):
     enrolment = get_enrolment(enrolment_id)
-    form = forms.CompletionForm()
+    form = forms.CompletionForm(ask=outcomes.facts_to_ask(enrolment))
     if request.method == "GET":
         programme = enrolment.offering.programme
         form.kind.data = OutcomeKind.for_kind(programme.kind)
@@ -39,9 +39,11 @@ def complete(enrolment_id: int):
                 form.completed_on.value,
                 current_user,
                 form.submission_id.data,
+                residence=form.residence.data if "residence" in form else None,
             )
         except outcomes.OutcomeError as error:
-            form.add_error("kind", forms.OUTCOME_ERRORS[error.code]())
+            field = forms.OUTCOME_FIELDS.get(error.code, "kind")
+            form.add_error(field if field in form else "kind", forms.OUTCOME_ERRORS[error.code](**error.params))
         else:
             db.session.commit()
             flash(_("已登记。应发补贴 %(amount)s 元。", amount=outcome.incentive_amount))
