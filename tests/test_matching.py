@@ -146,7 +146,7 @@ def test_degree_targets_match_levels_and_majors(app, town):
     ] == [benke.id]
 
 
-def test_degree_path_from_junior_middle_school(app, town):
+def test_degree_path_from_junior_middle_school(app, town, vocabulary):
     ou = make_institution(town=town, type="open_university")
     make_offering(
         programme=make_programme(

@@ -12,7 +12,7 @@ from tests.helpers import invalid_fields, tokens
 
 
 @pytest.fixture
-def county(app):
+def county(app, vocabulary):
     danghu, zhapu = make_town("当湖街道"), make_town("乍浦镇")
     ou = make_institution("浙江开放大学平湖学院", town=danghu, type="open_university")
     tech = make_institution("平湖市技工学校", town=zhapu, type="vocational_school")
@@ -100,10 +100,16 @@ def test_a_need_leads_to_a_plan_with_ranked_classes_reasons_incentives_and_mento
 def test_degree_plan_shows_the_path_with_cost_after_incentives(client, county):
     response = submit(client, kind="degree", target="大专", major="会计", weekdays=["7"], times=["morning"])
     plan = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert f'data-offering-id="{county["accounting"].id}"' in plan
+    # 专科 needs 高中/中专 first (issue 11): a 初中 resident is shown the step before, not the class.
+    assert f'data-offering-id="{county["accounting"].id}"' not in plan
+    assert "报名要高中、中专或职高毕业" in plan and "您可以先读中专" in plan
     assert "学历提升路线" in plan and "现在：初中" in plan
     assert "学费 ¥6,600" in plan and "补贴 ¥2,640" in plan and "自付约 ¥3,960" in plan
     assert "沈老师" in plan
+    high_school = submit(client, kind="degree", target="大专", major="会计", education="高中", phone="13812345679")
+    plan = client.get(high_school.headers["Location"]).get_data(as_text=True)
+    assert f'data-offering-id="{county["accounting"].id}"' in plan
+    assert "读完以后的下一步：专升本（本科）" in plan
 
 
 def test_nothing_matches_says_so_records_unmet_demand_and_suggests_alternatives(client, county):
