@@ -348,3 +348,22 @@ def test_mentor_comes_from_the_institution_of_the_first_choice(app, town):
     need = need_for("电工", town=town)
     matches = [matching.score(top, need, town.id), matching.score(other, need, town.id)]
     assert matching.assign_mentor(need, matches).name == "第一所老师"
+
+
+def test_a_degree_level_they_cannot_enter_yet_gives_the_step_before_it(app, pinghu):
+    ou = make_institution("开放大学", town=pinghu["当湖街道"], type="open_university")
+    zhuanke = make_offering(
+        programme=make_programme("会计（专科）", kind="degree", institution=ou, degree_level="专科", tuition=6600)
+    )
+    zhongzhuan = make_offering(
+        programme=make_programme("机电（中专）", kind="degree", institution=ou, degree_level="中专", tuition=4200)
+    )
+    plan = matching.plan(need_for("大专", kind="degree", town=pinghu["当湖街道"], education="初中"), TODAY)
+    assert [m.offering.id for m in plan.matches] == [zhongzhuan.id]
+    assert plan.matches[0].reasons[0] == matching.Reason("first_step", "中专")
+    assert [(h.programme.id, h.why, h.needs, h.first) for h in plan.held] == [
+        (zhuanke.programme.id, "education", "高中、中专或职高毕业", "中专")
+    ]
+    assert [(s.level, s.route) for s in plan.path] == [("中专", "成人中专"), ("专科", "高起专")]
+    unknown = matching.plan(need_for("大专", kind="degree", town=pinghu["当湖街道"]), TODAY)
+    assert [m.offering.id for m in unknown.matches] == [zhuanke.id], "education not given: nothing is assumed"
