@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, or_, select
 
 from app.extensions import db
-from app.models import DegreeStep, Mentor, Need, Offering, Programme, Resident
+from app.models import Mentor, Need, Offering, Programme, Resident
 from app.services import incentives, search, vocabulary
 from app.vocabulary import DEGREE_LEVELS, EDUCATION_RANK, Kind
 
@@ -102,7 +102,7 @@ class Card:
     classes: list[Match]
     reasons: list[Reason] = field(default_factory=list)
     incentives: list[incentives.Incentive] = field(default_factory=list)
-    next_step: DegreeStep | None = None
+    next_step: vocabulary.DegreeLadderStep | None = None
     next_programme: Programme | None = None
 
     @property
@@ -256,7 +256,7 @@ def _education(need: Need) -> str | None:
     return need.resident.education if need.resident else None
 
 
-def _first_degree_step(education: str | None, lexicon: vocabulary.Lexicon) -> DegreeStep | None:
+def _first_degree_step(education: str | None, lexicon: vocabulary.Lexicon) -> vocabulary.DegreeLadderStep | None:
     """The lowest step of the degree ladder they can enter and don't have yet."""
     rank = EDUCATION_RANK.get(education or "")
     for step in lexicon.degree_steps:

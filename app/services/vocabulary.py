@@ -37,13 +37,34 @@ class Word:
     kind: str
 
 
+@dataclass(frozen=True)
+class CertStep:
+    """A row of certificate_steps, as plain values (they outlive the session that read them)."""
+
+    occupation: str
+    level: str
+    requires_level: str | None
+    requires: str
+
+
+@dataclass(frozen=True)
+class DegreeLadderStep:
+    """A row of degree_steps, as plain values."""
+
+    level: str
+    route: str
+    requires_education: str | None
+    attains_education: str
+    requires: str
+
+
 @dataclass
 class Lexicon:
-    """The vocabulary as loaded once per request (a few hundred short rows)."""
+    """The vocabulary as loaded once per request (a few hundred short rows), as plain values."""
 
     words: list[Word] = field(default_factory=list)
-    cert_steps: dict[tuple[str, str], CertificateStep] = field(default_factory=dict)
-    degree_steps: list[DegreeStep] = field(default_factory=list)  # lowest first
+    cert_steps: dict[tuple[str, str], CertStep] = field(default_factory=dict)
+    degree_steps: list[DegreeLadderStep] = field(default_factory=list)  # lowest first
     positions: dict[int, tuple[float, float]] = field(default_factory=dict)  # town id → (lat, lon)
 
     def programmes(self, text: str, kind: str | None = None) -> list[str]:
@@ -72,16 +93,16 @@ class Lexicon:
                 found.append((start, end, word.programme))
         return list(dict.fromkeys(p for _s, _e, p in sorted(found, key=lambda f: (-(f[1] - f[0]), f[0]))))
 
-    def cert_step(self, occupation: str | None, level: str | None) -> CertificateStep | None:
+    def cert_step(self, occupation: str | None, level: str | None) -> CertStep | None:
         """The ladder step of `level`: the occupation's own, else the ladder for every occupation."""
         if not level:
             return None
         return self.cert_steps.get((occupation or "", level)) or self.cert_steps.get(("", level))
 
-    def degree_step(self, level: str | None) -> DegreeStep | None:
+    def degree_step(self, level: str | None) -> DegreeLadderStep | None:
         return next((s for s in self.degree_steps if s.level == level), None)
 
-    def next_degree_step(self, level: str | None) -> DegreeStep | None:
+    def next_degree_step(self, level: str | None) -> DegreeLadderStep | None:
         levels = [s.level for s in self.degree_steps]
         if level not in levels:
             return None
@@ -128,10 +149,15 @@ def lexicon() -> Lexicon:
     towns = db.session.execute(
         select(Town.id, Town.latitude, Town.longitude).where(Town.latitude.is_not(None), Town.longitude.is_not(None))
     ).all()
+    ladder = db.session.scalars(select(DegreeStep).order_by(DegreeStep.position, DegreeStep.id))
     found = Lexicon(
         words=words,
-        cert_steps={(s.occupation, s.level): s for s in steps},
-        degree_steps=list(db.session.scalars(select(DegreeStep).order_by(DegreeStep.position, DegreeStep.id))),
+        cert_steps={
+            (s.occupation, s.level): CertStep(s.occupation, s.level, s.requires_level, s.requires) for s in steps
+        },
+        degree_steps=[
+            DegreeLadderStep(s.level, s.route, s.requires_education, s.attains_education, s.requires) for s in ladder
+        ],
         positions={town_id: (lat, lon) for town_id, lat, lon in towns},
     )
     if has_app_context():
