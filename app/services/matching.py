@@ -27,21 +27,23 @@ ladder (专科 → 专升本). The mentor comes from the institution of the firs
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 
 from app.extensions import db
-from app.models import Mentor, Need, Offering, Programme, Resident
+from app.models import Mentor, Need, Offering, Programme, Resident, Town
 from app.services import incentives, search, vocabulary
 from app.vocabulary import DEGREE_LEVELS, EDUCATION_RANK, Kind
 
 MAX_CARDS = 5
 MAX_CLASSES = 4  # classes shown on one programme's card
 MAX_ALTERNATIVES = 3
-CANDIDATES = 300
+CANDIDATES = 120  # the best by the rules in SQL; enough to fill the cards after hold-backs
 LEVEL_ORDER = list(DEGREE_LEVELS)
 TIMES = {
     "morning": (dt.time(0, 0), dt.time(12, 0)),
@@ -171,19 +173,91 @@ def degree_level(target: str) -> str | None:
     return next((p for p in vocabulary.programme_terms(target, Kind.DEGREE) if p in LEVEL_ORDER), None)
 
 
-def _candidates(need: Need, today: dt.date, conditions: list) -> list[Offering]:
+def _sql_points(need: Need, town_id: int | None, lexicon: vocabulary.Lexicon):
+    """The town, near, days, time and seats rules as one SQL expression, so the database hands over
+    the best CANDIDATES classes (not merely the soonest); score() then says why, line by line."""
+    town_points = [(Offering.town_id == town_id, 30)] if town_id else []
+    for other in lexicon.positions:
+        km = lexicon.km(town_id, other)
+        if other != town_id and km is not None and (points := max(0, 25 - round(km))):
+            town_points.append((Offering.town_id == other, points))
+    total = case(*town_points, else_=0) if town_points else literal(0)
+    if need.weekday_list:
+        total = total + case((Offering.weekday.in_(need.weekday_list), 20), else_=0)
+    windows = [TIMES[name] for name in need.time_list if name in TIMES]
+    if windows:
+        fits = or_(*(and_(Offering.start_time >= start, Offering.start_time < end) for start, end in windows))
+        total = total + case((fits, 10), else_=0)
+    return total + case((Offering.capacity > Offering.seats_taken, 10), else_=-20)
+
+
+def _candidates(need: Need, today: dt.date, conditions: list, points=None) -> list:
+    """The best classes still taking sign-ups, as light rows (the attributes score() and hold_back()
+    read); the few a plan shows are loaded in full afterwards (_load)."""
     query = (
-        Offering.listing()
+        select(
+            Offering.id,
+            Offering.programme_id,
+            Offering.town_id,
+            Offering.institution_id,
+            Offering.weekday,
+            Offering.start_time,
+            Offering.start_date,
+            Offering.capacity,
+            Offering.seats_taken,
+            Programme.kind,
+            Programme.cert_level,
+            Programme.certificate,
+            Programme.degree_level,
+            Town.name,
+        )
+        .join(Programme, Programme.id == Offering.programme_id)
+        .join(Town, Town.id == Offering.town_id)
         .where(
             Offering.kind == need.kind,
             Offering.open_for_signup(today),
             Offering.still_running(today),
             *conditions,
         )
-        .order_by(Offering.start_date, Offering.id)
+        .order_by(*([points.desc()] if points is not None else []), Offering.start_date, Offering.id)
         .limit(CANDIDATES)
     )
-    return list(db.session.scalars(query))
+    rows = []
+    for r in db.session.execute(query):
+        programme = SimpleNamespace(
+            id=r.programme_id,
+            kind=r.kind,
+            cert_level=r.cert_level,
+            certificate=r.certificate,
+            degree_level=r.degree_level,
+        )
+        rows.append(
+            SimpleNamespace(
+                id=r.id,
+                programme_id=r.programme_id,
+                programme=programme,
+                town_id=r.town_id,
+                town=SimpleNamespace(name=r.name),
+                institution_id=r.institution_id,
+                weekday=r.weekday,
+                start_time=r.start_time,
+                start_date=r.start_date,
+                seats_left=max(r.capacity - r.seats_taken, 0),
+            )
+        )
+    return rows
+
+
+def _load(cards: list[Card]) -> None:
+    """Swap the light rows of the classes shown for the classes themselves (one query)."""
+    ids = [m.offering.id for card in cards for m in card.classes]
+    if not ids:
+        return
+    full = {o.id: o for o in db.session.scalars(Offering.listing().where(Offering.id.in_(ids)))}
+    for card in cards:
+        for match in card.classes:
+            match.offering = full[match.offering.id]
+        card.programme = card.classes[0].offering.programme
 
 
 def _like_any(words: list[str]):
@@ -293,7 +367,7 @@ def _cards(matches: list[Match], limit: int) -> list[Card]:
         if card is None:
             if len(cards) >= limit:
                 continue
-            card = cards[match.offering.programme_id] = Card(match.offering.programme, [])
+            card = cards[match.offering.programme_id] = Card(match.offering.programme, [])  # type: ignore[arg-type]
         if len(card.classes) < MAX_CLASSES:
             card.classes.append(match)
     return list(cards.values())
@@ -306,23 +380,24 @@ def _find(need: Need, today: dt.date) -> _Found:
     conditions = _target_conditions(need, programmes)
     held: dict[int, Held] = {}
 
-    def eligible(offerings: list[Offering]) -> list[Offering]:
+    def eligible(offerings: list[Offering], say_why: bool = True) -> list[Offering]:
         kept = []
         for offering in offerings:
             reason = hold_back(offering.programme, need, lexicon)
             if reason is None:
                 kept.append(offering)
-            else:
+            elif say_why:  # only for what they asked for, not for every class of the kind
                 held.setdefault(offering.programme_id, reason)
         return kept
 
-    found = eligible(_candidates(need, today, conditions)) if conditions else []
+    points = _sql_points(need, town_id, lexicon)
+    found = eligible(_candidates(need, today, conditions, points)) if conditions else []
     matches = [score(o, need, town_id, lexicon) for o in found]
     if not matches and need.kind == Kind.DEGREE and held:
         # The level they asked for needs more education: the step before it, whatever the major.
         first = next((h.first for h in held.values() if h.first), None)
         if first:
-            step_before = eligible(_candidates(need, today, [Programme.degree_level == first]))
+            step_before = eligible(_candidates(need, today, [Programme.degree_level == first], points))
             matches = [score(o, need, town_id, lexicon) for o in step_before]
             for match in matches:
                 match.reasons[0] = Reason("first_step", first)
@@ -330,14 +405,22 @@ def _find(need: Need, today: dt.date) -> _Found:
     alternatives: list[Card] = []
     if not cards:
         others = []
-        for offering in eligible(_candidates(need, today, [])):
+        for offering in eligible(_candidates(need, today, [], points), say_why=False):
             match = score(offering, need, town_id, lexicon)
             match.score -= 100
             match.reasons[0] = Reason("same_kind", need.kind)
             others.append(match)
         alternatives = _cards(others, MAX_ALTERNATIVES)
+    _load(cards + alternatives)
     shown = {m.offering.programme_id for card in cards for m in card.classes}
-    return _Found(cards, alternatives, [h for pid, h in held.items() if pid not in shown], programmes)
+    held_rows = [h for pid, h in held.items() if pid not in shown]
+    if held_rows:  # the programmes held back, in full, for their names
+        full = {
+            p.id: p
+            for p in db.session.scalars(select(Programme).where(Programme.id.in_([h.programme.id for h in held_rows])))
+        }
+        held_rows = [dataclasses.replace(h, programme=full[h.programme.id]) for h in held_rows]
+    return _Found(cards, alternatives, held_rows, programmes)
 
 
 def suggestions(need: Need, today: dt.date) -> tuple[list[Match], list[Match]]:
