@@ -358,6 +358,7 @@ def test_a_degree_level_they_cannot_enter_yet_gives_the_step_before_it(app, ping
     zhongzhuan = make_offering(
         programme=make_programme("机电（中专）", kind="degree", institution=ou, degree_level="中专", tuition=4200)
     )
+    make_offering(programme=make_programme("法学（本科）", kind="degree", institution=ou, degree_level="本科"))
     plan = matching.plan(need_for("大专", kind="degree", town=pinghu["当湖街道"], education="初中"), TODAY)
     assert [m.offering.id for m in plan.matches] == [zhongzhuan.id]
     assert plan.matches[0].reasons[0] == matching.Reason("first_step", "中专")
@@ -365,5 +366,6 @@ def test_a_degree_level_they_cannot_enter_yet_gives_the_step_before_it(app, ping
         (zhuanke.programme.id, "education", "高中、中专或职高毕业", "中专")
     ]
     assert [(s.level, s.route) for s in plan.path] == [("中专", "成人中专"), ("专科", "高起专")]
+    assert plan.programmes == ["专科"]
     unknown = matching.plan(need_for("大专", kind="degree", town=pinghu["当湖街道"]), TODAY)
     assert [m.offering.id for m in unknown.matches] == [zhuanke.id], "education not given: nothing is assumed"

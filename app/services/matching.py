@@ -376,7 +376,7 @@ def _cards(matches: list[Match], limit: int) -> list[Card]:
 def _find(need: Need, today: dt.date) -> _Found:
     lexicon = vocabulary.lexicon()
     town_id = need.town_id or (need.resident.town_id if need.resident else None)
-    programmes = [] if need.kind == Kind.DEGREE else lexicon.programmes(need.target, need.kind)
+    programmes = lexicon.programmes(need.target, need.kind)  # for degrees: the level (大专 → 专科)
     conditions = _target_conditions(need, programmes)
     held: dict[int, Held] = {}
 
