@@ -21,6 +21,16 @@ def demo_data() -> None:
     click.echo("demo data: " + ", ".join(f"{n} {what} added" for what, n in added.items()))
 
 
+@click.command("vocabulary-load")
+def vocabulary_load() -> None:
+    """Add the learning vocabulary of app/vocabulary.toml that the database lacks (never overwrites edits)."""
+    from app.services import vocabulary
+
+    added = vocabulary.load_file()
+    db.session.commit()
+    click.echo("vocabulary: " + ", ".join(f"{n} {what} added" for what, n in added.items()))
+
+
 @click.command("gen-scale")
 @click.option("--offerings", type=click.IntRange(min=0), default=0, help="Total synthetic offerings wanted.")
 @click.option("--residents", type=click.IntRange(min=0), default=0, help="Total synthetic residents wanted.")
@@ -127,6 +137,7 @@ def run_draws() -> None:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(demo_data)
+    app.cli.add_command(vocabulary_load)
     app.cli.add_command(gen_scale)
     app.cli.add_command(create_user)
     app.cli.add_command(run_draws)

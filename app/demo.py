@@ -36,7 +36,7 @@ from app.models import (
     Town,
 )
 from app.models.enrolment import SEATED
-from app.services import catalogue, search
+from app.services import catalogue, search, vocabulary
 from app.services.schedule import weekly_dates
 from app.vocabulary import CertLevel, DegreeLevel, Kind
 
@@ -51,7 +51,7 @@ def _time(text: str) -> dt.time:
 
 def load_demo(today: dt.date) -> dict[str, int]:
     """Add the demo county; returns how many records of each sort were added."""
-    added = {"towns": 0, "institutions": 0, "programmes": 0, "offerings": 0, "policies": 0, "mentors": 0}
+    added = {"towns": 0, "institutions": 0, "programmes": 0, "offerings": 0, "policies": 0, "mentors": 0, "words": 0}
     towns = {t.name: t for t in db.session.scalars(select(Town))}
     for order, name in enumerate(TOWNS):
         if name not in towns:
@@ -89,6 +89,7 @@ def load_demo(today: dt.date) -> dict[str, int]:
     db.session.flush()
     for offering in db.session.scalars(select(Offering).where(Offering.search_key == "")):
         catalogue.refresh_search_key(offering)
+    added["words"] = sum(vocabulary.load_file().values())
     added["policies"] = _add_policies()
     added["mentors"] = _add_mentors(institutions)
     db.session.flush()

@@ -109,3 +109,9 @@ CERT_LEVEL_LABELS = {
     CertLevel.TECHNICIAN: _l("技师"),
     CertLevel.SENIOR_TECHNICIAN: _l("高级技师"),
 }
+
+
+# Education (最高学历), as the need form asks it ------------------------------------------------
+
+# Each answer's rank: a degree step that needs an answer is open to every answer of that rank or more.
+EDUCATION_RANK = {"小学及以下": 0, "初中": 1, "高中": 2, "中专/职高": 2, "大专": 3, "本科及以上": 4}

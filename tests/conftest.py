@@ -191,3 +191,13 @@ def login_as(app, client):
         return user
 
     return log_in_as
+
+
+@pytest.fixture
+def vocabulary(app):
+    """The learning vocabulary of app/vocabulary.toml in the database, as demo-data loads it."""
+    from app.services import vocabulary as service
+
+    service.load_file()
+    db.session.commit()
+    return service

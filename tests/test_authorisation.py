@@ -125,6 +125,14 @@ def test_every_staff_route_answers_each_role_as_expected(app):
         "policies": policy.id,
         "users": staff_user.id,
     }
+    # the learning vocabulary's lists (issue 11): a row of each
+    from app.models import CertificateStep, DegreeStep, ProgrammeTerm
+    from app.services import vocabulary
+
+    vocabulary.load_file()
+    db.session.commit()
+    for kind, model in (("terms", ProgrammeTerm), ("cert_steps", CertificateStep), ("degree_steps", DegreeStep)):
+        item_ids[kind] = db.session.scalar(db.select(model.id).limit(1))
 
     clients = {"anonymous": app.test_client()}
     for role, user in (("worker", worker), ("institution", staff_user), ("admin", admin_user)):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -12,7 +14,7 @@ from tests.helpers import invalid_fields, tokens
 
 
 @pytest.fixture
-def county(app):
+def county(app, vocabulary):
     danghu, zhapu = make_town("当湖街道"), make_town("乍浦镇")
     ou = make_institution("浙江开放大学平湖学院", town=danghu, type="open_university")
     tech = make_institution("平湖市技工学校", town=zhapu, type="vocational_school")
@@ -100,10 +102,16 @@ def test_a_need_leads_to_a_plan_with_ranked_classes_reasons_incentives_and_mento
 def test_degree_plan_shows_the_path_with_cost_after_incentives(client, county):
     response = submit(client, kind="degree", target="大专", major="会计", weekdays=["7"], times=["morning"])
     plan = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert f'data-offering-id="{county["accounting"].id}"' in plan
+    # 专科 needs 高中/中专 first (issue 11): a 初中 resident is shown the step before, not the class.
+    assert f'data-offering-id="{county["accounting"].id}"' not in plan
+    assert "报名要高中、中专或职高毕业" in plan and "您可以先读中专" in plan
     assert "学历提升路线" in plan and "现在：初中" in plan
     assert "学费 ¥6,600" in plan and "补贴 ¥2,640" in plan and "自付约 ¥3,960" in plan
     assert "沈老师" in plan
+    high_school = submit(client, kind="degree", target="大专", major="会计", education="高中", phone="13812345679")
+    plan = client.get(high_school.headers["Location"]).get_data(as_text=True)
+    assert f'data-offering-id="{county["accounting"].id}"' in plan
+    assert "读完以后的下一步：专升本（本科）" in plan
 
 
 def test_nothing_matches_says_so_records_unmet_demand_and_suggests_alternatives(client, county):
@@ -215,3 +223,48 @@ def test_receipt_ref_is_unguessable_and_unknown_refs_are_404(client, county):
 def test_id_card_never_shown_in_full(client, county):
     location = submit(client, id_card="3304 8219 9001 0112 32").headers["Location"]
     assert "330482199001011232" not in client.get(location).get_data(as_text=True)
+
+
+def test_plan_says_how_far_each_class_is_and_links_to_the_list_without_personalisation(client, county):
+    """Issue 11: 新埭镇 before 独山港镇 by distance; the card says 本镇 / 邻近 / 约 N 公里."""
+    from app.services import vocabulary
+
+    towns = {name: make_town(name) for name in ["钟埭街道", "新埭镇", "独山港镇"]}
+    vocabulary.load_file()
+    for name in ["钟埭街道", "独山港镇"]:
+        school = make_institution(f"{name}成校", town=towns[name], type="adult_school")
+        programme = make_programme(
+            "电工（初级）", kind="skill", institution=school, certificate="电工", cert_level="初级"
+        )
+        make_offering(programme=programme, weekday=2)
+    response = submit(client, town="新埭镇", target="电工上岗证", weekdays=[], times=[])
+    plan = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "以下课程教的正是“电工上岗证”（电工）" in plan
+    assert plan.index("邻近：在钟埭街道上课，约 7 公里") < plan.index("在独山港镇上课，约 20 公里")
+    assert plan.count("教的正是") == 1, "the target is said once, not on every card"
+    link = re.search(r'<a href="([^"]+)" data-unpersonalised>', plan).group(1).replace("&amp;", "&")
+    assert link.startswith("/courses?") and "q=" in link
+    listing = client.get(link).get_data(as_text=True)
+    assert len(re.findall(r'data-offering-id="(\d+)"', listing)) == 4, "every electrician class, not ranked for them"
+
+
+def test_certificate_held_is_asked_once_and_changes_the_level_offered(client, county):
+    intermediate = make_offering(
+        programme=make_programme(
+            "电工（中级）",
+            kind="skill",
+            institution=county["electric_zhapu"].institution,
+            certificate="电工",
+            cert_level="中级",
+        )
+    )
+    without = client.get(submit(client).headers["Location"]).get_data(as_text=True)
+    assert f'data-offering-id="{intermediate.id}"' not in without
+    assert "电工（中级）：要先有初级证书，所以先从初级学起" in without
+    held = submit(client, held_level="初级", phone="13812345670")
+    plan = client.get(held.headers["Location"]).get_data(as_text=True)
+    assert re.findall(r'data-offering-id="(\d+)"', plan) == [str(intermediate.id)]
+    assert (
+        "您已有初级证书，可以报这一级" in plan
+        and db.session.scalar(select(Need.held_level).order_by(Need.id.desc()).limit(1)) == "初级"
+    )

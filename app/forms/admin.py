@@ -102,6 +102,22 @@ class YearsField(_Parsed):
         return years
 
 
+class CoordinateField(_Parsed):
+    """A latitude or longitude in decimal degrees, within mainland China's range."""
+
+    message = _l("请填小数形式的度数，例如 30.698")
+
+    def __init__(self, label=None, minimum: float = 0, maximum: float = 180, **kwargs):
+        super().__init__(label, required=False, **kwargs)
+        self.minimum, self.maximum = minimum, maximum
+
+    def parse(self, raw):
+        value = float(parsing.parse_decimal(raw))
+        if not self.minimum <= value <= self.maximum:
+            raise ValueError(raw)
+        return round(value, 5)
+
+
 def _text(label, required=True, max_length=120, **kwargs):
     validators = [InputRequired(_l("请填写这一项"))] if required else []
     validators.append(Length(max=max_length, message=_l("太长了，最多 %(max)d 个字")))
@@ -369,9 +385,87 @@ class PolicyForm(SubmissionForm):
 class TownForm(SubmissionForm):
     name = _text(_l("镇/街道名称"), max_length=40)
     sort_order = WholeField(_l("排序"), required=False, maximum=10_000, description=_l("小的排在前面"))
+    latitude = CoordinateField(
+        _l("镇政府（街道办）所在地纬度"),
+        minimum=3,
+        maximum=54,
+        description=_l("用来算离居民多远，例如 30.698；不知道就留空"),
+    )
+    longitude = CoordinateField(_l("经度"), minimum=73, maximum=136, description=_l("例如 121.015"))
+
+    def validate_longitude(self, field) -> None:
+        if (field.value is None) != (self.latitude.value is None) and not self.latitude.errors:
+            raise ValidationError(_l("纬度和经度要一起填，或者都留空"))
 
     def values(self) -> dict:
-        return {"name": self.name.data, "sort_order": self.sort_order.value or 0}
+        return {
+            "name": self.name.data,
+            "sort_order": self.sort_order.value or 0,
+            "latitude": self.latitude.value,
+            "longitude": self.longitude.value,
+        }
+
+
+class TermForm(SubmissionForm):
+    word = _text(_l("居民的说法"), max_length=40, description=_l("例如 电工上岗证、毛笔字、大专"))
+    programme = _text(_l("指的课程"), max_length=40, description=_l("开班名称里有的词，例如 电工、书法、专科"))
+    kind = RadioChoiceField(
+        _l("类别"), choices=lambda: list(labels.KINDS.items()), validators=[InputRequired(_l("请选择类别"))]
+    )
+
+    def values(self) -> dict:
+        return {"word": self.word.data, "programme": self.programme.data, "kind": self.kind.data}
+
+
+class CertificateStepForm(SubmissionForm):
+    occupation = _text(
+        _l("职业（工种）"), required=False, max_length=40, description=_l("例如 电工；留空表示所有没有单列的职业")
+    )
+    level = ChoiceField(_l("等级"), choices=_choices(labels.CERT_LEVELS), validators=[InputRequired(_l("请选择等级"))])
+    requires_level = ChoiceField(
+        _l("要先有的证书等级"),
+        choices=lambda: [("", _l("不需要")), *labels.CERT_LEVELS.items()],
+        validators=[Optional()],
+    )
+    requires = _text(_l("报名条件（给居民看的话）"), max_length=200)
+
+    def validate_requires_level(self, field) -> None:
+        order = list(labels.CERT_LEVELS)
+        if field.data and self.level.data in order and order.index(field.data) >= order.index(self.level.data):
+            raise ValidationError(_l("要先有的等级必须低于这一级"))
+
+    def values(self) -> dict:
+        return {
+            "occupation": self.occupation.data or "",
+            "level": self.level.data,
+            "requires_level": self.requires_level.data or None,
+            "requires": self.requires.data,
+        }
+
+
+class DegreeStepForm(SubmissionForm):
+    level = ChoiceField(
+        _l("学历层次"), choices=_choices(labels.DEGREE_LEVELS), validators=[InputRequired(_l("请选择学历层次"))]
+    )
+    position = WholeField(_l("顺序"), maximum=100, description=_l("从低到高：1、2、3"))
+    route = _text(_l("通常的叫法"), required=False, max_length=20, description=_l("例如 高起专、专升本"))
+    requires_education = ChoiceField(
+        _l("报名至少要什么学历"), choices=lambda: [("", _l("不限")), *labels.EDUCATION.items()], validators=[Optional()]
+    )
+    attains_education = ChoiceField(
+        _l("读完后的学历"), choices=_choices(labels.EDUCATION), validators=[InputRequired(_l("请选择读完后的学历"))]
+    )
+    requires = _text(_l("报名条件（给居民看的话）"), required=False, max_length=200)
+
+    def values(self) -> dict:
+        return {
+            "level": self.level.data,
+            "position": self.position.value,
+            "route": self.route.data or "",
+            "requires_education": self.requires_education.data or None,
+            "attains_education": self.attains_education.data,
+            "requires": self.requires.data or "",
+        }
 
 
 class InstitutionForm(SubmissionForm):

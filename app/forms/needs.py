@@ -16,7 +16,7 @@ from app.forms.base import (
     RadioChoiceField,
     SubmissionForm,
 )
-from app.labels import CONSENT_METHODS, EDUCATION, KINDS, WORK
+from app.labels import CERT_LEVELS, CONSENT_METHODS, EDUCATION, KINDS, WORK
 from app.services import search
 from app.services.identity import mask_id_card
 from app.services.needs import Wish
@@ -57,6 +57,11 @@ class NeedForm(SubmissionForm):
     major = StringField(
         _l("想读的专业（选填）"), filters=[_clean], validators=[Optional(), Length(max=60, message=_l("请少于60个字"))]
     )
+    held_level = RadioChoiceField(
+        _l("想学的这一行，您已有职业技能等级证书吗？（选填）"),
+        validators=[Optional()],
+        description=_l("有证书可以直接学更高一级；没有就从初级学起"),
+    )
     weekdays = CheckboxesField(_l("哪几天方便上课？（可多选）"), coerce=int)
     times = CheckboxesField(_l("什么时间方便？（可多选）"))
     where = ChoiceField(_l("想在哪里上课？"), validators=[Optional()])
@@ -84,6 +89,7 @@ class NeedForm(SubmissionForm):
         self.work.choices = [("", _l("请选择")), *WORK.items()]
         self.residence.choices = [("户籍", _l("本地户籍")), ("流动人口", _l("外地户籍（新平湖人）"))]
         self.kind.choices = list(KINDS.items())
+        self.held_level.choices = [("", _l("没有")), *CERT_LEVELS.items()]
         self.weekdays.choices = list(weekday_names.items())
         self.times.choices = list(TIMES.items())
 
@@ -109,6 +115,7 @@ class NeedForm(SubmissionForm):
             times=tuple(self.times.data or ()),
             town_id=int(self.where.data) if self.where.data else None,
             notes=self.notes.data or "",
+            held_level=(self.held_level.data or None) if self.kind.data == Kind.SKILL else None,
         )
 
 

@@ -10,6 +10,7 @@ from app.models.place import Institution, InstitutionType, Town
 from app.models.policy import Mentor, Policy
 from app.models.resident import Need, NeedSource, NeedStatus, Resident, ResidentConflict, mask_phone
 from app.models.staff import AuditEntry, Role, User
+from app.models.vocabulary import CertificateStep, DegreeStep, ProgrammeTerm
 from app.vocabulary import CertLevel, DegreeLevel, Kind
 
 __all__ = [
@@ -19,7 +20,9 @@ __all__ = [
     "AuditEntry",
     "CallbackRequest",
     "CertLevel",
+    "CertificateStep",
     "DegreeLevel",
+    "DegreeStep",
     "Enrolment",
     "EnrolmentSource",
     "EnrolmentStatus",
@@ -37,6 +40,7 @@ __all__ = [
     "OutcomeKind",
     "Policy",
     "Programme",
+    "ProgrammeTerm",
     "Resident",
     "ResidentConflict",
     "Role",

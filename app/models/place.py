@@ -21,6 +21,9 @@ class Town(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(40), unique=True)
     sort_order: Mapped[int] = mapped_column(default=0)
+    # The town centre, for "near home" (approximate public coordinates, WGS 84); None: unknown.
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
 
     institutions: Mapped[list[Institution]] = relationship(back_populates="town")
 

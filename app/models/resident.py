@@ -112,6 +112,8 @@ class Need(db.Model):
     kind: Mapped[str] = mapped_column(String(12), index=True)
     target: Mapped[str] = mapped_column(String(60))
     major: Mapped[str | None] = mapped_column(String(60))
+    # The certificate level they already hold in the occupation they asked for (None: none or not said).
+    held_level: Mapped[str | None] = mapped_column(String(8))
     weekdays: Mapped[str] = mapped_column(String(20), default="")  # "6,7": ISO weekdays that suit
     times: Mapped[str] = mapped_column(String(40), default="")  # "morning,evening"
     town_id: Mapped[int | None] = mapped_column(ForeignKey("towns.id"), index=True)  # where they would learn

@@ -21,6 +21,8 @@ def _form() -> NeedForm:
         form.kind.data = request.args.get("kind") if request.args.get("kind") in dict(form.kind.choices) else None
         form.target.data = request.args.get("target", "")[:60]
         form.major.data = request.args.get("major", "")[:60]
+        held = request.args.get("held_level")
+        form.held_level.data = held if held in dict(form.held_level.choices) else None
     return form
 
 

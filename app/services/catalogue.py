@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Institution, Offering, Session, SessionStatus, Town
-from app.services import search
+from app.services import search, vocabulary
 from app.services.schedule import weekly_dates
 from app.vocabulary import Kind
 
@@ -85,8 +85,11 @@ def _filtered(filters: Filters, today: dt.date):
         conditions.append(Offering.weekday == filters.weekday)
     if filters.senior:
         conditions.append(Offering.senior_friendly.is_(True))
+    lexicon = vocabulary.lexicon() if filters.terms else None
     for term in filters.terms:
-        conditions.append(Offering.search_key.like(search.like_pattern(term)))
+        # 毛笔字 finds 书法, 电工上岗证 finds 电工: the term itself or a programme it means.
+        words = dict.fromkeys([term, *lexicon.programmes(term, filters.kind)])
+        conditions.append(or_(*(Offering.search_key.like(search.like_pattern(w)) for w in words)))
     return conditions
 
 

@@ -1,6 +1,7 @@
-"""The lists the education bureau keeps: towns, institutions, mentors, policies and staff accounts.
+"""The lists the education bureau keeps: towns (with their positions), institutions, mentors,
+policies, staff accounts, and the learning vocabulary (words, certificate and degree ladders).
 
-One save for all five: create or update a record from typed values, add and flush (never commit),
+One save for them all: create or update a record from typed values, add and flush (never commit),
 and write the audit entry from what the save actually changed."""
 
 from __future__ import annotations
@@ -11,15 +12,25 @@ from typing import Any
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Institution, Mentor, Offering, Policy, Town, User
-from app.services import catalogue, classes, staff
+from app.models import (
+    CertificateStep,
+    DegreeStep,
+    Institution,
+    Mentor,
+    Offering,
+    Policy,
+    ProgrammeTerm,
+    Town,
+    User,
+)
+from app.services import catalogue, classes, staff, vocabulary
 
 
 @dataclass(frozen=True)
 class KeptList:
     model: type
     order: Any  # the column the list is shown in order of
-    unique: str | None = None  # the column no two records may share
+    unique: str | tuple[str, ...] | None = None  # the column(s) no two records may share
 
 
 LISTS: dict[str, KeptList] = {
@@ -28,7 +39,11 @@ LISTS: dict[str, KeptList] = {
     "mentors": KeptList(Mentor, Mentor.name),
     "policies": KeptList(Policy, Policy.code, "code"),
     "users": KeptList(User, User.username, "username"),
+    "terms": KeptList(ProgrammeTerm, ProgrammeTerm.programme, "word"),
+    "cert_steps": KeptList(CertificateStep, CertificateStep.occupation, ("occupation", "level")),
+    "degree_steps": KeptList(DegreeStep, DegreeStep.position, "level"),
 }
+VOCABULARY = ("towns", "terms", "cert_steps", "degree_steps")  # what app.services.vocabulary reads
 
 
 class ListError(Exception):
@@ -63,10 +78,12 @@ def save(kind: str, item: Any | None, values: dict[str, Any], actor: User, submi
         return Saved(db.session.get(kept.model, first.target_id), {}, replayed=True)
     values = dict(values)
     password = values.pop("password", None)
-    if key := kept.unique:
-        clash = db.session.scalar(select(kept.model.id).where(getattr(kept.model, key) == values[key]))
+    if kept.unique:
+        keys = (kept.unique,) if isinstance(kept.unique, str) else kept.unique
+        same = [getattr(kept.model, key) == values[key] for key in keys]
+        clash = db.session.scalar(select(kept.model.id).where(*same))
         if clash is not None and (item is None or clash != item.id):
-            raise ListError(key, "name_taken")
+            raise ListError(keys[-1], "name_taken")
     created = item is None
     if created:
         item = kept.model()
@@ -81,6 +98,8 @@ def save(kind: str, item: Any | None, values: dict[str, Any], actor: User, submi
     staff.audit_changes(actor, f"{kind}.{'create' if created else 'update'}", kind, item.id, changes, created)
     if not created and "name" in changes and kind in ("towns", "institutions"):
         refresh_search_keys(kind, item.id)
+    if kind in VOCABULARY:
+        vocabulary.forget()
     db.session.flush()
     return Saved(item, changes)
 

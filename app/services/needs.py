@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Need, NeedSource, NeedStatus, Programme, User
-from app.services import matching, residents, staff
+from app.services import matching, residents, staff, vocabulary
 from app.vocabulary import DEGREE_SPOKEN, Kind
 
 
@@ -24,17 +24,21 @@ class Wish:
     times: tuple[str, ...] = ()
     town_id: int | None = None
     notes: str = ""
+    held_level: str | None = None  # the certificate level they hold in what they want to learn
 
 
 def target_suggestions(kind: str | None) -> list[str]:
-    """Targets to offer in the form's datalist: degree levels, or what the county's programmes teach."""
+    """Targets to offer in the form's datalist: degree levels, or what the county's programmes teach,
+    then the programmes and everyday words of the learning vocabulary."""
     if kind == Kind.DEGREE:
-        return list(DEGREE_SPOKEN.values())
-    column = Programme.certificate if kind == Kind.SKILL else Programme.name
-    query = select(column).distinct().where(column.is_not(None))
-    if kind:
-        query = query.where(Programme.kind == kind)
-    return sorted(db.session.scalars(query.limit(60)))
+        found = list(DEGREE_SPOKEN.values())
+    else:
+        column = Programme.certificate if kind == Kind.SKILL else Programme.name
+        query = select(column).distinct().where(column.is_not(None))
+        if kind:
+            query = query.where(Programme.kind == kind)
+        found = sorted(db.session.scalars(query.limit(60)))
+    return list(dict.fromkeys([*found, *vocabulary.suggestions(kind)]))[:80]
 
 
 def by_submission(submission_id: str) -> Need | None:
@@ -68,6 +72,7 @@ def report(
         kind=wish.kind,
         target=wish.target,
         major=wish.major or None,
+        held_level=wish.held_level or None,
         weekdays=",".join(str(d) for d in sorted(set(wish.weekdays))),
         times=",".join(wish.times),
         town_id=wish.town_id or person.town_id,

@@ -1,4 +1,5 @@
-"""The lists the education bureau keeps — towns, institutions, mentors, policies, staff accounts —
+"""The lists the education bureau keeps — towns, institutions, mentors, policies, staff accounts and
+the learning vocabulary (words for programmes, certificate and degree ladders) —
 each listed, added and edited with one set of views; saving is app.services.lists.save()."""
 
 from __future__ import annotations
@@ -34,7 +35,34 @@ class Resource:
 
 class TownResource(Resource):
     def form(self, obj=None, new=False):
-        return forms.TownForm(obj=obj)
+        form = forms.TownForm(obj=obj)
+        if obj is not None and request.method == "GET":
+            form.sort_order.data = str(obj.sort_order)
+            form.latitude.data = "" if obj.latitude is None else str(obj.latitude)
+            form.longitude.data = "" if obj.longitude is None else str(obj.longitude)
+        return form
+
+
+class TermResource(Resource):
+    def form(self, obj=None, new=False):
+        return forms.TermForm(obj=obj)
+
+
+class CertificateStepResource(Resource):
+    def form(self, obj=None, new=False):
+        form = forms.CertificateStepForm(obj=obj)
+        if obj is not None and request.method == "GET":
+            form.requires_level.data = obj.requires_level or ""
+        return form
+
+
+class DegreeStepResource(Resource):
+    def form(self, obj=None, new=False):
+        form = forms.DegreeStepForm(obj=obj)
+        if obj is not None and request.method == "GET":
+            form.position.data = str(obj.position)
+            form.requires_education.data = obj.requires_education or ""
+        return form
 
 
 class InstitutionResource(Resource):
@@ -82,11 +110,30 @@ class UserResource(Resource):
 
 
 RESOURCES: dict[str, Resource] = {
-    "towns": TownResource(_l("镇/街道"), [(_l("名称"), "name"), (_l("排序"), "sort_order")]),
+    "towns": TownResource(
+        _l("镇/街道"),
+        [(_l("名称"), "name"), (_l("排序"), "sort_order"), (_l("纬度"), "latitude"), (_l("经度"), "longitude")],
+    ),
     "institutions": InstitutionResource(_l("院校和机构"), [(_l("名称"), "name"), (_l("电话"), "phone")]),
     "mentors": MentorResource(_l("导师"), [(_l("姓名"), "name"), (_l("指导方向"), "kinds")]),
     "policies": PolicyResource(_l("补贴政策"), [(_l("编号"), "code"), (_l("名称"), "name")]),
     "users": UserResource(_l("工作人员账户"), [(_l("用户名"), "username"), (_l("姓名"), "name")]),
+    "terms": TermResource(
+        _l("课程的说法"), [(_l("居民的说法"), "word"), (_l("指的课程"), "programme"), (_l("类别"), "kind")]
+    ),
+    "cert_steps": CertificateStepResource(
+        _l("证书等级阶梯"),
+        [(_l("职业"), "occupation"), (_l("等级"), "level"), (_l("要先有"), "requires_level"), (_l("条件"), "requires")],
+    ),
+    "degree_steps": DegreeStepResource(
+        _l("学历阶梯"),
+        [
+            (_l("学历层次"), "level"),
+            (_l("叫法"), "route"),
+            (_l("至少要"), "requires_education"),
+            (_l("条件"), "requires"),
+        ],
+    ),
 }
 RESOURCE = f"<any({', '.join(lists.LISTS)}):kind>"  # RESOURCES has each
 
