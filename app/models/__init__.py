@@ -6,7 +6,7 @@ from app.models.enrolment import Enrolment, EnrolmentSource, EnrolmentStatus
 from app.models.otp import OneTimeCode
 from app.models.outcome import AdminSubmission, Outcome, OutcomeKind
 from app.models.place import Institution, InstitutionType, Town
-from app.models.policy import Mentor, Policy
+from app.models.policy import Benefit, Mentor, Policy
 from app.models.resident import Need, NeedSource, NeedStatus, Resident, ResidentConflict, mask_phone
 from app.models.staff import AuditEntry, Role, User
 from app.vocabulary import CertLevel, DegreeLevel, Kind
@@ -15,6 +15,7 @@ __all__ = [
     "AdminSubmission",
     "Allocation",
     "AuditEntry",
+    "Benefit",
     "CallbackRequest",
     "CertLevel",
     "DegreeLevel",

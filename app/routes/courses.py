@@ -8,7 +8,7 @@ from app.clock import today
 from app.forms.catalogue import CatalogueFilterForm
 from app.htmx import cached_page, render
 from app.i18n import weekday_names
-from app.services import calendar, catalogue, enrolment, signup_flow
+from app.services import calendar, catalogue, enrolment, incentives, signup_flow
 
 bp = Blueprint("courses", __name__)
 
@@ -41,6 +41,8 @@ def detail(offering_id: int):
         offering=offering,
         today=today(),
         next_session=catalogue.next_session(offering, today()),
+        # Nothing is known of who is reading: every condition on the person is shown as "if …".
+        subsidy=incentives.estimate(offering.programme, incentives.Facts()),
     )
 
 

@@ -62,8 +62,13 @@ class Match:
         return self.offering.seats_left == 0
 
     @property
+    def estimate(self) -> incentives.Estimate:
+        return incentives.sort_out(self.incentives)
+
+    @property
     def incentive_total(self) -> int:
-        return incentives.total(self.incentives)
+        """Cash that is sure (every condition known and met); waivers and "if …" amounts apart."""
+        return self.estimate.cash_total
 
 
 @dataclass(frozen=True)
@@ -71,8 +76,9 @@ class PathStep:
     level: str
     years: float | None
     tuition: int | None
-    incentive: int
+    incentive: int  # sure cash
     programme: Programme | None
+    possible: int = 0  # the most it could be if the unknown conditions are met
 
     @property
     def cost_after_incentives(self) -> int | None:
@@ -194,9 +200,9 @@ def suggestions(need: Need, today: dt.date) -> tuple[list[Match], list[Match]]:
 def plan(need: Need, today: dt.date) -> Plan:
     matches, alternatives = suggestions(need, today)
     policies = incentives.active_policies()
-    residence = need.resident.residence
+    facts = incentives.facts_of(need.resident)
     for match in matches + alternatives:
-        match.incentives = incentives.for_learner(match.offering.programme, residence, policies)
+        match.incentives = incentives.for_learner(match.offering.programme, facts, policies)
     path = degree_path(need.resident, need, matches, policies, today) if need.kind == Kind.DEGREE else []
     return Plan(need=need, matches=matches, alternatives=alternatives, path=path)
 
@@ -215,8 +221,10 @@ def degree_path(resident: Resident, need: Need, matches: list[Match], policies, 
         if programme is None:
             steps.append(PathStep(level, None, None, 0, None))
             continue
-        back = incentives.total(incentives.for_learner(programme, resident.residence, policies))
-        steps.append(PathStep(level, programme.years, programme.tuition, back, programme))
+        back = incentives.estimate(programme, incentives.facts_of(resident), policies)
+        steps.append(
+            PathStep(level, programme.years, programme.tuition, back.cash_total, programme, back.best_possible)
+        )
     return steps
 
 
