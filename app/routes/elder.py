@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 
-from app.clock import today
+from app.clock import moment, today
 from app.extensions import db
 from app.forms.elder import CallbackForm, ElderSignupForm
 from app.forms.signup import CancelForm, problem_text
@@ -26,19 +28,32 @@ def index():
 
 @bp.get("/courses")
 def courses():
-    """?day=today|week|1…7, ?town=<id or name>, ?topic=<category>, ?page=n."""
-    day = request.args.get("day", "week")
-    weekday = today().isoweekday() if day == "today" else (int(day) if day in "1234567" and len(day) == 1 else None)
+    """?day=today|week|1…7, ?town=<id or name>, ?topic=<category>, ?page=n. Today and this week list
+    the meetings still to come, with their dates; a weekday, a topic or a town lists the classes."""
     town = catalogue.find_town(request.args.get("town"))
     topic = request.args.get("topic") if request.args.get("topic") in catalogue.ELDER_TOPICS else None
-    page = catalogue.elder_offerings(
-        today(),
+    day = request.args.get("day") or ("" if town or topic else "week")
+    weekday = int(day) if len(day) == 1 and day in "1234567" else None
+    page_number = request.args.get("page", 1, type=int)
+    town_id = town.id if town else None
+    if day in ("today", "week"):
+        page = catalogue.elder_sessions(
+            moment(), days=1 if day == "today" else 7, town_id=town_id, topic=topic, page=page_number
+        )
+    else:
+        page = catalogue.elder_offerings(today(), weekday=weekday, town_id=town_id, topic=topic, page=page_number)
+    return render(
+        "elder/courses.html",
+        page=page,
+        day=day,
         weekday=weekday,
-        town_id=town.id if town else None,
+        town=town,
         topic=topic,
-        page=request.args.get("page", 1, type=int),
+        today=today(),
+        week_end=today() + dt.timedelta(days=6),
+        now=moment(),
+        sessions=day in ("today", "week"),
     )
-    return render("elder/courses.html", page=page, day=day, weekday=weekday, town=town, topic=topic, today=today())
 
 
 @bp.get("/courses/<int:offering_id>")
