@@ -41,6 +41,8 @@ def detail(offering_id: int):
         offering=offering,
         today=today(),
         next_session=catalogue.next_session(offering, today()),
+        next_intake=None if offering.open_for_signup(today()) else catalogue.next_intake(offering, today()),
+        need_ref=request.args.get("need", "")[:40] or None,  # from a plan: carried to the sign-up
         # Nothing is known of who is reading: every condition on the person is shown as "if …".
         subsidy=incentives.estimate(offering.programme, incentives.Facts()),
     )

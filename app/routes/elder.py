@@ -64,6 +64,7 @@ def course(offering_id: int):
         offering=offering,
         today=today(),
         next_session=catalogue.next_session(offering, today()),
+        next_intake=None if offering.open_for_signup(today()) else catalogue.next_intake(offering, today()),
     )
 
 
@@ -77,6 +78,8 @@ def receipt_link(ref: str) -> str:
 def signup(offering_id: int):
     """The same sign-up step as the public page, with fewer questions and bigger everything."""
     form = ElderSignupForm(towns=catalogue.towns())
+    if request.method == "GET":
+        form.offer(request.args.get("need"))
     submission = form.submission() if form.validate_on_submit() else None
     attempt = signup_flow.sign_up(offering_id, submission, receipt_link) or abort(404)
     if attempt.enrolment is not None:
@@ -92,6 +95,9 @@ def signup(offering_id: int):
         today=today(),
         problem=attempt.problem,
         problem_text=problem_text(attempt.problem),
+        next_intake=catalogue.next_intake(offering, today())
+        if attempt.problem in ("closed", "past_deadline")
+        else None,
         status=422 if form.errors or (request.method == "POST" and attempt.problem) else 200,
     )
 

@@ -11,7 +11,7 @@ from sqlalchemy import case, func, insert, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Institution, Offering, OfferingStatus, Session, SessionStatus, Town
+from app.models import Institution, Offering, OfferingStatus, Programme, Session, SessionStatus, Town
 from app.services import search
 from app.services.schedule import weekly_dates
 
@@ -119,6 +119,25 @@ def get_offering(offering_id: int) -> Offering | None:
             selectinload(Offering.town),
             selectinload(Offering.sessions),
         )
+    )
+    return db.session.scalar(query)
+
+
+def next_intake(offering: Offering, today: dt.date) -> Offering | None:
+    """Where to go when this class takes no sign-ups: the next class of the same programme still
+    taking them, else of a programme of the same name and kind elsewhere, the soonest first."""
+    same = Offering.programme_id == offering.programme_id
+    query = (
+        Offering.listing()
+        .where(
+            Offering.id != offering.id,
+            Offering.kind == offering.kind,
+            or_(same, Programme.name == offering.programme.name),
+            Offering.open_for_signup(today),
+            Offering.still_running(today),
+        )
+        .order_by(case((same, 0), else_=1), Offering.start_date, Offering.id)
+        .limit(1)
     )
     return db.session.scalar(query)
 
