@@ -234,3 +234,58 @@ def test_the_plan_shows_each_condition_next_to_its_amount(client, app):
     assert 'data-policy="XL-ZK-HJ"' in html and 'data-policy="XL-ZK-LD"' in html
     assert "如果您是本市户籍" in html and "如果您是新平湖人（流动人口）" in html
     assert "按本地户籍估算" not in html
+
+
+def test_the_bureau_edits_a_policys_conditions_and_the_save_is_audited(client, login_as):
+    from app.models import AuditEntry
+    from tests.helpers import tokens
+
+    login_as("admin")
+    page = client.get("/admin/policies/new").get_data(as_text=True)
+    for name in ("benefit", "min_insurance_months", "needs_certificate", "once_per_level", "claim_months"):
+        assert f'name="{name}"' in page, name
+    answers = {
+        "code": "XL-ZK-LD2",
+        "name": "大专补助（新平湖人）",
+        "kind": "degree",
+        "level": "专科",
+        "residence": "流动人口",
+        "basis": "tuition_percent",
+        "value": "30",
+        "payee": "learner",
+        "benefit": "cash",
+        "min_insurance_months": "0",
+        "needs_certificate": "y",
+        "claim_months": "12",
+        "active": "y",
+    }
+    bad = client.post("/admin/policies/new", data={**tokens(page), **answers})
+    assert bad.status_code == 422 and "请填 1 到 600 之间的整数" in bad.get_data(as_text=True)
+    made = client.post(
+        "/admin/policies/new", data={**tokens(bad.get_data(as_text=True)), **answers, "min_insurance_months": "12"}
+    )
+    assert made.status_code == 303
+    policy = db.session.scalar(select(Policy).where(Policy.code == "XL-ZK-LD2"))
+    assert (
+        policy.benefit,
+        policy.min_insurance_months,
+        policy.needs_certificate,
+        policy.once_per_level,
+        policy.claim_months,
+    ) == (
+        "cash",
+        12,
+        True,
+        False,
+        12,
+    )
+    url = f"/admin/policies/{policy.id}/edit"
+    page = client.get(url).get_data(as_text=True)
+    assert 'value="12"' in page
+    changed = {**answers, "min_insurance_months": "12", "benefit": "waiver", "needs_certificate": ""}
+    assert client.post(url, data={**tokens(page), **{k: v for k, v in changed.items() if v}}).status_code == 303
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "policies.update"))
+    assert entry.details == {
+        "before": {"benefit": "cash", "needs_certificate": True},
+        "after": {"benefit": "waiver", "needs_certificate": False},
+    }
