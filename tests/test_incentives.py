@@ -199,6 +199,10 @@ def test_a_completion_records_what_the_answers_allow(app, answers, owed):
     db.session.flush()
     outcome = outcomes.record(enrolment, "degree", "专科", "毕业证", TODAY, admin, uuid.uuid4().hex, answers)
     assert (outcome.incentive_amount, outcome.policy_codes) == owed
+    from app.models import AuditEntry
+
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "outcome.create"))
+    assert entry.details["after"]["answers"]["residence"] == answers.residence, "what was answered is kept"
 
 
 def test_a_certificate_is_paid_once_per_occupation_and_level(app):

@@ -144,9 +144,20 @@ def record(
             "incentive_amount": amount,
             "policy_codes": codes,
             "enrolment_id": enrolment.id,
+            # What the completion form answered for the conditions (the resident's record lacked it).
+            **({"answers": _answered(answers)} if answers and _answered(answers) else {}),
         },
     )
     return outcome
+
+
+def _answered(answers: incentives.Facts) -> dict:
+    given = {
+        "residence": answers.residence,
+        "insurance_months": answers.insurance_months,
+        "with_certificate": answers.with_certificate,
+    }
+    return {key: value for key, value in given.items() if value is not None}
 
 
 def mark_paid(outcome: Outcome, actor: User) -> bool:
