@@ -143,6 +143,9 @@ def test_the_zhongzhuan_bonus_needs_the_certificate_too(client, app, login_as):
     assert estimate.cash == [] and {i.policy.code for i in estimate.possible} == {"XL-ZZ", "XL-ZZ-JL"}
     html = client.get(f"/courses/{offering.id}").get_data(as_text=True)
     assert "如果同时取得职业技能证书" in html and "完成后预计可领补贴" not in html
+    assert estimate.best_possible == 3000 and "下面 2 项条件相同，符合就合计 ¥3,000" in html, (
+        "both, with the certificate"
+    )
     enrolment = enrol(offering, "13812345678")  # 户籍: only the certificate is not known
     db.session.commit()
     assert outcomes.questions(enrolment, "degree", "中专") == ["certificate"]
@@ -165,6 +168,7 @@ def test_the_xinpinghu_rate_is_shown_with_its_conditions(client, app):
     other = re.search(r'<li data-policy="XL-ZK-HJ".*?</li>\s*</ul>', html, re.S).group(0)
     assert "¥2,640" in other and "如果您是本市户籍" in other
     assert "完成后预计可领补贴" not in html, "nothing is sure while the residence is unknown"
+    assert incentives.estimate(offering.programme, Facts()).best_possible == 2640, "one residence, not both added"
 
 
 def test_a_completion_with_unknown_residence_is_not_paid_at_the_huji_rate(app):

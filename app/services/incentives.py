@@ -81,11 +81,23 @@ class Incentive:
         return not self.unknown
 
 
+@dataclass(frozen=True)
+class IfGroup:
+    """Cash that holds on the same unknown conditions: paid together if they are met."""
+
+    conditions: tuple[Condition, ...]
+    incentives: tuple[Incentive, ...]
+
+    @property
+    def total(self) -> int:
+        return total(list(self.incentives))
+
+
 @dataclass
 class Estimate:
     """What a page shows for one programme: cash that is sure, cash if an unknown condition is met
-    (each with its conditions, never added up: they may be alternatives such as 户籍 / 新平湖人),
-    and fee waivers, apart from the cash."""
+    (grouped by those conditions: alternatives such as 户籍 / 新平湖人 are never added up), and fee
+    waivers, apart from the cash."""
 
     cash: list[Incentive] = field(default_factory=list)
     possible: list[Incentive] = field(default_factory=list)
@@ -96,9 +108,24 @@ class Estimate:
         return total(self.cash)
 
     @property
+    def groups(self) -> list[IfGroup]:
+        found: dict[tuple, list[Incentive]] = {}
+        for incentive in self.possible:
+            found.setdefault(tuple(incentive.unknown), []).append(incentive)
+        return [IfGroup(conditions, tuple(items)) for conditions, items in found.items()]
+
+    @property
     def best_possible(self) -> int:
-        """The most the cash could come to if the unknown conditions turn out well (one per kind of rule)."""
-        return self.cash_total + max((i.amount for i in self.possible), default=0)
+        """The most the cash can come to if the unknown facts turn out well. Only residence types
+        exclude each other (one person has one); more months of insurance or a certificate as
+        well never stop another rule."""
+        residences = {c.value for i in self.possible for c in i.unknown if c.need == Requirement.RESIDENCE}
+
+        def fits(incentive: Incentive, residence) -> bool:
+            return all(c.need != Requirement.RESIDENCE or c.value == residence for c in incentive.unknown)
+
+        best = max((sum(i.amount for i in self.possible if fits(i, r)) for r in residences or {None}), default=0)
+        return self.cash_total + best
 
     @property
     def empty(self) -> bool:
