@@ -215,13 +215,14 @@ def degree_path(resident: Resident, need: Need, matches: list[Match], policies, 
     if start is None or goal is None or LEVEL_ORDER.index(start) > LEVEL_ORDER.index(goal):
         return []
     steps = []
+    facts = incentives.facts_of(resident)  # one look at what they already claimed, for every step
     chosen = {m.offering.programme.degree_level: m.offering.programme for m in reversed(matches)}
     for level in LEVEL_ORDER[LEVEL_ORDER.index(start) : LEVEL_ORDER.index(goal) + 1]:
         programme = chosen.get(level) or _cheapest_programme(level, today)
         if programme is None:
             steps.append(PathStep(level, None, None, 0, None))
             continue
-        back = incentives.estimate(programme, incentives.facts_of(resident), policies)
+        back = incentives.estimate(programme, facts, policies)
         steps.append(
             PathStep(level, programme.years, programme.tuition, back.cash_total, programme, back.best_possible)
         )
