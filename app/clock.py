@@ -35,3 +35,11 @@ def today() -> dt.date:
     if pinned is not None and _pinned("CLOCK_NOW") is None:
         return pinned
     return now().date()
+
+
+def moment() -> dt.datetime:
+    """now(), for asking "has it ended today?"; when tests pin only CLOCK_TODAY, the start of that day
+    (a pinned date with the real time of day would make such tests depend on when they run)."""
+    if _pinned("CLOCK_TODAY") is not None and _pinned("CLOCK_NOW") is None:
+        return dt.datetime.combine(today(), dt.time(0, 0), tzinfo=TZ)
+    return now()

@@ -418,7 +418,7 @@ def generate_enrolments(count: int, today: dt.date, batch: int = 5000) -> tuple[
                 certificate=p.certificate,
                 tuition=p.tuition or 6000,
             )
-            owed[programme_id] = incentives.total(incentives.for_learner(achieved, "户籍", policies))
+            owed[programme_id] = incentives.total(incentives.owed(incentives.for_learner(achieved, "户籍", policies)))
         row = by_number[number]
         paid = rng.random() < 0.5
         outcome_rows.append(

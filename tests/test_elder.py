@@ -20,10 +20,19 @@ def county(app):
     school = make_institution("当湖街道社区学校", town=danghu, phone="0573-85088901")
     classes = {
         "calligraphy": make_offering(
-            programme=make_programme("书法", institution=school), weekday=3, start="09:00", senior=True, taken=15
+            programme=make_programme("书法", institution=school),
+            weekday=3,
+            start="09:00",
+            senior=True,
+            taken=15,
+            start_date=TODAY,  # meets tomorrow, Wednesday: this week
         ),
         "taiji": make_offering(
-            programme=make_programme("太极拳", institution=school), weekday=TODAY.isoweekday(), senior=True, town=zhapu
+            programme=make_programme("太极拳", institution=school),
+            weekday=TODAY.isoweekday(),
+            senior=True,
+            town=zhapu,
+            start_date=TODAY,  # meets today
         ),
         "baking_not_senior": make_offering(programme=make_programme("烘焙", institution=school), senior=False),
         "electric": make_offering(name="电工", kind="skill", senior=True),
@@ -54,7 +63,7 @@ def test_home_offers_big_choices_and_no_javascript(client, county):
     assert "<script" not in html and "返回标准版" in html
 
 
-def test_only_senior_friendly_community_classes_said_plainly(client, county):
+def test_this_weeks_community_classes_said_plainly(client, county):
     html = client.get("/elder/courses?day=week").get_data(as_text=True)
     assert sorted(ids(html)) == sorted([county["calligraphy"].id, county["taiji"].id])
     card = html[html.index(f'data-offering-id="{county["calligraphy"].id}"') :]
@@ -72,7 +81,8 @@ def test_only_senior_friendly_community_classes_said_plainly(client, county):
         ("day=today", ["taiji"]),
         ("topic=书法", ["calligraphy"]),
         ("topic=太极", ["taiji"]),
-        ("day=3", ["calligraphy"]),
+        # Changed with issue 11: a Wednesday class open to everyone is listed too, after the senior-friendly one.
+        ("day=3", ["calligraphy", "baking_not_senior"]),
     ],
 )
 def test_filters(client, county, query, expected):
@@ -268,3 +278,84 @@ def test_an_invalid_elder_cancel_answers_422_and_cancels_nothing(client, county)
     assert statuses(county["calligraphy"]) == ["confirmed"]
     again = client.post(receipt + "/cancel", data=tokens(html))  # the fresh id the page issued works
     assert again.status_code == 303 and statuses(county["calligraphy"]) == ["cancelled"]
+
+
+# Issue 11: a 长辈版 that tells the truth --------------------------------------------------------------
+
+
+def test_the_wednesday_calligraphy_open_to_everyone_appears(client, county):
+    """Before: only classes flagged 适合长辈 were listed; a 书法 class for 所有人 never appeared."""
+    school = make_institution("钟埭街道社区学校", town=make_town("钟埭街道"))
+    open_class = make_offering(
+        programme=make_programme("书法", institution=school, audience="所有人"), weekday=3, start_date=TODAY
+    )
+    for_workers = make_offering(programme=make_programme("书法（职工班）", institution=school, audience="在职人员"))
+    db.session.commit()
+    for query in ("day=3", "topic=书法", "day=week"):
+        found = ids(client.get(f"/elder/courses?{query}").get_data(as_text=True))
+        assert open_class.id in found and for_workers.id not in found, query
+        assert found.index(county["calligraphy"].id) < found.index(open_class.id), "适合长辈 first"
+
+
+def test_a_town_with_community_classes_lists_them(client, app):
+    """Before: "钟埭街道的课：这里暂时没有课" while 钟埭 had four community classes (none flagged)."""
+    zhongdai = make_town("钟埭街道")
+    school = make_institution("钟埭街道社区学校", town=zhongdai)
+    classes = [
+        make_offering(programme=make_programme(name, institution=school), weekday=day)
+        for name, day in [("烘焙", 1), ("书法", 3), ("太极拳", 5), ("智能手机使用", 2)]
+    ]
+    db.session.commit()
+    html = client.get(f"/elder/courses?town={zhongdai.id}").get_data(as_text=True)
+    assert "这里暂时没有课" not in html and "钟埭街道的课" in html
+    assert sorted(ids(html)) == sorted(c.id for c in classes)
+
+
+def test_today_at_15_20_lists_only_meetings_not_yet_over(client, app):
+    """Before: at 15:20 "今天有什么课" listed by weekday: 9:30 classes already over, classes starting next month."""
+    app.config["CLOCK_NOW"] = dt.datetime(2026, 12, 1, 15, 20, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    tuesday = TODAY.isoweekday()
+    school = make_institution("当湖街道社区学校")
+
+    def tuesday_class(name, start, end, **kw):
+        return make_offering(
+            programme=make_programme(name, institution=school), weekday=tuesday, start=start, end=end, **kw
+        )
+
+    over = tuesday_class("广场舞", "09:30", "11:00", start_date=TODAY - dt.timedelta(weeks=2))
+    running = tuesday_class("太极拳", "14:30", "16:00", start_date=TODAY - dt.timedelta(weeks=2))
+    later = tuesday_class("唱歌（合唱）", "16:30", "18:00", start_date=TODAY - dt.timedelta(weeks=1))
+    next_month = tuesday_class("国画（山水）", "16:00", "17:30", start_date=TODAY + dt.timedelta(weeks=5))
+    stopped = tuesday_class("葫芦丝", "18:30", "20:00", start_date=TODAY - dt.timedelta(weeks=1))
+    session = next(s for s in stopped.sessions if s.date == TODAY)
+    session.status, session.note = "cancelled", "教师外出"
+    db.session.commit()
+    html = client.get("/elder/courses?day=today").get_data(as_text=True)
+    assert ids(html) == [running.id, later.id, stopped.id]
+    assert over.id not in ids(html) and next_month.id not in ids(html)
+    assert "正在上课" in html[html.index(f'data-offering-id="{running.id}"') :]
+    assert "这次停课：教师外出" in html[html.index(f'data-offering-id="{stopped.id}"') :]
+    assert "2026年12月1日星期二" in html
+
+
+def test_this_week_has_real_dates(client, county):
+    html = client.get("/elder/courses?day=week").get_data(as_text=True)
+    assert "<h2>2026年12月1日星期二</h2>" in html and "<h2>2026年12月2日星期三</h2>" in html
+    assert html.index("12月1日星期二") < html.index(f'data-offering-id="{county["taiji"].id}"')
+    assert html.index("12月2日星期三") < html.index(f'data-offering-id="{county["calligraphy"].id}"')
+
+
+def test_topic_pages_offer_weekday_choices(client, county):
+    html = client.get("/elder/courses?topic=书法").get_data(as_text=True)
+    for day in range(1, 8):
+        assert f'href="/elder/courses?topic=%E4%B9%A6%E6%B3%95&amp;day={day}"' in html
+    chosen = client.get("/elder/courses?topic=书法&day=3").get_data(as_text=True)
+    assert ids(chosen) == [county["calligraphy"].id] and "书法：星期三的课" in chosen
+
+
+def test_a_lottery_class_says_before_sign_up_that_places_are_drawn(client, county):
+    offering = lottery_class(county, seats=2)
+    for path in (f"/elder/courses/{offering.id}", f"/elder/courses/{offering.id}/signup"):
+        html = client.get(path).get_data(as_text=True)
+        assert "这个班的名额要摇号" in html and "摇中后再去上课" in html, path
+        assert "以前报名的，机会都一样" in html and "结果发短信告诉您" in html, path

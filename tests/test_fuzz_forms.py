@@ -5,6 +5,7 @@ form so the whole walk stays well under a minute."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import time
 import uuid
@@ -135,7 +136,8 @@ def world(app):
     programme = make_programme(
         name="电工（初级）", kind="skill", institution=school, certificate="电工", cert_level="初级"
     )
-    offering = make_offering(programme=programme, seats=3, town=town)
+    running = {"start_date": TODAY - dt.timedelta(weeks=3), "deadline": TODAY}  # open, and a completion can be recorded
+    offering = make_offering(programme=programme, seats=3, town=town, **running)
     db.session.add(
         Policy(code="JN-DG-CJ", name="电工初级证书补贴", kind="skill", level="初级", basis="fixed", value=800)
     )

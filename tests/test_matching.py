@@ -201,7 +201,10 @@ def test_incentives_come_from_policy_data(app, town):
     db.session.flush()
     assert [i.amount for i in incentives.for_learner(programme, "户籍")] == [4000]
     assert [i.amount for i in incentives.for_learner(programme, "流动人口")] == [2400]
-    assert [i.amount for i in incentives.for_learner(programme, None)] == [4000], "unknown: as a resident"
+    unknown = incentives.estimate(programme, None)
+    assert (unknown.cash, [i.amount for i in unknown.possible]) == ([], [4000, 2400]), (
+        "unknown: each 'if', none assumed"
+    )
     skill = make_programme("电工（中级）", kind="skill", cert_level="中级", certificate="电工")
     db.session.add(Policy(code="J4", name="中级", kind="skill", level="中级", basis="fixed", value=1500))
     db.session.flush()

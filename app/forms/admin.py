@@ -13,7 +13,7 @@ from wtforms.validators import InputRequired, Length, Optional, StopValidation, 
 from app import labels
 from app.clock import today
 from app.forms.base import CheckboxesField, ChoiceField, PhoneField, RadioChoiceField, SubmissionForm
-from app.models import Kind, OfferingStatus, OutcomeKind, Role
+from app.models import Benefit, Kind, OfferingStatus, OutcomeKind, Role
 from app.services import classes, parsing
 
 
@@ -358,6 +358,32 @@ class PolicyForm(SubmissionForm):
         choices=_fixed(("learner", _l("学员")), ("enterprise", _l("企业"))),
         validators=[InputRequired(_l("请选择发给谁"))],
     )
+    benefit = RadioChoiceField(
+        _l("哪种补贴"),
+        choices=_fixed(
+            ("cash", _l("完成后发现金（先交费，凭证书申领）")),
+            ("waiver", _l("减免费用（不发现金，不算进现金补贴）")),
+            ("enterprise", _l("补给企业")),
+        ),
+        validators=[Optional()],
+        description=_l("不选就是完成后发现金"),
+    )
+    min_insurance_months = WholeField(
+        _l("社保至少缴满（月）"),
+        required=False,
+        minimum=1,
+        maximum=600,
+        description=_l("要在本市连续缴纳社保才能领的，填月数，例如 12；不限就留空"),
+    )
+    needs_certificate = BooleanField(_l("学历和职业技能证书都要取得（双证）"))
+    once_per_level = BooleanField(_l("同一职业同一等级只补一次"))
+    claim_months = WholeField(
+        _l("完成后几个月内申领"),
+        required=False,
+        minimum=1,
+        maximum=120,
+        description=_l("例如 12；不限就留空"),
+    )
     description = TextAreaField(_l("说明"), filters=[_strip], validators=[Optional(), Length(max=1000)])
     active = BooleanField(_l("正在执行"))
 
@@ -377,6 +403,11 @@ class PolicyForm(SubmissionForm):
             "value": self.value.value,
             "cap": self.cap.value,
             "payee": self.payee.data,
+            "benefit": self.benefit.data or Benefit.CASH,
+            "min_insurance_months": self.min_insurance_months.value,
+            "needs_certificate": bool(self.needs_certificate.data),
+            "once_per_level": bool(self.once_per_level.data),
+            "claim_months": self.claim_months.value,
             "description": self.description.data or "",
             "active": bool(self.active.data),
         }

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField
+from wtforms import BooleanField, HiddenField, SelectField
 from wtforms.validators import InputRequired, StopValidation, ValidationError
 
 from app.forms.base import EnteredBy, NameField, PhoneField, RadioChoiceField, SubmissionForm
 from app.labels import CONSENT_METHODS
-from app.models import EnrolmentSource, Town
-from app.services import catalogue
+from app.models import EnrolmentSource, Resident, Town
+from app.services import catalogue, needs
 from app.services.enrolment import Actor
 from app.services.residents import Person
 from app.services.signup_flow import Submission
@@ -54,10 +54,44 @@ class SignupForm(SubmissionForm):
     town = TownField(_l("住在哪个镇（街道）"), description=_l("上课通知和补贴按住的地方安排"))
     family = BooleanField(_l("我是帮家人报名（上面填家人的姓名和手机号）"))
     consent = BooleanField(_l("我同意学后保存以上姓名和手机号，用于报名、上课通知和补贴核对"))
+    # The need report this sign-up follows (its unguessable ref, as in the plan's address): its name
+    # and town are offered, and its phone is used when the phone is left empty. The phone itself is
+    # never put in the page or in an address.
+    need = HiddenField()
 
     def __init__(self, *args, towns: list[Town], **kwargs):
         super().__init__(*args, **kwargs)
         self.town.choices = [("", _l("请选择")), *((str(t.id), t.name) for t in towns)]
+        self._phone_from_need: str | None = None
+
+    @property
+    def known(self) -> Resident | None:
+        """The resident of the need report this sign-up follows, if any."""
+        ref = self.need.data or ""
+        if getattr(self, "_known_for", None) != ref:
+            found = needs.by_ref(ref)
+            self._known_for, self._known = ref, found.resident if found else None
+        return self._known
+
+    def offer(self, need_ref: str | None) -> None:
+        """Fill in (on the page's first showing) what the need report already told us."""
+        self.need.data = need_ref or ""
+        resident = self.known
+        if resident is None:
+            self.need.data = ""
+            return
+        self.name.data = self.name.data or resident.name
+        if resident.town_id and not self.town.data:
+            self.town.data = str(resident.town_id)
+
+    def validate(self, extra_validators=None) -> bool:
+        resident = self.known
+        if resident is not None and not self.phone.data:
+            self._phone_from_need = self.phone.data = resident.phone
+        valid = super().validate(extra_validators)
+        if self._phone_from_need:
+            self.phone.data = ""  # a page shown again never shows the number
+        return valid
 
     def validate_town(self, field) -> None:
         # Asked of everyone alike: whether a number is already registered is nobody's business here.
@@ -71,7 +105,8 @@ class SignupForm(SubmissionForm):
             raise ValidationError(_l("请勾选同意，才能报名"))
 
     def person(self) -> Person:
-        return Person(name=self.name.data, phone=self.phone.data, town_id=self.town.town.id if self.town.town else None)
+        phone = self._phone_from_need or self.phone.data
+        return Person(name=self.name.data, phone=phone, town_id=self.town.town.id if self.town.town else None)
 
     def submission(self) -> Submission:
         """What the sign-up service needs from this form (call after it validates)."""

@@ -7,7 +7,7 @@ from app.models.enrolment import Enrolment, EnrolmentSource, EnrolmentStatus
 from app.models.otp import OneTimeCode
 from app.models.outcome import AdminSubmission, Outcome, OutcomeKind
 from app.models.place import Institution, InstitutionType, Town
-from app.models.policy import Mentor, Policy
+from app.models.policy import Benefit, Mentor, Policy
 from app.models.resident import Need, NeedSource, NeedStatus, Resident, ResidentConflict, mask_phone
 from app.models.staff import AuditEntry, Role, User
 from app.models.vocabulary import CertificateStep, DegreeStep, ProgrammeTerm
@@ -18,6 +18,7 @@ __all__ = [
     "Allocation",
     "Attendance",
     "AuditEntry",
+    "Benefit",
     "CallbackRequest",
     "CertLevel",
     "CertificateStep",

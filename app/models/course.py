@@ -18,6 +18,8 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    func,
+    or_,
     select,
 )
 from sqlalchemy.ext.hybrid import hybrid_method
@@ -27,6 +29,9 @@ from app.extensions import db
 from app.models.checks import one_of
 from app.models.place import Institution, Town
 from app.vocabulary import Kind
+
+# A community class's audience that leaves no one out: none given, or one of these words.
+OPEN_AUDIENCES = ("", "所有人", "不限")
 
 
 class Allocation(StrEnum):
@@ -158,6 +163,16 @@ class Offering(db.Model):
         return "closed" if self.status != OfferingStatus.OPEN else "past_deadline"
 
     @classmethod
+    def for_elders(cls):
+        """A community class a senior can join: marked 适合长辈, or open to everyone (no audience, 所有人,
+        不限) or meant for 长辈. A clause on Offering and Programme: use it with listing() (or join
+        the programme)."""
+        audience = func.coalesce(Programme.audience, "")
+        return (cls.kind == Kind.COMMUNITY) & or_(
+            cls.senior_friendly.is_(True), audience.in_(OPEN_AUDIENCES), audience.like("长辈%")
+        )
+
+    @classmethod
     def listing(cls) -> Select[tuple[Offering]]:
         """select(Offering) joined to the programme, institution and town that a list of classes
         shows, all loaded by the same query (no N+1): the catalogue, the timetable, the 长辈版 list
@@ -222,6 +237,35 @@ class Session(db.Model):
     note: Mapped[str] = mapped_column(String(200), default="")
 
     offering: Mapped[Offering] = relationship(back_populates="sessions")
+
+    @classmethod
+    def listing(cls) -> Select[tuple[Session]]:
+        """select(Session) with its class and what a list of classes shows (Offering.listing()'s
+        joins), all loaded by the same query: the 长辈版's "today" and "this week" start here."""
+        return (
+            select(cls)
+            .join(cls.offering)
+            .join(Offering.programme)
+            .join(Offering.institution)
+            .join(Offering.town)
+            .options(
+                contains_eager(cls.offering).options(
+                    contains_eager(Offering.programme),
+                    contains_eager(Offering.institution),
+                    contains_eager(Offering.town),
+                )
+            )
+        )
+
+    @hybrid_method
+    def not_ended(self, moment: dt.datetime):
+        """Held on `moment`'s day or later, and not over by `moment` (county time, naive in the column)."""
+        day, time = moment.date(), moment.time().replace(tzinfo=None)
+        return (self.date > day) | ((self.date == day) & (self.end_time > time))
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == SessionStatus.CANCELLED
 
     @property
     def where(self) -> str:

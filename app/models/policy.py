@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -16,19 +17,37 @@ if TYPE_CHECKING:
     from app.models.resident import Need
 
 
+class Benefit(StrEnum):
+    """What kind of money a policy is: it decides how an estimate shows it and whether a completion owes it."""
+
+    CASH = "cash"  # paid to the learner after completion, on application (先交学费，完成后凭证书申领)
+    WAIVER = "waiver"  # a fee the learner does not pay (减免): never added to cash
+    ENTERPRISE = "enterprise"  # paid to the employer that runs or pays for the class, not to the learner
+
+
 class Policy(db.Model):
-    """One incentive rule: who gets how much for finishing what.
+    """One incentive rule: who gets how much for finishing what, and on which conditions.
 
     `basis` is either `tuition_percent` (value = percent of the programme's tuition, up to `cap`)
     or `fixed` (value = yuan). A rule applies to programmes of its `kind` whose level
-    (degree_level or cert_level) equals `level` (any level when empty), and to residents whose
-    residence type equals `residence` (anyone when empty). `payee` says who receives it.
+    (degree_level or cert_level) equals `level` (any level when empty), and only to this
+    `certificate` when set. `benefit` says what kind of money it is (Benefit); `payee` who receives it.
+
+    Conditions on the person (app.services.incentives checks each, and says which are unknown):
+      residence             户籍 / 流动人口, anyone when empty
+      min_insurance_months  months of social insurance paid in the county, at least
+      needs_certificate     a degree counts only with a vocational certificate as well (双证)
+      once_per_level        once per occupation (certificate) and level for one person
+      claim_months          to be claimed within this many months of completing
     """
 
     __tablename__ = "policies"
     __table_args__ = (
         CheckConstraint("basis IN ('tuition_percent', 'fixed')", name="basis"),
         one_of("kind", Kind),
+        one_of("benefit", Benefit),
+        CheckConstraint("min_insurance_months IS NULL OR min_insurance_months BETWEEN 1 AND 600", name="insurance"),
+        CheckConstraint("claim_months IS NULL OR claim_months BETWEEN 1 AND 120", name="claim_months"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,6 +61,11 @@ class Policy(db.Model):
     value: Mapped[int]
     cap: Mapped[int | None]
     payee: Mapped[str] = mapped_column(String(12), default="learner")  # learner / enterprise
+    benefit: Mapped[str] = mapped_column(String(12), default=Benefit.CASH, server_default=Benefit.CASH.value)
+    min_insurance_months: Mapped[int | None]
+    needs_certificate: Mapped[bool] = mapped_column(default=False, server_default=false())
+    once_per_level: Mapped[bool] = mapped_column(default=False, server_default=false())
+    claim_months: Mapped[int | None]
     description: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(default=True)
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 
-from app.clock import today
+from app.clock import moment, today
 from app.extensions import db
 from app.forms.elder import CallbackForm, ElderSignupForm
 from app.forms.signup import CancelForm, problem_text
@@ -26,19 +28,32 @@ def index():
 
 @bp.get("/courses")
 def courses():
-    """?day=today|week|1…7, ?town=<id or name>, ?topic=<category>, ?page=n."""
-    day = request.args.get("day", "week")
-    weekday = today().isoweekday() if day == "today" else (int(day) if day in "1234567" and len(day) == 1 else None)
+    """?day=today|week|1…7, ?town=<id or name>, ?topic=<category>, ?page=n. Today and this week list
+    the meetings still to come, with their dates; a weekday, a topic or a town lists the classes."""
     town = catalogue.find_town(request.args.get("town"))
     topic = request.args.get("topic") if request.args.get("topic") in catalogue.ELDER_TOPICS else None
-    page = catalogue.elder_offerings(
-        today(),
+    day = request.args.get("day") or ("" if town or topic else "week")
+    weekday = int(day) if len(day) == 1 and day in "1234567" else None
+    page_number = request.args.get("page", 1, type=int)
+    town_id = town.id if town else None
+    if day in ("today", "week"):
+        page = catalogue.elder_sessions(
+            moment(), days=1 if day == "today" else 7, town_id=town_id, topic=topic, page=page_number
+        )
+    else:
+        page = catalogue.elder_offerings(today(), weekday=weekday, town_id=town_id, topic=topic, page=page_number)
+    return render(
+        "elder/courses.html",
+        page=page,
+        day=day,
         weekday=weekday,
-        town_id=town.id if town else None,
+        town=town,
         topic=topic,
-        page=request.args.get("page", 1, type=int),
+        today=today(),
+        week_end=today() + dt.timedelta(days=6),
+        now=moment(),
+        sessions=day in ("today", "week"),
     )
-    return render("elder/courses.html", page=page, day=day, weekday=weekday, town=town, topic=topic, today=today())
 
 
 @bp.get("/courses/<int:offering_id>")
@@ -49,6 +64,7 @@ def course(offering_id: int):
         offering=offering,
         today=today(),
         next_session=catalogue.next_session(offering, today()),
+        next_intake=None if offering.open_for_signup(today()) else catalogue.next_intake(offering, today()),
     )
 
 
@@ -62,6 +78,8 @@ def receipt_link(ref: str) -> str:
 def signup(offering_id: int):
     """The same sign-up step as the public page, with fewer questions and bigger everything."""
     form = ElderSignupForm(towns=catalogue.towns())
+    if request.method == "GET":
+        form.offer(request.args.get("need"))
     submission = form.submission() if form.validate_on_submit() else None
     attempt = signup_flow.sign_up(offering_id, submission, receipt_link) or abort(404)
     if attempt.enrolment is not None:
@@ -77,6 +95,9 @@ def signup(offering_id: int):
         today=today(),
         problem=attempt.problem,
         problem_text=problem_text(attempt.problem),
+        next_intake=catalogue.next_intake(offering, today())
+        if attempt.problem in ("closed", "past_deadline")
+        else None,
         status=422 if form.errors or (request.method == "POST" and attempt.problem) else 200,
     )
 

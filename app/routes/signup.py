@@ -16,6 +16,7 @@ from app.services import enrolment as enrolment_service
 from app.templating import external_url
 
 bp = Blueprint("signup", __name__)
+NO_SIGNUPS = ("closed", "past_deadline")  # the class takes none: point to its next intake
 
 
 def receipt_link(ref: str) -> str:
@@ -27,6 +28,8 @@ def receipt_link(ref: str) -> str:
 @sends_texts
 def signup(offering_id: int):
     form = SignupForm(towns=catalogue.towns())
+    if request.method == "GET":
+        form.offer(request.args.get("need"))  # from a plan: its name and town, its phone if left empty
     submission = form.submission() if form.validate_on_submit() else None
     attempt = signup_flow.sign_up(offering_id, submission, receipt_link) or abort(404)
     if attempt.enrolment is not None:
@@ -41,6 +44,7 @@ def signup(offering_id: int):
         today=today(),
         problem=attempt.problem,
         problem_text=problem_text(attempt.problem),
+        next_intake=catalogue.next_intake(offering, today()) if attempt.problem in NO_SIGNUPS else None,
         intents=enrolment_service.intent_count(offering),
         entries=enrolment_service.lottery_entries(offering),
         status=422 if form.errors or (request.method == "POST" and attempt.problem) else 200,

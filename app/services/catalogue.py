@@ -11,10 +11,9 @@ from sqlalchemy import case, func, insert, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Institution, Offering, Session, SessionStatus, Town
+from app.models import Institution, Offering, OfferingStatus, Programme, Session, SessionStatus, Town
 from app.services import search, vocabulary
 from app.services.schedule import weekly_dates
-from app.vocabulary import Kind
 
 MAX_PAGE = 10_000
 MAX_ID = 2**31 - 1  # PostgreSQL integer
@@ -132,6 +131,25 @@ def get_offering(offering_id: int) -> Offering | None:
     return db.session.scalar(query)
 
 
+def next_intake(offering: Offering, today: dt.date) -> Offering | None:
+    """Where to go when this class takes no sign-ups: the next class of the same programme still
+    taking them, else of a programme of the same name and kind elsewhere, the soonest first."""
+    same = Offering.programme_id == offering.programme_id
+    query = (
+        Offering.listing()
+        .where(
+            Offering.id != offering.id,
+            Offering.kind == offering.kind,
+            or_(same, Programme.name == offering.programme.name),
+            Offering.open_for_signup(today),
+            Offering.still_running(today),
+        )
+        .order_by(case((same, 0), else_=1), Offering.start_date, Offering.id)
+        .limit(1)
+    )
+    return db.session.scalar(query)
+
+
 def next_session(offering: Offering, today: dt.date) -> Session | None:
     return next((s for s in offering.sessions if s.date >= today and s.status != SessionStatus.CANCELLED), None)
 
@@ -188,6 +206,15 @@ ELDER_TOPICS = {
 }
 
 
+def _elder_conditions(today: dt.date, town_id: int | None, topic: str | None) -> list:
+    conditions = [Offering.still_running(today), Offering.for_elders()]
+    if town_id:
+        conditions.append(Offering.town_id == town_id)
+    if topic in ELDER_TOPICS:
+        conditions.append(or_(*(Offering.search_key.like(search.like_pattern(w)) for w in ELDER_TOPICS[topic])))
+    return conditions
+
+
 def elder_offerings(
     today: dt.date,
     weekday: int | None = None,
@@ -196,21 +223,50 @@ def elder_offerings(
     page: int = 1,
     per_page: int = 5,
 ) -> Page:
-    """Community classes marked good for seniors, the next weekday first (today, tomorrow, …)."""
-    conditions = [Offering.still_running(today), Offering.kind == Kind.COMMUNITY, Offering.senior_friendly.is_(True)]
+    """Every community class a senior can join (Offering.for_elders: 适合长辈 or open to everyone),
+    those marked 适合长辈 first, then the next weekday first (today, tomorrow, …)."""
+    conditions = _elder_conditions(today, town_id, topic)
     if weekday:
         conditions.append(Offering.weekday == weekday)
-    if town_id:
-        conditions.append(Offering.town_id == town_id)
-    if topic in ELDER_TOPICS:
-        conditions.append(or_(*(Offering.search_key.like(search.like_pattern(w)) for w in ELDER_TOPICS[topic])))
     page = min(max(page, 1), MAX_PAGE)
-    total = db.session.scalar(select(func.count(Offering.id)).where(*conditions)) or 0
+    counted = select(func.count(Offering.id)).join(Offering.programme).where(*conditions)
+    total = db.session.scalar(counted) or 0
     days_ahead = (Offering.weekday - today.isoweekday() + 7) % 7
     query = (
         Offering.listing()
         .where(*conditions)
-        .order_by(days_ahead, Offering.start_time, Offering.id)
+        .order_by(Offering.senior_friendly.desc(), days_ahead, Offering.start_time, Offering.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return Page(items=list(db.session.scalars(query)), total=total, page=page, per_page=per_page)
+
+
+def elder_sessions(
+    moment: dt.datetime,
+    days: int = 1,
+    town_id: int | None = None,
+    topic: str | None = None,
+    page: int = 1,
+    per_page: int = 8,
+) -> Page:
+    """The meetings of those classes held from `moment` to the end of the `days`-th day that have
+    not ended (days=1: today; 7: this week, with real dates), by date and time; a cancelled one is
+    listed so the page can say so. Items are Sessions with their class loaded."""
+    day = moment.date()
+    conditions = [
+        *_elder_conditions(day, town_id, topic),
+        Offering.status != OfferingStatus.CANCELLED,
+        Session.date <= day + dt.timedelta(days=days - 1),
+        Session.not_ended(moment),
+    ]
+    page = min(max(page, 1), MAX_PAGE)
+    counted = select(func.count(Session.id)).join(Session.offering).join(Offering.programme).where(*conditions)
+    total = db.session.scalar(counted) or 0
+    query = (
+        Session.listing()
+        .where(*conditions)
+        .order_by(Session.date, Session.start_time, Offering.senior_friendly.desc(), Offering.id)
         .limit(per_page)
         .offset((page - 1) * per_page)
     )

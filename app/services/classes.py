@@ -31,18 +31,6 @@ from app.models.enrolment import EnrolmentStatus
 from app.services import catalogue, enrolment, staff
 from app.services.schedule import MAX_WEEKS, TooManySessions, weekly_dates
 
-PROGRAMME_FIELDS = (
-    "kind",
-    "name",
-    "description",
-    "degree_level",
-    "major",
-    "years",
-    "tuition",
-    "certificate",
-    "cert_level",
-    "audience",
-)
 OFFERING_FIELDS = (
     "programme_id",
     "code",
@@ -161,25 +149,18 @@ def save_programme(
     )
     if clash is not None and (programme is None or clash != programme.id):
         raise ClassError("name", "programme_exists")
-    before = snapshot(programme, PROGRAMME_FIELDS) if programme else None
+    created = programme is None
     if programme is None:
         programme = Programme(institution_id=institution_id)
         db.session.add(programme)
-    for name, value in values.items():
-        setattr(programme, name, value)
+    changes = staff.apply(programme, values)
     db.session.flush()
-    if submission_id and before is None:
+    if submission_id and created:
         remember(submission_id, "programme.create", "programme", programme.id)
     for offering in programme.offerings:
         catalogue.refresh_search_key(offering)
-    staff.audit(
-        actor,
-        "programme.create" if before is None else "programme.update",
-        "programme",
-        programme.id,
-        before=before,
-        after=snapshot(programme, PROGRAMME_FIELDS),
-    )
+    action = "programme.create" if created else "programme.update"
+    staff.audit_changes(actor, action, "programme", programme.id, changes, created)
     db.session.flush()
     return programme
 
@@ -282,15 +263,13 @@ def save_offering(
         raise ClassError("code", "code_taken")
     if offering is not None and values["capacity"] < offering.seats_taken:
         raise ClassError("capacity", "below_taken", taken=offering.seats_taken)
-    before = snapshot(offering, OFFERING_FIELDS) if offering else None
+    created = offering is None
     old_pattern = snapshot(offering, PATTERN) if offering else None
     grew = offering is not None and values["capacity"] > offering.capacity
     if offering is None:
         offering = Offering(institution_id=institution_id, seats_taken=0, status=OfferingStatus.OPEN)
         db.session.add(offering)
-    for name, value in values.items():
-        setattr(offering, name, value)
-    offering.kind = programme.kind
+    changes = staff.apply(offering, {**values, "kind": programme.kind})
     db.session.flush()
     db.session.refresh(offering)
     repatterned = old_pattern is not None and old_pattern != snapshot(offering, PATTERN)
@@ -302,16 +281,10 @@ def save_offering(
         tell_new_pattern(offering)
     if grew:
         fill_from_waitlist(offering)
-    if submission_id and before is None:
+    if submission_id and created:
         remember(submission_id, "offering.create", "offering", offering.id)
-    staff.audit(
-        actor,
-        "offering.create" if before is None else "offering.update",
-        "offering",
-        offering.id,
-        before=before,
-        after=snapshot(offering, OFFERING_FIELDS),
-    )
+    action = "offering.create" if created else "offering.update"
+    staff.audit_changes(actor, action, "offering", offering.id, changes, created)
     db.session.flush()
     return offering
 

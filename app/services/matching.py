@@ -76,8 +76,13 @@ class Match:
         return self.offering.seats_left == 0
 
     @property
+    def estimate(self) -> incentives.Estimate:
+        return incentives.sort_out(self.incentives)
+
+    @property
     def incentive_total(self) -> int:
-        return incentives.total(self.incentives)
+        """Cash that is sure (every condition known and met); waivers and "if …" amounts apart."""
+        return self.estimate.cash_total
 
     @property
     def distance(self) -> str | None:
@@ -112,8 +117,13 @@ class Card:
         return self.classes[0]
 
     @property
+    def estimate(self) -> incentives.Estimate:
+        return incentives.sort_out(self.incentives)
+
+    @property
     def incentive_total(self) -> int:
-        return incentives.total(self.incentives)
+        """Cash that is sure (every condition known and met); waivers and "if …" amounts apart."""
+        return self.estimate.cash_total
 
 
 @dataclass(frozen=True)
@@ -121,10 +131,11 @@ class PathStep:
     level: str
     years: float | None
     tuition: int | None
-    incentive: int
+    incentive: int  # sure cash
     programme: Programme | None
     requires: str = ""
     route: str = ""
+    possible: int = 0  # the most it could be if the unknown conditions are met
 
     @property
     def cost_after_incentives(self) -> int | None:
@@ -435,9 +446,9 @@ def plan(need: Need, today: dt.date) -> Plan:
     found = _find(need, today)
     lexicon = vocabulary.lexicon()
     policies = incentives.active_policies()
-    residence = need.resident.residence
+    facts = incentives.facts_of(need.resident)
     for card in found.cards + found.alternatives:
-        card.incentives = incentives.for_learner(card.programme, residence, policies)
+        card.incentives = incentives.for_learner(card.programme, facts, policies)
         for match in card.classes:
             match.incentives = card.incentives
         _card_reasons(card, need, lexicon)
@@ -504,15 +515,25 @@ def degree_path(resident: Resident, need: Need, matches: list[Match], policies, 
     if first is None or goal not in levels or levels.index(first.level) > levels.index(goal):
         return []
     steps = []
+    facts = incentives.facts_of(resident)  # one look at what they already claimed, for every step
     chosen = {m.offering.programme.degree_level: m.offering.programme for m in reversed(matches)}
     for step in lexicon.degree_steps[levels.index(first.level) : levels.index(goal) + 1]:
         programme = chosen.get(step.level) or _cheapest_programme(step.level, today)
         if programme is None:
             steps.append(PathStep(step.level, None, None, 0, None, step.requires, step.route))
             continue
-        back = incentives.total(incentives.for_learner(programme, resident.residence, policies))
+        back = incentives.estimate(programme, facts, policies)
         steps.append(
-            PathStep(step.level, programme.years, programme.tuition, back, programme, step.requires, step.route)
+            PathStep(
+                step.level,
+                programme.years,
+                programme.tuition,
+                back.cash_total,
+                programme,
+                step.requires,
+                step.route,
+                back.best_possible,
+            )
         )
     return steps
 

@@ -40,7 +40,9 @@ class Price:
 
 def price(offering: Offering, policies: list[Policy]) -> Price:
     back = {
-        residence: incentives.total(incentives.for_learner(offering.programme, residence, policies))
+        # Sure cash only (incentives.Estimate): a fee waiver is never counted as money back, and a
+        # rule whose other conditions (months of insurance …) are unknown is not counted either.
+        residence: incentives.estimate(offering.programme, residence, policies).cash_total
         for residence in RESIDENCES
     }
     return Price(fee=offering.fee or 0, back=back)

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 
 from app.clock import today, utcnow
 from app.extensions import db
-from app.models import Enrolment, Need, Outcome, OutcomeKind, User
+from app.models import Benefit, Enrolment, Need, Outcome, OutcomeKind, User
 from app.models.enrolment import EnrolmentStatus
 from app.models.resident import NeedStatus
 from app.services import attendance, incentives, staff
@@ -55,21 +55,65 @@ def facts_to_ask(enrolment: Enrolment) -> set[str]:
     return needed
 
 
-def owed(enrolment: Enrolment, kind: str, level: str | None) -> tuple[int, list[str]]:
-    """What the learner is owed for this completion: the policies of the programme's kind, at the
-    level actually reached (a certificate may be obtained at another level than the course aimed at)."""
+def _achieved(enrolment: Enrolment, kind: str, level: str | None):
+    """The programme as finished: at the level actually reached (a certificate may be obtained at
+    another level than the course aimed at)."""
     programme = enrolment.offering.programme
-    if kind == OutcomeKind.COMPLETION and programme.kind != Kind.COMMUNITY:
-        return 0, []
-    achieved = SimpleNamespace(
+    return SimpleNamespace(
         kind=programme.kind,
         degree_level=level if kind == OutcomeKind.DEGREE else programme.degree_level,
         cert_level=level if kind == OutcomeKind.CERTIFICATE else programme.cert_level,
         certificate=programme.certificate,
         tuition=programme.tuition,
     )
-    found = incentives.for_learner(achieved, enrolment.resident.residence)
+
+
+def facts(enrolment: Enrolment, answers: incentives.Facts | None, completed_on: dt.date | None) -> incentives.Facts:
+    """What is known for this completion: the resident's record first, then what the completion form
+    answered (residence type, months of social insurance, a certificate with the degree), the
+    outcomes already recorded (once per level) and the dates (claim window). Nothing is assumed."""
+    answers = answers or incentives.Facts()
+    resident = enrolment.resident
+    return incentives.Facts(
+        residence=resident.residence or answers.residence,
+        insurance_months=answers.insurance_months,
+        with_certificate=answers.with_certificate,
+        claimed=incentives.claimed(resident.id),
+        completed_on=completed_on,
+        today=today(),
+    )
+
+
+def _found(enrolment: Enrolment, kind: str, level: str | None, known: incentives.Facts) -> list[incentives.Incentive]:
+    if kind == OutcomeKind.COMPLETION and enrolment.offering.programme.kind != Kind.COMMUNITY:
+        return []
+    return incentives.for_learner(_achieved(enrolment, kind, level), known)
+
+
+def owed(
+    enrolment: Enrolment,
+    kind: str,
+    level: str | None,
+    answers: incentives.Facts | None = None,
+    completed_on: dt.date | None = None,
+) -> tuple[int, list[str]]:
+    """What the learner is owed for this completion, and the policies it comes from: cash whose
+    every condition is known and met (incentives.assess, the rule the pages use). A condition
+    nobody answered is not paid; `questions()` says which the form should ask."""
+    found = incentives.owed(_found(enrolment, kind, level, facts(enrolment, answers, completed_on)))
     return incentives.total(found), [i.policy.code for i in found]
+
+
+def questions(enrolment: Enrolment, kind: str, level: str | None) -> list[incentives.Requirement]:
+    """The facts the completion form must ask for this enrolment (its resident's record lacks them
+    and a policy for this completion depends on them): residence, insurance, certificate."""
+    unknown = {
+        c.need
+        for i in _found(enrolment, kind, level, facts(enrolment, None, None))
+        if i.benefit == Benefit.CASH
+        for c in i.unknown
+    }
+    return [need for need in incentives.ASKED if need in unknown]
 
 
 def record(
@@ -80,9 +124,12 @@ def record(
     completed_on: dt.date,
     actor: User,
     submission_id: str,
+    answers: incentives.Facts | None = None,
     residence: str | None = None,
 ) -> Outcome:
-    """One outcome per enrolment; a replay of the same submission returns the first one."""
+    """One outcome per enrolment; a replay of the same submission returns the first one. `answers`
+    are the completion form's facts the resident's record lacks (see `questions()`); the incentive
+    recorded is only what the policies' conditions allow with them."""
     first = db.session.scalar(select(Outcome).where(Outcome.submission_id == submission_id))
     if first is not None:
         return first
@@ -103,6 +150,7 @@ def record(
     if (short := attendance.short_of(enrolment, completed_on)) is not None:
         raise OutcomeError("attendance_short", **short)
     resident = enrolment.resident
+    residence = residence or (answers.residence if answers else None)
     if "residence" in facts_to_ask(enrolment):
         if residence not in RESIDENCES:
             raise OutcomeError("residence_unknown")
@@ -117,7 +165,7 @@ def record(
             after={"residence": residence},
             asked_for="outcome",
         )
-    amount, codes = owed(enrolment, kind, level)
+    amount, codes = owed(enrolment, kind, level, answers, completed_on)
     outcome = Outcome(
         submission_id=submission_id,
         enrolment_id=enrolment.id,
@@ -158,9 +206,20 @@ def record(
             "incentive_amount": amount,
             "policy_codes": codes,
             "enrolment_id": enrolment.id,
+            # What the completion form answered for the conditions (the resident's record lacked it).
+            **({"answers": _answered(answers)} if answers and _answered(answers) else {}),
         },
     )
     return outcome
+
+
+def _answered(answers: incentives.Facts) -> dict:
+    given = {
+        "residence": answers.residence,
+        "insurance_months": answers.insurance_months,
+        "with_certificate": answers.with_certificate,
+    }
+    return {key: value for key, value in given.items() if value is not None}
 
 
 def mark_paid(outcome: Outcome, actor: User) -> bool:

@@ -87,9 +87,13 @@ class MentorResource(Resource):
 class PolicyResource(Resource):
     def form(self, obj=None, new=False):
         form = forms.PolicyForm(obj=obj)
+        if new and request.method == "GET":
+            form.benefit.data = "cash"
         if obj is not None and request.method == "GET":
             form.value.data, form.cap.data = str(obj.value), "" if obj.cap is None else str(obj.cap)
             form.residence.data = obj.residence or ""
+            form.min_insurance_months.data = "" if obj.min_insurance_months is None else str(obj.min_insurance_months)
+            form.claim_months.data = "" if obj.claim_months is None else str(obj.claim_months)
         if new and request.method == "GET":
             form.active.data = True
         return form
