@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, select
 
-from app import sms
+from app import messages
 from app.extensions import db
 from app.models import AdminSubmission, Enrolment, Offering, OfferingStatus, Programme, Session, SessionStatus, User
 from app.models.enrolment import EnrolmentStatus
@@ -292,14 +290,14 @@ def set_status(offering: Offering, status: str, actor: User) -> None:
     db.session.flush()
     if status == OfferingStatus.CANCELLED:
         for person in people_to_tell(offering):
-            with force_locale("zh_Hans_CN"):
-                text = _(
-                    "学后：很抱歉，“%(name)s”（%(code)s）已取消，不再开课。有疑问请致电 %(phone)s。",
-                    name=offering.title,
-                    code=offering.code,
-                    phone=offering.institution.phone or "",
-                )
-            sms.send(person.resident.phone, text)
+            messages.queue(
+                person.resident.phone,
+                "class_cancelled",
+                resident_id=person.resident_id,
+                name=offering.title,
+                code=offering.code,
+                phone=offering.institution.phone or "",
+            )
 
 
 def people_to_tell(offering: Offering) -> list[Enrolment]:
@@ -332,7 +330,8 @@ def change_session(
     end: dt.time | None = None,
     place: str | None = None,
 ) -> int:
-    """Move or cancel one meeting; returns how many residents were told by SMS."""
+    """Move or cancel one meeting; returns how many residents are being told by SMS (the texts are
+    queued with this change and go once it commits)."""
     offering = session.offering
     before = snapshot(session, ("date", "start_time", "end_time", "place", "status", "note"))
     if action == "cancel":
@@ -345,6 +344,7 @@ def change_session(
         session.start_time = start or session.start_time
         session.end_time = end or session.end_time
         session.place = place or session.place
+        session.reminded_at = None  # the new day gets its own reminder
     session.note = note
     staff.audit(
         actor,
@@ -358,26 +358,21 @@ def change_session(
     db.session.flush()
     told = 0
     for person in people_to_tell(offering):
-        with force_locale("zh_Hans_CN"):
-            if action == "cancel":
-                text = _(
-                    "学后：“%(name)s”%(date)s 的课停课一次。原因：%(note)s",
-                    name=offering.title,
-                    date=_md(before["date"]),
-                    note=note,
-                )
-            else:
-                text = _(
-                    "学后：“%(name)s”%(old)s 的课调到 %(new)s %(start)s–%(end)s，地点：%(place)s。原因：%(note)s",
-                    name=offering.title,
-                    old=_md(before["date"]),
-                    new=_md(session.date.isoformat()),
-                    start=session.start_time.strftime("%H:%M"),
-                    end=session.end_time.strftime("%H:%M"),
-                    place=session.where,
-                    note=note,
-                )
-        told += sms.send(person.resident.phone, text)
+        if action == "cancel":
+            params = {"name": offering.title, "date": _md(before["date"]), "note": note}
+        else:
+            params = {
+                "name": offering.title,
+                "old": _md(before["date"]),
+                "new": _md(session.date.isoformat()),
+                "start": session.start_time.strftime("%H:%M"),
+                "end": session.end_time.strftime("%H:%M"),
+                "place": session.where,
+                "note": note,
+            }
+        template = "session_cancelled" if action == "cancel" else "session_moved"
+        messages.queue(person.resident.phone, template, resident_id=person.resident_id, **params)
+        told += 1
     return told
 
 

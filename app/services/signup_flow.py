@@ -65,6 +65,8 @@ def class_page(offering_id: int) -> Offering | None:
     offering = catalogue.get_offering(offering_id)
     if offering is None or not enrolment_service.draw_due(offering):
         return offering
+    if enrolment_service.draw_in_worker_if_large(offering):
+        return offering  # thousands of entries: the worker draws, the page shows the window closed
     _draw_now(offering_id)
     return catalogue.get_offering(offering_id)
 
