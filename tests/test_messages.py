@@ -268,3 +268,80 @@ def test_killing_the_worker_mid_batch_and_starting_it_again_sends_every_message_
     out_ids = [text["OutId"] for text in fake_gateway.sent]
     assert sorted(out_ids, key=int) == sorted({str(m.id) for m in rows()}, key=int), "every message exactly once"
     assert {text["TemplateCode"] for text in fake_gateway.sent} == {"SMS_100"}
+
+
+# The Alibaba Cloud adapter against the fake endpoint ------------------------------------------------
+
+
+@pytest.fixture
+def alibaba(app, fake_gateway):
+    from app.messages.alibaba import AlibabaSender
+
+    app.config.update(
+        SMS_ALIBABA_ENDPOINT=fake_gateway.endpoint,
+        SMS_ALIBABA_PROTOCOL="http",
+        SMS_ALIBABA_ACCESS_KEY_ID="test",
+        SMS_ALIBABA_ACCESS_KEY_SECRET="test",
+        SMS_ALIBABA_TEMPLATES={"code": "SMS_1", "signup_confirmed": "SMS_2", "opened": "SMS_3"},
+    )
+    app.extensions["sms"] = AlibabaSender(app)
+    return fake_gateway
+
+
+def test_the_alibaba_adapter_sends_the_registered_template_with_its_parameters(app, alibaba):
+    offering = make_offering(seats=5)
+    db.session.commit()
+    enrolment = enrol(offering)
+    db.session.commit()
+    [text] = alibaba.sent
+    [message] = rows()
+    assert text["PhoneNum"] == PHONE and text["SignName"] == "学后" and text["TemplateCode"] == "SMS_2"
+    assert text["TemplateParam"] == {
+        "name": "烘焙",
+        "code": enrolment.code,
+        "link": f"http://x/r/{enrolment.ref}",
+        "min": "",
+    }
+    assert text["OutId"] == str(message.id) and message.gateway_ref == text["BizId"]
+    assert message.state == "sent"
+
+
+def test_the_alibaba_adapter_retries_throttling_and_fails_a_bad_number_or_template(app, alibaba):
+    alibaba.fail_next = ["isv.BUSINESS_LIMIT_CONTROL"]
+    throttled = messages.queue(PHONE, "opened", name="课", code="A1")
+    db.session.commit()
+    assert db.session.get(Message, throttled.id).state == "queued" and alibaba.sent == []
+    alibaba.fail_next = ["isv.MOBILE_NUMBER_ILLEGAL"]
+    bad = messages.queue("10000000000", "opened", name="课", code="A2")
+    unregistered = messages.queue(PHONE, "reminder", name="课", date="", start="", end="", place="")
+    db.session.commit()
+    states = {m.id: (m.state, m.reason) for m in rows()}
+    assert states[bad.id] == ("failed", "isv.MOBILE_NUMBER_ILLEGAL")
+    assert states[unregistered.id] == ("failed", "no_template:reminder"), "a kind with no registered template"
+    pin(app, clock.utcnow() + dt.timedelta(minutes=1))
+    tasks.sweep()
+    assert {m.id: m.state for m in rows()}[throttled.id] == "sent" and len(alibaba.sent) == 1
+
+
+def test_the_alibaba_adapter_asks_the_gateway_whether_an_interrupted_text_went(app, alibaba):
+    from app.sms import Outgoing
+
+    sender = app.extensions["sms"]
+    sender.send(Outgoing(id=41, phone=PHONE, template="opened", params={"name": "课", "code": "A"}))
+    assert sender.was_sent(Outgoing(id=41, phone=PHONE, template="opened")) is True
+    assert sender.was_sent(Outgoing(id=42, phone=PHONE, template="opened")) is False
+
+
+def test_the_bureau_sees_what_became_of_each_text_with_numbers_masked(client, app, login_as, monkeypatch):
+    messages.queue(PHONE, "opened", name="课", code="A1")
+    db.session.commit()
+    monkeypatch.setattr(app.extensions["sms"], "send", lambda m: (_ for _ in ()).throw(GatewayError("isv.X", True)))
+    messages.queue("13900006666", "opened", name="课", code="A2")
+    db.session.commit()
+    login_as("admin")
+    page = client.get("/admin/messages").get_data(as_text=True)
+    assert 'data-state="sent"' in page and 'data-state="failed"' in page and "isv.X" in page
+    assert "139****5555" in page and PHONE not in page
+    failed = client.get("/admin/messages?state=failed").get_data(as_text=True)
+    assert 'data-state="sent"' not in failed and 'data-state="failed"' in failed
+    assert 'data-action="message.failed"' in client.get("/admin/audit").get_data(as_text=True)

@@ -38,7 +38,10 @@ log = logging.getLogger("xuehou.messages")
 
 
 def _session() -> OrmSession:
-    return OrmSession(db.engine, expire_on_commit=False)
+    """A session of the delivery's own. On SQLite each of its transactions takes the write lock first
+    (BEGIN IMMEDIATE): they are short, and a read that then writes could not upgrade while another
+    worker thread writes. Never open while the gateway is called."""
+    return OrmSession(db.engine.execution_options(sqlite_immediate=True), expire_on_commit=False)
 
 
 def outgoing(message: Message) -> sms.Outgoing:
@@ -56,15 +59,13 @@ def deliver(message_id: int) -> str:
     "failed", "deferred" (quiet hours or not yet due) or "skipped" (not queued: someone else has it)."""
     now = clock.utcnow()
     with _session() as s:
-        message = s.get(Message, message_id)
+        message = s.get(Message, message_id)  # the read and the claim: one short transaction
         if message is None or message.state != MessageState.QUEUED:
             return "skipped"
-        if message.kind != MessageKind.CODE:
-            morning = after_quiet_hours(now)
-            if morning != now:
-                s.execute(update(Message).where(Message.id == message_id).values(next_attempt_at=morning))
-                s.commit()
-                return "deferred"
+        if message.kind != MessageKind.CODE and after_quiet_hours(now) != now:
+            message.next_attempt_at = after_quiet_hours(now)
+            s.commit()
+            return "deferred"
         token = secrets.token_hex(16)
         claimed = s.execute(
             update(Message)
@@ -72,9 +73,10 @@ def deliver(message_id: int) -> str:
             .values(state=MessageState.SENDING, claim_token=token, claimed_at=now, attempts=Message.attempts + 1)
             .execution_options(synchronize_session=False)
         )
-        s.commit()
         if claimed.rowcount != 1:
-            return "deferred" if s.get(Message, message_id).state == MessageState.QUEUED else "skipped"
+            s.commit()
+            return "deferred"  # not due yet (a retry's wait), or another worker's
+        s.commit()
         s.refresh(message)
 
         confirmed = message.kind != MessageKind.RECEIPT or (
@@ -161,6 +163,7 @@ def reconcile_stale_claims() -> int:
                 )
             )
         )
+        s.commit()
         for message in stale:
             went = sms.sender().was_sent(outgoing(message))
             if went is True:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from pathlib import Path
 
 from flask import Flask, has_app_context
@@ -95,9 +96,15 @@ def sweep_task() -> int:
     return _in_app(sweep)
 
 
+_started = threading.Lock()
+
+
 @huey.on_startup()
 def _sweep_on_start() -> None:
-    """A worker (re)started drains what is queued at once, instead of waiting for the minute."""
+    """A worker (re)started drains what is queued at once, instead of waiting for the minute. Huey
+    calls this in each worker thread: the first one sweeps."""
+    if not _started.acquire(blocking=False):
+        return
     try:
         _in_app(sweep)
     except Exception:

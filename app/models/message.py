@@ -55,3 +55,9 @@ class Message(db.Model):
     gateway_ref: Mapped[str | None] = mapped_column(String(64))  # the gateway's id of the text (Alibaba BizId)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def masked_phone(self) -> str:
+        from app.models.resident import mask_phone
+
+        return mask_phone(self.phone)
