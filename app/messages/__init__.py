@@ -27,6 +27,7 @@ from app.models.message import Message, MessageKind
 
 log = logging.getLogger("xuehou.messages")
 
+DRAWS = "xuehou_draws"  # session.info key: lottery draws to hand to the worker
 PENDING = "xuehou_messages"  # session.info key: (id, queue priority) queued in the current transaction
 
 
@@ -79,11 +80,24 @@ def after_quiet_hours(when: dt.datetime) -> dt.datetime:
     return when
 
 
+def after_commit_draw(offering_id: int) -> None:
+    """Hand a lottery draw to the worker once this transaction commits."""
+    db.session.info.setdefault(DRAWS, []).append(offering_id)
+
+
 def _after_commit(session: OrmSession) -> None:
+    draws = session.info.pop(DRAWS, None)
     ids = session.info.pop(PENDING, None)
-    if not ids:
+    if not ids and not draws:
         return
     from app.messages import tasks
+
+    for offering_id in draws or ():
+        try:
+            tasks.draw_task(offering_id)
+        except Exception:  # the queue is down: the worker's periodic draw finds it
+            log.exception("could not enqueue the draw of offering %s", offering_id)
+    ids = ids or []
 
     for message_id, priority in ids:
         try:
@@ -94,6 +108,7 @@ def _after_commit(session: OrmSession) -> None:
 
 def _after_rollback(session: OrmSession) -> None:
     session.info.pop(PENDING, None)
+    session.info.pop(DRAWS, None)
 
 
 _listening = False

@@ -20,7 +20,7 @@ import os
 import threading
 from pathlib import Path
 
-from flask import Flask, has_app_context
+from flask import Flask, current_app, has_app_context
 from huey import PriorityRedisHuey, SqliteHuey, crontab
 
 log = logging.getLogger("xuehou.messages")
@@ -56,9 +56,11 @@ def _app() -> Flask:
 
 
 def _in_app(fn, *args):
-    if has_app_context():
-        return fn(*args)
-    with _app().app_context():
+    """Run a task in an app context of its own (its own database session): in the worker, of the
+    worker's app; in immediate mode (tests), of the app that enqueued it, which may be in the middle
+    of committing."""
+    app = current_app._get_current_object() if has_app_context() else _app()
+    with app.app_context():
         return fn(*args)
 
 

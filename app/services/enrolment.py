@@ -250,8 +250,9 @@ def draw_due(offering: Offering, now: dt.datetime | None = None) -> bool:
 
 
 def draw_in_worker_if_large(offering: Offering) -> bool:
-    """A due draw with more than DRAW_IN_REQUEST_MAX entries is handed to the worker process
-    (its texts are thousands of message rows); True if it was. Smaller draws run where they are found."""
+    """A due draw with more than DRAW_IN_REQUEST_MAX entries is handed to the worker process once
+    this transaction commits (its texts are thousands of message rows); True if it was. Smaller
+    draws run where they are found. The worker also draws every due lottery each minute."""
     if not draw_due(offering):
         return False
     entries = db.session.scalar(
@@ -261,9 +262,7 @@ def draw_in_worker_if_large(offering: Offering) -> bool:
     )
     if entries <= current_app.config["DRAW_IN_REQUEST_MAX"]:
         return False
-    from app.messages import tasks
-
-    tasks.draw_task(offering.id)
+    messages.after_commit_draw(offering.id)
     return True
 
 
