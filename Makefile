@@ -6,15 +6,18 @@ PORT ?= 5000
 STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint assets translations extract db demo chromium bench bench-outbox clean
+.PHONY: run test lint assets translations extract db demo chromium bench bench-outbox bench-messages clean
 
 # The development instance: instance/config.py with a generated SECRET_KEY (written once), the
 # schema, the demo county, demo staff of each role (printed with where to log in), then the server.
+# The message worker (Huey on instance/queue.db) runs beside the site and stops with it.
 run: $(STAMP) assets translations
 	$(BIN)/python -m app.devsetup $(PORT)
 	XUEHOU_DEV=1 $(FLASK) db upgrade
 	XUEHOU_DEV=1 $(FLASK) demo-data
 	XUEHOU_DEV=1 PUBLIC_URL=http://127.0.0.1:$(PORT) $(FLASK) demo-staff
+	XUEHOU_DEV=1 PUBLIC_URL=http://127.0.0.1:$(PORT) $(BIN)/huey_consumer app.messages.tasks.huey -w 2 -k thread -q & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	XUEHOU_DEV=1 PUBLIC_URL=http://127.0.0.1:$(PORT) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: $(STAMP) assets translations chromium
@@ -45,7 +48,7 @@ translations: $(STAMP)
 # For developers: collect new strings into the catalogues (then translate app/translations/en/…/messages.po).
 extract: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching -w 100
 
 # Debian's Chromium for the browser tests (Playwright must not download its own).
 chromium:
@@ -65,6 +68,10 @@ bench: $(STAMP) assets translations
 # The worker's outbox: 200 submissions queued offline in Chromium, synced on reconnect (time and count).
 bench-outbox: $(STAMP) assets translations chromium
 	$(BIN)/python bench/outbox_sync.py --items 200
+
+# The message worker's throughput to a local fake of the Alibaba SMS API (messages per second).
+bench-messages: $(STAMP)
+	$(BIN)/python bench/messages.py --messages 500
 
 clean:
 	rm -rf $(VENV) node_modules app/static/dist instance/*.db*

@@ -58,13 +58,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     cache.init_app(app)
     limiter.init_app(app)
 
-    from app import auth, i18n, limits, security, sms, templating
+    from app import auth, i18n, limits, messages, security, sms, templating
 
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     sms.init_app(app)
+    messages.init_app(app)
     auth.init_app(app)
     limits.init_app(app)
 

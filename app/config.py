@@ -73,6 +73,24 @@ class Config:
     SMS_DAILY_CAP = "10 per day"
     SMS_DAILY_CODES = "10 per day"
     SMS_UNCONFIRMED_RECEIPTS = "1 per day"
+    # The message worker (app.messages): no texts in these local hours (start, end), one-time codes
+    # apart; a failed send is tried again after these many seconds, then given up; a claim older
+    # than SMS_CLAIM_LEASE seconds belongs to a worker that died (longer than any gateway call).
+    SMS_QUIET_HOURS: tuple[int, int] | None = (21, 8)
+    SMS_RETRY_BACKOFF: ClassVar[list[float]] = [30, 120, 600, 3600]
+    SMS_CLAIM_LEASE = 300
+    # A lottery with more entries than this is drawn by the worker process, not in a request.
+    DRAW_IN_REQUEST_MAX = 200
+    # Tests deliver in-process (Huey immediate mode); the site and the worker use the real queue.
+    MESSAGES_IMMEDIATE = False
+    # Alibaba Cloud SMS (app.messages.alibaba:AlibabaSender): the registered sign name, a template
+    # code per kind of text, and the endpoint (a local fake in tests). Keys from the environment.
+    SMS_ALIBABA_SIGN_NAME = "学后"
+    SMS_ALIBABA_TEMPLATES: ClassVar[dict[str, str]] = {}
+    SMS_ALIBABA_ENDPOINT = "dysmsapi.aliyuncs.com"
+    SMS_ALIBABA_PROTOCOL = "https"
+    SMS_ALIBABA_ACCESS_KEY_ID = ""
+    SMS_ALIBABA_ACCESS_KEY_SECRET = ""
 
     CATALOGUE_PAGE_SIZE = 20
     # The worker's outbox retries a failed send after these many seconds (then keeps the last).
@@ -99,9 +117,26 @@ def from_environment() -> dict:
     if os.environ.get("DATABASE_URL"):
         env["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
     # e.g. CACHE_TYPE=RedisCache shared by several servers, or NullCache
-    for name in ("CACHE_TYPE", "CACHE_REDIS_URL", "RATELIMIT_STORAGE_URI", "SMS_SENDER"):
+    for name in (
+        "CACHE_TYPE",
+        "CACHE_REDIS_URL",
+        "RATELIMIT_STORAGE_URI",
+        "SMS_SENDER",
+        "SMS_ALIBABA_SIGN_NAME",
+        "SMS_ALIBABA_ENDPOINT",
+        "SMS_ALIBABA_PROTOCOL",
+        "SMS_ALIBABA_ACCESS_KEY_ID",
+        "SMS_ALIBABA_ACCESS_KEY_SECRET",
+    ):
         if os.environ.get(name):
             env[name] = os.environ[name]
+    if os.environ.get("SMS_ALIBABA_TEMPLATES"):  # e.g. code=SMS_1234,signup_confirmed=SMS_5678
+        pairs = (item.partition("=") for item in os.environ["SMS_ALIBABA_TEMPLATES"].split(","))
+        env["SMS_ALIBABA_TEMPLATES"] = {k.strip(): v.strip() for k, _, v in pairs if v.strip()}
+    if os.environ.get("SMS_CLAIM_LEASE", "").isdigit():
+        env["SMS_CLAIM_LEASE"] = int(os.environ["SMS_CLAIM_LEASE"])
+    if os.environ.get("SMS_QUIET_HOURS") == "off":
+        env["SMS_QUIET_HOURS"] = None
     if os.environ.get("RATELIMIT_ENABLED"):  # e.g. false behind a gateway that limits already
         env["RATELIMIT_ENABLED"] = os.environ["RATELIMIT_ENABLED"].lower() in ("1", "true", "yes")
     if os.environ.get("PUBLIC_URL"):  # e.g. https://xuehou.pinghu.gov.cn: links in SMS and QR codes

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
+from flask import current_app
+from sqlalchemy import text
+
 from app.extensions import db
 
 
@@ -13,3 +18,24 @@ def begin_write() -> None:
     if db.session().in_transaction():
         return
     db.session.connection(execution_options={"sqlite_immediate": True})
+
+
+def migration_heads() -> set[str]:
+    """The revisions the code's migrations end at (read once per process)."""
+    heads = current_app.extensions.get("xuehou_migration_heads")
+    if heads is None:
+        from alembic.config import Config
+        from alembic.script import ScriptDirectory
+
+        config = Config()
+        config.set_main_option("script_location", os.path.join(os.path.dirname(current_app.root_path), "migrations"))
+        heads = set(ScriptDirectory.from_config(config).get_heads())
+        current_app.extensions["xuehou_migration_heads"] = heads
+    return heads
+
+
+def schema_is_current() -> bool:
+    """Is the database migrated to the code's heads?"""
+    with db.engine.connect() as conn:
+        applied = {row[0] for row in conn.execute(text("SELECT version_num FROM alembic_version"))}
+    return applied == migration_heads()

@@ -1,12 +1,13 @@
-"""Text messages through a pluggable sender (config SMS_SENDER = "module:Class").
+"""The SMS gateway, pluggable (config SMS_SENDER = "module:Class"), and the daily caps per phone.
 
-Development prints to the log; a county plugs in its SMS gateway's client by naming a class with
-the same `send(phone, text)` method. Message texts are written by the callers, in the resident's
-language; no personal data beyond the recipient's number goes to the log.
+Nothing here is called from a request: texts are rows (app.messages) delivered by the worker
+process, which calls `sender().send(outgoing)` for one claimed row at a time. Development prints to
+the log; tests keep texts in memory; a county uses `app.messages.alibaba:AlibabaSender`. No personal
+data beyond the masked number goes to the log.
 
 Every text to a resident counts against daily caps per phone, kept with the rate-limit counters
 (Redis when several servers run), so nobody can make the county send a number an endless stream
-of official texts: `send` says which kind of text it is, and returns whether it went.
+of official texts.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import importlib
 import logging
 import re
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from flask import Flask, current_app
@@ -25,8 +27,35 @@ from app.models.resident import mask_phone
 log = logging.getLogger("xuehou.sms")
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """One text as the gateway gets it: the registered template and its parameters, and the Chinese
+    wording for senders that send plain text. `id` is our message id (the gateway's OutId)."""
+
+    id: int
+    phone: str
+    template: str
+    params: dict = field(default_factory=dict)
+    text: str = ""
+
+
+class GatewayError(Exception):
+    """The gateway refused or failed. `permanent`: retrying cannot help (a bad number, an unknown
+    template); otherwise the message is tried again later."""
+
+    def __init__(self, code: str, permanent: bool = False):
+        super().__init__(code)
+        self.code = code
+        self.permanent = permanent
+
+
 class Sender(Protocol):
-    def send(self, phone: str, text: str) -> None: ...
+    def send(self, message: Outgoing) -> str | None:
+        """Send one text; return the gateway's reference for it. Raise GatewayError if it failed."""
+
+    def was_sent(self, message: Outgoing) -> bool | None:
+        """After a worker died between calling the gateway and recording it: did this text go?
+        None if the gateway can't say."""
 
 
 class LogSender:
@@ -36,19 +65,29 @@ class LogSender:
     def __init__(self, app: Flask):
         self.show_all = app.debug or app.config.get("SHOW_DEV_CODES", False)
 
-    def send(self, phone: str, text: str) -> None:
-        shown = text if self.show_all else re.sub(r"https?://\S+|\d{4,}", "…", text)
-        log.warning("SMS to %s: %s", mask_phone(phone), shown)
+    def send(self, message: Outgoing) -> str | None:
+        shown = message.text if self.show_all else re.sub(r"https?://\S+|\d{4,}", "…", message.text)
+        log.warning("SMS to %s: %s", mask_phone(message.phone), shown)
+        return None
+
+    def was_sent(self, message: Outgoing) -> bool | None:
+        return False  # a log line twice is harmless: send again
 
 
 class MemorySender:
-    """Keeps what was sent, newest last (tests, and a dry run of a county's setup)."""
+    """Keeps what was sent, newest last, as (phone, text) (tests, and a dry run of a county's setup)."""
 
     def __init__(self, app: Flask):
         self.outbox: list[tuple[str, str]] = []
+        self.ids: list[int] = []
 
-    def send(self, phone: str, text: str) -> None:
-        self.outbox.append((phone, text))
+    def send(self, message: Outgoing) -> str | None:
+        self.outbox.append((message.phone, message.text))
+        self.ids.append(message.id)
+        return f"mem-{message.id}"
+
+    def was_sent(self, message: Outgoing) -> bool | None:
+        return message.id in self.ids
 
 
 def init_app(app: Flask) -> None:
@@ -60,35 +99,19 @@ def sender() -> Sender:
     return current_app.extensions["sms"]
 
 
-# What a text is, for the caps: a one-time code; the receipt of a public sign-up (the echo of a form
-# anyone can fill in with any number); a notice about the person's own place (moved up, drawn,
-# opened, a session moved or cancelled); a message to an institution's office (not capped).
-KINDS = ("code", "receipt", "notice", "staff")
-
-
-def send(phone: str, text: str, kind: str = "notice") -> bool:
-    """Send unless a daily cap for this phone is reached; True if the text went. A text held back is
-    logged (number masked); what it said is on the receipt page, which always works."""
-    assert kind in KINDS, kind
-    from app import resubmit
-
-    if resubmit.active():  # a stale form shown again sends nothing
-        raise resubmit.WriteRefused("sms")
-    if kind != "staff" and not _within_caps(phone, kind):
-        log.warning("SMS to %s held back: daily cap for %s texts", mask_phone(phone), kind)
-        return False
-    sender().send(phone, text)
-    return True
-
-
-def _within_caps(phone: str, kind: str) -> bool:
+def within_caps(phone: str, kind: str, confirmed: bool) -> bool:
+    """Count a text to `phone` against its daily caps; False (and not counted) if a cap is reached.
+    One-time codes have their own count, so requesting codes can't use up someone's notices; a
+    number that never confirmed a code (`confirmed`) gets few receipts of public sign-ups; texts to
+    an institution's office are not capped."""
+    if kind == "staff":
+        return True
     from app.limits import phone_token
-    from app.services.residents import phone_confirmed
 
     config = current_app.config
     key = phone_token(phone)
     buckets = [("sms-code", config["SMS_DAILY_CODES"])] if kind == "code" else [("sms", config["SMS_DAILY_CAP"])]
-    if kind == "receipt" and not phone_confirmed(phone):
+    if kind == "receipt" and not confirmed:
         buckets.append(("sms-unconfirmed", config["SMS_UNCONFIRMED_RECEIPTS"]))
     try:
         strategy = limiter.limiter

@@ -120,6 +120,13 @@ def gunicorn(env: dict, workers: int = 2, threads: int = 1, timeout: float = 60)
         proc.wait(timeout=15)
 
 
+def message_worker(env: dict, workers: int = 2) -> subprocess.Popen:
+    """The message worker (Huey's consumer of app.messages.tasks) with `env`; the caller stops it
+    (terminate for a graceful stop, kill for a crash)."""
+    args = ["app.messages.tasks.huey", "-w", str(workers), "-k", "thread", "-q"]
+    return subprocess.Popen([str(BIN / "huey_consumer"), *args], cwd=ROOT, env=env)
+
+
 def hidden(html: str, name: str) -> str:
     """The value of the hidden input `name` in a rendered page: a form's own (WTForms writes
     name before type) before one from post_tokens() (type before name)."""

@@ -78,6 +78,8 @@ def _config(url: str, **extra) -> dict:
         "CACHE_TYPE": "NullCache",
         "SMS_SENDER": "app.sms:MemorySender",
         "SHOW_DEV_CODES": False,
+        "MESSAGES_IMMEDIATE": True,  # texts delivered in-process when their transaction commits
+        "SMS_QUIET_HOURS": None,  # the clock is real: a test at 22:00 would hold every text
         **extra,
     }
 

@@ -103,3 +103,11 @@ def test_the_clock_can_be_pinned_to_a_moment(app):
         assert clock.now() == moment and clock.now().utcoffset() == dt.timedelta(hours=8)
         assert clock.utcnow() == moment and clock.utcnow().tzinfo == dt.UTC
         assert clock.today() == dt.date(2026, 12, 7)
+
+
+def test_readiness_is_false_while_migrations_are_pending(client, app):
+    assert client.get("/readyz").get_json() == {"ready": True}
+    app.extensions["xuehou_migration_heads"] = {"9999_next_release"}
+    answer = client.get("/readyz")
+    assert answer.status_code == 503 and answer.get_json()["database"] == "migrations pending"
+    assert client.get("/healthz").status_code == 200, "alive, just not ready"

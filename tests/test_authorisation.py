@@ -59,6 +59,7 @@ EXPECTED = {
     "admin.resource_new": ADMIN,
     "admin.resource_edit": ADMIN,
     "admin.audit": ADMIN,
+    "admin.messages": ADMIN,
 }
 SCOPED = {"offering_id", "programme_id", "session_id", "enrolment_id"}  # URL variables naming an institution's object
 REDIRECTS = {"admin.index"}  # a GET that sends staff on to their start page

@@ -4,6 +4,7 @@ from app.models.attendance import Attendance
 from app.models.callback import CallbackRequest
 from app.models.course import Allocation, Offering, OfferingStatus, Programme, Session, SessionStatus
 from app.models.enrolment import Enrolment, EnrolmentSource, EnrolmentStatus
+from app.models.message import Message, MessageKind, MessageState
 from app.models.otp import OneTimeCode
 from app.models.outcome import AdminSubmission, Outcome, OutcomeKind
 from app.models.place import Institution, InstitutionType, Town
@@ -31,6 +32,9 @@ __all__ = [
     "InstitutionType",
     "Kind",
     "Mentor",
+    "Message",
+    "MessageKind",
+    "MessageState",
     "Need",
     "NeedSource",
     "NeedStatus",

@@ -235,6 +235,8 @@ class Session(db.Model):
     status: Mapped[str] = mapped_column(String(12), default=SessionStatus.SCHEDULED)
     original_date: Mapped[dt.date | None] = mapped_column(Date)  # set when moved
     note: Mapped[str] = mapped_column(String(200), default="")
+    # When the day-before reminder was queued (app.messages.reminders); cleared when the meeting moves.
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     offering: Mapped[Offering] = relationship(back_populates="sessions")
 

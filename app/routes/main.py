@@ -66,3 +66,19 @@ def healthz():
         current_app.logger.exception("health check: database unreachable")
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
+
+
+@bp.get("/readyz")
+def readyz():
+    """For the load balancer: ready when the database answers and its schema is the code's
+    (false while migrations are pending, so a new release takes no traffic before `db upgrade`)."""
+    from app.db import schema_is_current
+
+    try:
+        current = schema_is_current()
+    except Exception:
+        current_app.logger.exception("readiness check: database unreachable")
+        return jsonify(ready=False, database="unreachable"), 503
+    if not current:
+        return jsonify(ready=False, database="migrations pending"), 503
+    return jsonify(ready=True)

@@ -7,12 +7,12 @@ import datetime as dt
 from flask import Blueprint, current_app, request, session, url_for
 from flask_babel import gettext as _
 
-from app import sms
+from app import messages
 from app.clock import now
 from app.extensions import db, limiter
 from app.forms.me import CodeStepForm, PhoneStepForm
 from app.htmx import redirect_to, render
-from app.models import mask_phone
+from app.models import MessageKind, mask_phone
 from app.services import enrolment as enrolment_service
 from app.services import otp as otp_service
 from app.services import residents
@@ -69,9 +69,10 @@ def index():
 def _send(phone: str):
     # Send only to numbers we know; answer the same either way, so the page tells nobody who is registered.
     code = otp_service.issue(phone, now())
+    resident = residents.find_by_phone(phone)
+    if resident:
+        messages.queue(phone, "code", MessageKind.CODE, resident_id=resident.id, code=code)
     db.session.commit()
-    if residents.find_by_phone(phone):
-        sms.send(phone, _("【学后】您的验证码是 %(code)s，10分钟内有效。如非本人操作请忽略。", code=code), kind="code")
     session["me_pending"] = phone
     shown = code if current_app.config.get("SHOW_DEV_CODES") else None
     return render(

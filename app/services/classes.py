@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, select
 
-from app import sms
+from app import messages
 from app.extensions import db
 from app.i18n import weekday_name
 from app.models import (
@@ -302,22 +300,21 @@ def tell_new_pattern(offering: Offering) -> int:
     """The weekly pattern of a running or coming class changed (its sessions were rebuilt): everyone
     with a place or waiting is told the new pattern by SMS. Returns how many were told. The class
     form and the spreadsheet import both call this after rebuilding the sessions."""
-    told = 0
-    for person in people_to_tell(offering):
-        with force_locale("zh_Hans_CN"):
-            text = _(
-                "学后：“%(name)s”的上课时间改了：%(first)s至%(last)s，"
-                "每%(weekday)s %(start)s–%(end)s，地点：%(place)s。",
-                name=offering.title,
-                first=_md(offering.start_date.isoformat()),
-                last=_md(offering.end_date.isoformat()),
-                weekday=weekday_name(offering.weekday),
-                start=offering.start_time.strftime("%H:%M"),
-                end=offering.end_time.strftime("%H:%M"),
-                place=offering.place,
-            )
-        told += sms.send(person.resident.phone, text)
-    return told
+    people = people_to_tell(offering)
+    for person in people:
+        messages.queue(
+            person.resident.phone,
+            "pattern_changed",
+            resident_id=person.resident_id,
+            name=offering.title,
+            first=_md(offering.start_date.isoformat()),
+            last=_md(offering.end_date.isoformat()),
+            weekday=weekday_name(offering.weekday),
+            start=offering.start_time.strftime("%H:%M"),
+            end=offering.end_time.strftime("%H:%M"),
+            place=offering.place,
+        )
+    return len(people)
 
 
 def set_status(offering: Offering, status: str, actor: User) -> None:
@@ -330,14 +327,14 @@ def set_status(offering: Offering, status: str, actor: User) -> None:
     db.session.flush()
     if status == OfferingStatus.CANCELLED:
         for person in people_to_tell(offering):
-            with force_locale("zh_Hans_CN"):
-                text = _(
-                    "学后：很抱歉，“%(name)s”（%(code)s）已取消，不再开课。有疑问请致电 %(phone)s。",
-                    name=offering.title,
-                    code=offering.code,
-                    phone=offering.institution.phone or "",
-                )
-            sms.send(person.resident.phone, text)
+            messages.queue(
+                person.resident.phone,
+                "class_cancelled",
+                resident_id=person.resident_id,
+                name=offering.title,
+                code=offering.code,
+                phone=offering.institution.phone or "",
+            )
 
 
 def people_to_tell(offering: Offering) -> list[Enrolment]:
@@ -370,7 +367,8 @@ def change_session(
     end: dt.time | None = None,
     place: str | None = None,
 ) -> int:
-    """Move or cancel one meeting; returns how many residents were told by SMS."""
+    """Move or cancel one meeting; returns how many residents are being told by SMS (the texts are
+    queued with this change and go once it commits)."""
     offering = session.offering
     before = snapshot(session, ("date", "start_time", "end_time", "place", "status", "note"))
     if action == "cancel":
@@ -383,6 +381,7 @@ def change_session(
         session.start_time = start or session.start_time
         session.end_time = end or session.end_time
         session.place = place or session.place
+        session.reminded_at = None  # the new day gets its own reminder
     session.note = note
     staff.audit(
         actor,
@@ -396,26 +395,21 @@ def change_session(
     db.session.flush()
     told = 0
     for person in people_to_tell(offering):
-        with force_locale("zh_Hans_CN"):
-            if action == "cancel":
-                text = _(
-                    "学后：“%(name)s”%(date)s 的课停课一次。原因：%(note)s",
-                    name=offering.title,
-                    date=_md(before["date"]),
-                    note=note,
-                )
-            else:
-                text = _(
-                    "学后：“%(name)s”%(old)s 的课调到 %(new)s %(start)s–%(end)s，地点：%(place)s。原因：%(note)s",
-                    name=offering.title,
-                    old=_md(before["date"]),
-                    new=_md(session.date.isoformat()),
-                    start=session.start_time.strftime("%H:%M"),
-                    end=session.end_time.strftime("%H:%M"),
-                    place=session.where,
-                    note=note,
-                )
-        told += sms.send(person.resident.phone, text)
+        if action == "cancel":
+            params = {"name": offering.title, "date": _md(before["date"]), "note": note}
+        else:
+            params = {
+                "name": offering.title,
+                "old": _md(before["date"]),
+                "new": _md(session.date.isoformat()),
+                "start": session.start_time.strftime("%H:%M"),
+                "end": session.end_time.strftime("%H:%M"),
+                "place": session.where,
+                "note": note,
+            }
+        template = "session_cancelled" if action == "cancel" else "session_moved"
+        messages.queue(person.resident.phone, template, resident_id=person.resident_id, **params)
+        told += 1
     return told
 
 

@@ -7,8 +7,8 @@ that first locks its class row (SELECT … FOR UPDATE on PostgreSQL; on SQLite t
 app.services.signup_flow opens the transaction with BEGIN IMMEDIATE, see `app.db.begin_write`), so the
 waitlist is served strictly in order.
 
-The services add and flush, never commit; the route commits once. Text messages are sent after the
-work is flushed; a county's SMS gateway is expected to queue, not block.
+The services add and flush, never commit; the route commits once. Text messages are rows
+(app.messages) in the same transaction, sent by the worker process once it commits.
 """
 
 from __future__ import annotations
@@ -20,18 +20,19 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app import clock, sms
+from app import clock, messages
 from app.clock import utcnow
+from app.db import begin_write
 from app.extensions import db
-from app.models import Allocation, Enrolment, EnrolmentSource, Offering
+from app.models import Allocation, Enrolment, EnrolmentSource, MessageKind, Offering
 from app.models.enrolment import LIVE, SEATED, EnrolmentStatus
 from app.services.residents import Person, register
+from app.templating import external_url
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read out over the phone
 
@@ -135,7 +136,8 @@ def enrol(
     if first is not None:
         return first
     resident = register(person, actor.source, actor.consent_method)
-    draw_if_due(offering)
+    if not draw_in_worker_if_large(offering):
+        draw_if_due(offering)
     problem = offering.signup_problem(today)
     if problem:
         raise EnrolmentError(problem)
@@ -245,6 +247,31 @@ def promote(offering: Offering) -> Enrolment | None:
 def draw_due(offering: Offering, now: dt.datetime | None = None) -> bool:
     now = now or clock.now()
     return offering.is_lottery and offering.drawn_at is None and as_utc(offering.lottery_closes_at) <= now
+
+
+def draw_in_worker_if_large(offering: Offering) -> bool:
+    """A due draw with more than DRAW_IN_REQUEST_MAX entries is handed to the worker process once
+    this transaction commits (its texts are thousands of message rows); True if it was. Smaller
+    draws run where they are found. The worker also draws every due lottery each minute."""
+    if not draw_due(offering):
+        return False
+    entries = db.session.scalar(
+        select(func.count())
+        .select_from(Enrolment)
+        .where(Enrolment.offering_id == offering.id, Enrolment.status == EnrolmentStatus.RECEIVED)
+    )
+    if entries <= current_app.config["DRAW_IN_REQUEST_MAX"]:
+        return False
+    messages.after_commit_draw(offering.id)
+    return True
+
+
+def run_draw_in_worker(offering_id: int) -> bool:
+    """The worker's side: draw (if nobody has yet) in one transaction with all its texts."""
+    begin_write()
+    drawn = draw_if_due(db.session.get(Offering, offering_id))
+    db.session.commit()
+    return drawn
 
 
 def draw_if_due(offering: Offering) -> bool:
@@ -387,69 +414,55 @@ def _open_if_threshold(offering: Offering) -> None:
     db.session.refresh(offering)
     institution = offering.institution
     if institution.phone:
-        with force_locale("zh_Hans_CN"):
-            sms.send(
-                institution.phone,
-                _(
-                    "学后：%(name)s（%(code)s）已有 %(count)s 人报名，达到开班人数 %(min)s 人，可以开班了。",
-                    name=offering.title,
-                    code=offering.code,
-                    count=offering.seats_taken,
-                    min=offering.min_to_open,
-                ),
-                kind="staff",
-            )
+        messages.queue(
+            institution.phone,
+            "class_can_open",
+            MessageKind.STAFF,
+            name=offering.title,
+            code=offering.code,
+            count=offering.seats_taken,
+            min=offering.min_to_open,
+        )
         offering.institution_notified_at = now
         db.session.flush()
     for enrolment in intents:
         _tell(enrolment, "opened")
 
 
+_SIGNED_UP = {
+    EnrolmentStatus.CONFIRMED: "signup_confirmed",
+    EnrolmentStatus.WAITLISTED: "signup_waitlisted",
+    EnrolmentStatus.RECEIVED: "signup_received",
+    EnrolmentStatus.INTENT: "signup_intent",
+}
+
+
 def _tell(enrolment: Enrolment, event: str, position: int | None = None, link: str = "") -> None:
-    """A text message to the resident about their place. In Chinese: the receipt page is bilingual."""
+    """A text message to the resident about their place: a row sent when this transaction commits."""
     offering = enrolment.offering
-    name, code, status = offering.title, enrolment.code, enrolment.status
-    with force_locale("zh_Hans_CN"):
-        if event == "signed_up" and status == EnrolmentStatus.CONFIRMED:
-            text = _("学后：您已报上“%(name)s”。报名号 %(code)s。回执：%(link)s", name=name, code=code, link=link)
-        elif event == "signed_up" and status == EnrolmentStatus.WAITLISTED:
-            text = _(
-                "学后：“%(name)s”名额已满，您已排队候补，有名额时短信通知。报名号 %(code)s。回执：%(link)s",
-                name=name,
-                code=code,
-                link=link,
-            )
-        elif event == "signed_up" and status == EnrolmentStatus.RECEIVED:
-            text = _(
-                "学后：“%(name)s”报名已收到，截止后公开摇号，结果短信通知。报名号 %(code)s。回执：%(link)s",
-                name=name,
-                code=code,
-                link=link,
-            )
-        elif event == "signed_up":
-            text = _(
-                "学后：“%(name)s”已登记，满 %(min)s 人开班，开班时短信通知。报名号 %(code)s。回执：%(link)s",
-                name=name,
-                min=offering.min_to_open,
-                code=code,
-                link=link,
-            )
-        elif event == "promoted":
-            text = _("学后：您候补的“%(name)s”有名额了，已为您确认报名。报名号 %(code)s。", name=name, code=code)
-        elif event == "opened":
-            text = _("学后：“%(name)s”报名人数已满开班人数，正式开班。报名号 %(code)s。", name=name, code=code)
-        elif enrolment.status == EnrolmentStatus.CONFIRMED:
-            text = _("学后：“%(name)s”摇号结果：您已中签，报名成功。报名号 %(code)s。", name=name, code=code)
-        else:
-            text = _(
-                "学后：“%(name)s”摇号结果：您在候补名单第 %(rank)s 位，有人取消时按顺序递补。报名号 %(code)s。",
-                name=name,
-                rank=position,
-                code=code,
-            )
+    params = {"name": offering.title, "code": enrolment.code}
+    if event == "signed_up":
+        template = _SIGNED_UP[enrolment.status]
+        params |= {"link": link, "min": offering.min_to_open}
+    elif event == "promoted":  # the receipt has the one-tap "give up my place"
+        template, params["link"] = "promoted", _receipt_url(enrolment.ref)
+    elif event == "opened":
+        template = "opened"
+    elif enrolment.status == EnrolmentStatus.CONFIRMED:
+        template = "drawn_won"
+    else:
+        template, params["rank"] = "drawn_waitlisted", position
     # A receipt of a public sign-up echoes a form anyone can fill in with any number: capped harder.
-    kind = "receipt" if event == "signed_up" and enrolment.source != "assisted" else "notice"
-    sms.send(enrolment.resident.phone, text, kind=kind)
+    kind = MessageKind.RECEIPT if event == "signed_up" and enrolment.source != "assisted" else MessageKind.NOTICE
+    messages.queue(enrolment.resident.phone, template, kind, resident_id=enrolment.resident_id, **params)
+
+
+def _receipt_url(ref: str) -> str:
+    """The receipt's address for a text sent outside a sign-up request (PUBLIC_URL in the worker)."""
+    try:
+        return external_url("signup.receipt", ref=ref)
+    except RuntimeError:  # no request and no PUBLIC_URL: the text goes without the link
+        return ""
 
 
 def for_resident(resident_id: int) -> list[Enrolment]:

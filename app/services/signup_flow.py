@@ -65,6 +65,9 @@ def class_page(offering_id: int) -> Offering | None:
     offering = catalogue.get_offering(offering_id)
     if offering is None or not enrolment_service.draw_due(offering):
         return offering
+    if enrolment_service.draw_in_worker_if_large(offering):
+        db.session.commit()  # hands the draw over; the page shows the window closed meanwhile
+        return catalogue.get_offering(offering_id)
     _draw_now(offering_id)
     return catalogue.get_offering(offering_id)
 

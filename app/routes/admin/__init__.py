@@ -8,6 +8,7 @@
 - dashboard.py   the admin home and the bureau's 驾驶舱
 - lists.py       the bureau's lists: towns, institutions, mentors, policies, staff accounts
 - audit.py       the audit trail
+- messages.py    text messages and what became of each
 
 Institution staff see and change only their own institution's records: every handler loads its
 object through a scoped getter here that answers 404 for another institution's id. Every
@@ -117,6 +118,7 @@ from app.routes.admin import (  # noqa: E402, F401
     dashboard,
     imports,
     lists,
+    messages,
     offerings,
     outcomes,
     programmes,
