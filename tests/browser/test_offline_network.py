@@ -121,15 +121,17 @@ def world_(database):
         db.engine.dispose()
 
 
-@pytest.fixture(scope="module", autouse=True)
-def figures_file(world_):
+@pytest.fixture(scope="session")
+def figures_file():
+    """Written afresh once per run (the module's fixtures are set up more than once: per database, and
+    apart for the test that launches its own browser)."""
     FIGURES.parent.mkdir(parents=True, exist_ok=True)
-    if world_.backend == "sqlite" or not FIGURES.exists():
-        FIGURES.write_text("scenario | backend | entered | arrived | lost | duplicated | misfiled\n")
+    FIGURES.write_text("scenario | backend | entered | arrived | lost | duplicated | misfiled\n")
+    return FIGURES
 
 
 @pytest.fixture
-def world(world_):
+def world(world_, figures_file):
     # One server for every scenario: many log-ins by the same two workers. The limiter is one object
     # for the whole run, so its counts are reset here (turning it off for this app would turn it off
     # for every later test).
