@@ -268,3 +268,10 @@ def test_certificate_held_is_asked_once_and_changes_the_level_offered(client, co
         "您已有初级证书，可以报这一级" in plan
         and db.session.scalar(select(Need.held_level).order_by(Need.id.desc()).limit(1)) == "初级"
     )
+
+
+def test_suggestions_for_a_kind_that_is_not_ours_are_the_kind_free_ones(app):
+    """The fuzz found a NUL byte in `kind` reaching PostgreSQL (a 500): such a kind is no kind."""
+    from app.services import needs as needs_service
+
+    assert needs_service.target_suggestions("skill\x00") == needs_service.target_suggestions(None)

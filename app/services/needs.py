@@ -29,7 +29,9 @@ class Wish:
 
 def target_suggestions(kind: str | None) -> list[str]:
     """Targets to offer in the form's datalist: degree levels, or what the county's programmes teach,
-    then the programmes and everyday words of the learning vocabulary."""
+    then the programmes and everyday words of the learning vocabulary. A kind that is not one of
+    ours (whatever a request sent) means no kind: it never reaches a query."""
+    kind = kind if kind in set(Kind) else None
     if kind == Kind.DEGREE:
         found = list(DEGREE_SPOKEN.values())
     else:
