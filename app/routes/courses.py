@@ -8,7 +8,7 @@ from app.clock import today
 from app.forms.catalogue import CatalogueFilterForm
 from app.htmx import cached_page, render
 from app.i18n import weekday_names
-from app.services import calendar, catalogue, enrolment, incentives, signup_flow
+from app.services import calendar, catalogue, enrolment, incentives, offline, signup_flow
 
 bp = Blueprint("courses", __name__)
 
@@ -45,6 +45,8 @@ def detail(offering_id: int):
         need_ref=request.args.get("need", "")[:40] or None,  # from a plan: carried to the sign-up
         # Nothing is known of who is reading: every condition on the person is shown as "if …".
         subsidy=incentives.estimate(offering.programme, incentives.Facts()),
+        # What it comes to for each residence type: sure cash only, by the same rule as the estimate.
+        price=offline.price(offering, incentives.active_policies()),
     )
 
 

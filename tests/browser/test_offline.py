@@ -275,7 +275,7 @@ def test_a_service_worker_update_while_items_wait_keeps_them_and_cached_forms(ap
     page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
     page.evaluate(
         """async (old) => {
-            for (let i = 0; i < 200; i++) {
+            for (let i = 0; i < 600; i++) {  // up to 60 s: a loaded CI machine is slow to install a worker
                 const names = await caches.keys();
                 if (names.length === 1 && names[0] !== old[0]) return;
                 await new Promise((resolve) => setTimeout(resolve, 100));
