@@ -47,6 +47,11 @@ def flask(env: dict, *args: str) -> str:
     return result.stdout.strip()
 
 
+def gen_scale(env: dict, **sizes: int) -> str:
+    """`flask gen-scale` with the given sizes (residents=…, needs=…, offerings=…, enrolments=…)."""
+    return flask(env, "gen-scale", *(arg for name, n in sizes.items() for arg in (f"--{name}", str(n))))
+
+
 @contextlib.contextmanager
 def scratch_database(backend: str):
     """A new SQLite file, or a new PostgreSQL database on 127.0.0.1, dropped afterwards."""

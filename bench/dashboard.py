@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import environment, flask, gunicorn, scratch_database, tokens
+from bench.common import environment, flask, gen_scale, gunicorn, scratch_database, tokens
 
 
 def opener_logged_in(base: str, username: str, password: str):
@@ -60,17 +60,8 @@ def run(backend: str, args) -> list[dict]:
         env = environment(url)
         flask(env, "db", "upgrade")
         start = time.perf_counter()
-        out = flask(
-            env,
-            "gen-scale",
-            "--residents",
-            str(args.residents),
-            "--needs",
-            str(args.needs),
-            "--offerings",
-            str(args.offerings),
-            "--enrolments",
-            str(args.enrolments),
+        out = gen_scale(
+            env, residents=args.residents, needs=args.needs, offerings=args.offerings, enrolments=args.enrolments
         )
         generated = round(time.perf_counter() - start, 1)
         print(f"{backend}: {out} in {generated} s", flush=True)

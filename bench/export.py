@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import environment, flask, gunicorn, peak_rss_mb, scratch_database, worker_pids
+from bench.common import environment, flask, gen_scale, gunicorn, peak_rss_mb, scratch_database, worker_pids
 from bench.dashboard import opener_logged_in
 
 EXPORTS = ("needs.xlsx", "needs.csv", "enrolments.xlsx", "enrolments.csv")
@@ -31,17 +31,8 @@ def run(backend: str, args) -> list[dict]:
         env = environment(url)
         flask(env, "db", "upgrade")
         start = time.perf_counter()
-        out = flask(
-            env,
-            "gen-scale",
-            "--residents",
-            str(args.residents),
-            "--needs",
-            str(args.needs),
-            "--offerings",
-            str(args.offerings),
-            "--enrolments",
-            str(args.enrolments),
+        out = gen_scale(
+            env, residents=args.residents, needs=args.needs, offerings=args.offerings, enrolments=args.enrolments
         )
         print(f"{backend}: {out} in {round(time.perf_counter() - start, 1)} s", flush=True)
         flask(env, "create-user", "--role", "admin", "--username", "bench", "--password", "bench-password")
