@@ -48,6 +48,14 @@ def pytest_configure(config):
         raise pytest.UsageError("CI=true but PostgreSQL does not answer on 127.0.0.1:5432 (or TEST_DATABASE_URL)")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (`-n auto`) the browser tests and the cluster share one worker, one after another:
+    two Chromiums, or nginx beside a browser, on a 2-core machine turn their time limits into flakes."""
+    for item in items:
+        if "browser" in item.keywords or "cluster" in item.keywords:
+            item.add_marker(pytest.mark.xdist_group("serial"))
+
+
 def pytest_report_header(config):
     return f"databases: sqlite{', postgresql' if POSTGRES_URL else ' (PostgreSQL not reachable: its half is skipped)'}"
 
