@@ -251,11 +251,11 @@ def client_for(app: Flask, world: World, role: str, locale: str = "zh_Hans_CN"):
     return client
 
 
-def cookies_of(app: Flask, client) -> list[dict]:
-    """The client's cookies, for a browser context (Playwright's add_cookies) on the same site."""
+def cookies_of(app: Flask, client, url: str) -> list[dict]:
+    """The client's cookies, for a browser context on the site at `url` (Playwright's add_cookies)."""
     names = (app.config["SESSION_COOKIE_NAME"], app.config["LOCALE_COOKIE"], "view", "elder_size")
     found = [client.get_cookie(name) for name in names]
-    return [{"name": c.key, "value": c.value, "path": "/"} for c in found if c is not None]
+    return [{"name": c.key, "value": c.value, "url": url} for c in found if c is not None]
 
 
 def expected_status(url: str) -> int:
