@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -17,7 +18,15 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import tokens
-from tests.routes_walk import LOCALES, ROLES, build_world, client_for, expected_status, html_endpoints, walk
+from tests.routes_walk import (
+    LOCALES,
+    ROLES,
+    build_world,
+    client_for,
+    expected_status,
+    html_endpoints,
+    walk,
+)
 
 VNU = Path(__file__).resolve().parents[1] / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 CHECKED = Path(__file__).resolve().parents[1] / "build" / "html-check"  # kept for people to look at
@@ -25,6 +34,20 @@ PAGES = CHECKED / "pages"
 ROW_WIDTH = "columns wide"  # "A table row was 6 columns wide, which is less than … (7)"
 # Forms whose empty submission is not an error state: sending the cancel form cancels.
 NO_ERROR_STATE = {"signup.cancel", "elder.cancel"}
+
+
+def filled_in(world) -> list[tuple[str, str, dict]]:
+    """(role, form, answers) for the steps after a right answer: the worker's two read-backs for the
+    resident to check, and /me's code step."""
+    person = {"name": "陈秀英", "phone": "139 1234 5678", "town": str(world.own.offering.town_id)}
+    consent = {"consent": "y", "consent_method": "口头同意", "step": "review"}
+    need = {**person, **consent, "age_band": "60+", "education": "初中", "work": "退休", "kind": "community"}
+    need |= {"target": "书法", "weekdays": ["2"], "times": ["morning"]}
+    return [
+        ("worker", "/worker/needs/new", need),
+        ("worker", f"/worker/courses/{world.own.offering.id}/signup", {**person, **consent}),
+        ("public", "/me", {"step": "send", "phone": "137 0000 0009"}),  # the same page for any number
+    ]
 
 
 @pytest.fixture
@@ -82,6 +105,16 @@ def test_every_page_is_valid_html(app, database, checker):
                 response = client.post(url, data={**tokens(form), "submission_id": uuid.uuid4().hex})
                 if response.status_code in (200, 422):
                     keep(f"{role} {locale} POST {url} ({response.status_code})", response)
+        # The pages a right answer leads to that have no address of their own.
+        for role, url, answers in filled_in(world):
+            client = client_for(app, world, role, locale)
+            form = client.get(url).get_data(as_text=True)
+            response = client.post(url, data={**tokens(form), **answers})
+            if response.status_code != 200:
+                said = re.findall(r'class="error-message"[^>]*>([^<]+)', response.get_data(as_text=True))
+                wrong.append(f"POST {url} as {role} with right answers: {response.status_code} {said}")
+                continue
+            keep(f"{role} {locale} POST {url} (filled in: {answers['step']})", response)
         client = app.test_client()
         client.set_cookie(app.config["LOCALE_COOKIE"], locale)
         login = client.get("/admin/login").get_data(as_text=True)
@@ -113,3 +146,26 @@ def test_every_page_is_valid_html(app, database, checker):
     print(f"\nrendered in {rendered - started:.0f} s, checked in {time.monotonic() - rendered:.0f} s")
     print(f"Nu HTML Checker: {len(files)} pages, {len(errors)} errors on {len({m.get('url') for m in errors})} pages")
     assert not errors, "\n".join(report)
+
+
+# htmx's attributes, as the conversion (git log: "every hx-* attribute becomes data-hx-*") names them.
+BARE_HX = re.compile(
+    r"(?<![\w-])hx-(get|post|put|patch|delete|target|swap|trigger|push-url|replace-url|include|headers|select"
+    r"|select-oob|swap-oob|vals|boost|indicator|confirm|prompt|sync|params|disabled-elt|disable|disinherit"
+    r"|inherit|encoding|ext|history|history-elt|preserve|request|validate|on)(?![\w-])"
+)
+
+
+def test_templates_and_scripts_use_data_hx_attributes():
+    """Fragments and pages the walk does not reach too: htmx reads data-hx-*, which validates."""
+    app_dir = Path(__file__).resolve().parents[1] / "app"
+    sources = [*app_dir.glob("templates/**/*.html"), *app_dir.glob("static/*.js"), *app_dir.glob("static/js/*.js")]
+    sources = [p for p in sources if "htmx" not in p.name]
+    found = [
+        f"{path.relative_to(app_dir)}:{n}: {line.strip()[:100]}"
+        for path in sources
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if BARE_HX.search(line)
+    ]
+    assert len(sources) > 50
+    assert not found, "bare hx-* attributes (use data-hx-*):\n" + "\n".join(found)
