@@ -78,7 +78,7 @@ def test_every_page_is_valid_html(app, database, checker):
 
     def keep(what: str, response) -> None:
         if not response.content_type.startswith("text/html"):
-            wrong.append(f"{what}: {response.content_type}, not HTML")
+            wrong.append(f"{what}: {response.content_type}, not HTML (list it in tests/routes_walk.py NOT_HTML)")
             return
         name = f"page-{len(files):04d}.html"  # index.txt says which page each file is
         (PAGES / name).write_bytes(response.get_data())
