@@ -32,7 +32,8 @@ def external_url(endpoint: str, **values) -> str:
     return url_for(endpoint, _external=True, **values)
 
 
-LIST_ARGS = ("q", "kind", "town", "weekday", "audience", "page")  # the catalogue's search (CatalogueFilterForm)
+# The catalogue's search (CatalogueFilterForm), and the resident a worker is finding a class for.
+LIST_ARGS = ("q", "kind", "town", "weekday", "audience", "page", "resident")
 
 
 def list_query() -> str:

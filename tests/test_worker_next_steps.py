@@ -170,3 +170,22 @@ def test_worker_forms_speak_of_the_resident_not_to_them(client, login_as, town):
     assert "您住在哪个镇/街道？" in public, "the resident's own form still speaks to them"
     english = client.get("/worker/needs/new", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Which town or subdistrict does the resident live in?" in english
+
+
+def test_a_found_resident_without_a_need_is_signed_up_from_the_catalogue(client, login_as, town):
+    login_as("worker", town=town)
+    resident = Resident(phone="13812340000", name="李强", town_id=town.id, consent_method="online")
+    db.session.add(resident)
+    db.session.commit()
+    page = client.get("/worker/residents").get_data(as_text=True)
+    html = client.post("/worker/residents", data={**tokens(page), "q": "李强"}).get_data(as_text=True)
+    action = re.search(r'<a class="button" href="([^"]+)" data-signup-resident>帮他报名', html).group(1)
+    assert unescape(action) == f"/courses?resident={resident.id}"
+    listing = client.get(unescape(action)).get_data(as_text=True)
+    assert f'name="resident" value="{resident.id}"' in listing, "a filter keeps who the class is for"
+    link = unescape(re.search(r'<h2 class="card-title"><a href="([^"]+)">', listing).group(1))
+    assert link.endswith(f"?resident={resident.id}")
+    detail = client.get(link).get_data(as_text=True)
+    signup = re.search(r'href="(/worker/courses/\d+/signup\?resident=\d+)"', detail).group(1)
+    form = client.get(signup).get_data(as_text=True)
+    assert 'value="李强"' in form and 'value="13812340000"' in form
