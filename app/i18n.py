@@ -42,6 +42,17 @@ def _day_names(locale: str) -> tuple[str, ...]:
     return tuple(names[i] for i in range(7))
 
 
+@lru_cache(maxsize=64)
+def _short_day_names(locale: str) -> tuple[str, ...]:
+    names = get_day_names("abbreviated", locale=locale)
+    return tuple(names[i] for i in range(7))
+
+
+def weekday_short(iso_weekday: int) -> str:
+    """1 → 周一 / Mon (a jump-to-day link)."""
+    return _short_day_names(str(get_locale()))[iso_weekday - 1]
+
+
 def weekday_name(iso_weekday: int) -> str:
     """1 → 星期一 / Monday."""
     return _day_names(str(get_locale()))[iso_weekday - 1]
@@ -122,6 +133,7 @@ def datetime_local(value: dt.datetime | None) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         weekday=weekday_name,
+        weekday_short=weekday_short,
         hhmm=short_time,
         long_date=long_date,
         short_date=short_date,

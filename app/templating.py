@@ -4,6 +4,7 @@ and the audit trail's JSON."""
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from flask import Flask, current_app, request, url_for
 
@@ -31,6 +32,22 @@ def external_url(endpoint: str, **values) -> str:
     return url_for(endpoint, _external=True, **values)
 
 
+# The catalogue's search (CatalogueFilterForm), and the resident a worker is finding a class for.
+LIST_ARGS = ("q", "kind", "town", "weekday", "audience", "page", "resident")
+
+
+def list_query() -> str:
+    """The catalogue search being looked at, as a query string ("?q=…&town=…", or ""): a class's
+    page carries it so that its "back to the list" link returns to the same search."""
+    args = [(key, value) for key in LIST_ARGS for value in request.args.getlist(key)[:1] if value]
+    return "?" + urlencode(args) if args else ""
+
+
+def in_wechat() -> bool:
+    """WeChat's built-in browser (its User-Agent says MicroMessenger): it opens no .ics download."""
+    return "micromessenger" in (request.user_agent.string or "").lower()
+
+
 def readable_json(value) -> str:
     """Audit details as JSON that shows Chinese as Chinese."""
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
@@ -44,6 +61,8 @@ def init_app(app: Flask) -> None:
         asset_url=asset_url,
         new_submission_id=new_submission_id,
         url_with=url_with,
+        in_wechat=in_wechat,
+        list_query=list_query,
         kind_labels=labels.KINDS,
         institution_types=labels.INSTITUTION_TYPES,
         session_statuses=labels.SESSION_STATUSES,

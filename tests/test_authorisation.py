@@ -25,6 +25,7 @@ EXPECTED = {
     "worker.find_residents": WORKER,
     "worker.new_need": WORKER,
     "worker.need_saved": WORKER,
+    "worker.need_plan": WORKER,
     "worker.outbox": WORKER,
     "worker.policies": WORKER,
     "worker.signup": WORKER,

@@ -33,10 +33,11 @@ class CatalogueFilterForm(Form):
         if args.get("town") in by_name:
             args["town"] = by_name[args["town"]]
         super().__init__(args)
-        self.kind.choices = [("", _l("全部类别")), *KINDS.items()]
-        self.town.choices = [("", _l("全部镇/街道")), *((str(t.id), t.name) for t in towns)]
-        self.weekday.choices = [("", _l("每天")), *((str(d), name) for d, name in weekday_names.items())]
-        self.audience.choices = [("", _l("所有人")), ("senior", _l("适合长辈"))]
+        # The empty choice reads as a prompt ("星期：不限"), never as a value a class has ("每天").
+        self.kind.choices = [("", _l("类别：不限")), *KINDS.items()]
+        self.town.choices = [("", _l("镇/街道：不限")), *((str(t.id), t.name) for t in towns)]
+        self.weekday.choices = [("", _l("星期：不限")), *((str(d), name) for d, name in weekday_names.items())]
+        self.audience.choices = [("", _l("适合人群：不限")), ("senior", _l("适合长辈"))]
 
     def ignored_labels(self) -> list[str]:
         return [str(self[name].label.text) for name in self.errors]

@@ -134,6 +134,22 @@ class AssistedNeedForm(EnteredBy, NeedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.consent_method.choices = list(CONSENT_METHODS.items())
+        # The worker reads these: the resident is spoken of (居民), never spoken to (您).
+        self.phone.description = _l("居民用这个号码查看学习计划，不会公开")
+        self.town.label.text = _l("居民住在哪个镇/街道？")
+        self.town.validators = [InputRequired(_l("请选择居民住的镇/街道"))]
+        self.education.validators = [InputRequired(_l("请选择居民的最高学历"))]
+        self.held_level.label.text = _l("想学的这一行，居民已有职业技能等级证书吗？（选填）")
+        self.where.choices = [("", _l("就在居民住的镇/街道")), *self.where.choices[1:]]
+
+    def offer_resident(self, resident) -> None:
+        """Fill in what the resident's record already says (a found resident's "记录学习需求")."""
+        self.name.data, self.phone.data = resident.name, resident.phone
+        if resident.town_id:
+            self.town.data = str(resident.town_id)
+        for name in ("age_band", "education", "work", "industry", "residence"):
+            if getattr(resident, name, None):
+                self[name].data = getattr(resident, name)
 
     def readback(self) -> list[tuple[str, str]]:
         """(question, answer) for every answered field, as the resident will hear it read back."""

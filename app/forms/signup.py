@@ -144,12 +144,21 @@ class AssistedSignupForm(EnteredBy, SignupForm):
             source=EnrolmentSource.ASSISTED, consent_method=self.consent_method.data, entered_by_id=self.worker_id
         )
 
+    def offer_resident(self, resident: Resident) -> None:
+        """Fill in a found resident of the worker's own town (their card's "帮他报名")."""
+        self.name.data, self.phone.data = resident.name, resident.phone
+        if resident.town_id:
+            self.town.data = str(resident.town_id)
+
     def readback(self) -> list[tuple[str, str]]:
         town = self.town.town.name if self.town.town else ""
         method = dict(self.consent_method.choices).get(self.consent_method.data, "")
+        phone = self.phone.data
+        if not phone and self.known is not None:  # left empty: the number of the need report
+            phone = str(_l("登记学习需求时的号码 %(phone)s", phone=self.known.masked_phone))
         return [
             (str(self.name.label.text), self.name.data),
-            (str(self.phone.label.text), self.phone.data),
+            (str(self.phone.label.text), phone),
             (str(self.town.label.text), town),
             (str(self.consent_method.label.text), str(method)),
         ]

@@ -34,7 +34,7 @@ def index():
 @bp.get("/courses/<int:offering_id>")
 def detail(offering_id: int):
     offering = signup_flow.class_page(offering_id) or abort(404)
-    return render(
+    response = render(
         "courses/detail.html",
         intents=enrolment.intent_count(offering),
         entries=enrolment.lottery_entries(offering),
@@ -48,6 +48,8 @@ def detail(offering_id: int):
         # What it comes to for each residence type: sure cash only, by the same rule as the estimate.
         price=offline.price(offering, incentives.active_policies()),
     )
+    response.vary.add("User-Agent")  # WeChat's own browser is told how to add the calendar
+    return response
 
 
 @bp.get("/courses/<int:offering_id>.ics")
@@ -71,4 +73,5 @@ def schedule():
         filters=filters,
         days=catalogue.weekly_timetable(filters, today()),
         counts=catalogue.day_counts(filters, today()),
+        today=today(),
     )

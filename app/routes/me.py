@@ -8,14 +8,14 @@ from flask import Blueprint, current_app, request, session, url_for
 from flask_babel import gettext as _
 
 from app import messages
-from app.clock import now
+from app.clock import now, today
 from app.extensions import db, limiter
 from app.forms.me import CodeStepForm, PhoneStepForm
 from app.htmx import redirect_to, render
 from app.models import MessageKind, mask_phone
+from app.services import catalogue, residents
 from app.services import enrolment as enrolment_service
 from app.services import otp as otp_service
-from app.services import residents
 from app.services.identity import normalise_phone
 
 bp = Blueprint("me", __name__)
@@ -57,7 +57,9 @@ def index():
     if phone and request.method == "GET":
         resident = residents.find_by_phone(phone)
         signups = enrolment_service.for_resident(resident.id) if resident else []
-        return render("me/records.html", resident=resident, signups=signups, phone=mask_phone(phone))
+        # Each sign-up says when and where: its class's next meeting (moved or not), if any is left.
+        upcoming = {e.id: catalogue.next_session(e.offering, today()) for e in signups}
+        return render("me/records.html", resident=resident, signups=signups, upcoming=upcoming, phone=mask_phone(phone))
     if request.form.get("step") == "verify":
         return _verify()
     form = PhoneStepForm()

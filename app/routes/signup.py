@@ -64,6 +64,7 @@ def receipt(ref: str):
     response = render("signup/receipt.html", **seen.context(), qr=qr_svg(link), link=link, cancel_form=CancelForm())
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Robots-Tag"] = "noindex"
+    response.vary.add("User-Agent")  # WeChat's own browser is told how to add the calendar
     return response
 
 

@@ -19,7 +19,7 @@ from app.htmx import redirect_to, render
 from app.i18n import weekday_names
 from app.limits import limit_searches
 from app.models import CallbackRequest, Need, NeedSource, Policy, Resident, ResidentConflict, Role, User
-from app.services import callbacks, catalogue, needs, residents, signup_flow, staff
+from app.services import callbacks, catalogue, matching, needs, residents, signup_flow, staff
 from app.services import enrolment as enrolment_service
 from app.templating import external_url
 
@@ -60,8 +60,14 @@ def index():
         .join(Resident)
         .where(Resident.town_id == current_user.town_id, ResidentConflict.resolved_at.is_(None))
     )
+    waiting = callbacks.waiting(current_user.town_id)
     return render(
-        "worker/index.html", entries=mine, conflicts=conflicts, callbacks=callbacks.waiting(current_user.town_id)
+        "worker/index.html",
+        entries=mine,
+        conflicts=conflicts,
+        callbacks=waiting,
+        standing=callbacks.standing(waiting),
+        today=today(),
     )
 
 
@@ -83,10 +89,22 @@ def find_residents():
     """Search by phone or name. A POST, so numbers stay out of addresses, history and logs."""
     query = (request.form.get("q") or "")[:40] if request.method == "POST" else ""
     found = residents.search(query, current_user) if query.strip() else []
+    cards = residents.cards_for_worker(found, current_user)
     db.session.commit()  # the search's audit entry
     return render(
-        "worker/residents.html", fragment="results", query=query, found=found, full_number=can_see_full_number
+        "worker/residents.html",
+        fragment="results",
+        query=query,
+        found=cards,
+        full_number=can_see_full_number,
+        today=today(),
     )
+
+
+def own_resident(resident_id: str | None) -> Resident | None:
+    """A resident of the worker's own town by id (a card's action links), or None."""
+    resident = db.session.get(Resident, int(resident_id)) if (resident_id or "").isdigit() else None
+    return resident if resident is not None and can_see_full_number(resident) else None
 
 
 @bp.route("/needs/new", methods=["GET", "POST"])
@@ -97,6 +115,8 @@ def new_need():
     form = AssistedNeedForm(catalogue.towns(), weekday_names())
     if request.method == "GET":
         form.town.data = str(current_user.town_id or "")
+        if (known := own_resident(request.args.get("resident", type=str))) is not None:
+            form.offer_resident(known)  # "记录学习需求" on a found resident's card
     step = request.form.get("step")
     if request.method == "POST" and step != "edit" and form.validate_on_submit():
         if step == "confirm":
@@ -159,11 +179,19 @@ def signup(offering_id: int):
                 "worker/readback.html",
                 form=form,
                 lines=form.readback(),
+                offering=attempt.offering,
+                first_session=catalogue.next_session(attempt.offering, today()),
                 action=url_for("worker.signup", offering_id=offering_id),
                 outbox="signup",
             )
         if request.method == "GET":
             form.town.data = str(current_user.town_id or "")
+            # "帮他报名" from a plan (the need's resident), a found resident's card, or a call-back.
+            form.offer(request.args.get("need"))
+            if (known := own_resident(request.args.get("resident", type=str))) is not None:
+                form.offer_resident(known)
+            elif (callback := own_callback(request.args.get("callback", type=str))) is not None:
+                form.name.data, form.phone.data = callback.name, callback.phone
     failed = request.method == "POST" and step != "edit"
     return render(
         "worker/signup_form.html",
@@ -174,6 +202,12 @@ def signup(offering_id: int):
         problem_text=problem_text(attempt.problem),
         status=422 if failed else 200,
     )
+
+
+def own_callback(callback_id: str | None) -> CallbackRequest | None:
+    """A call-back request of the worker's own town by id, or None."""
+    callback = db.session.get(CallbackRequest, int(callback_id)) if (callback_id or "").isdigit() else None
+    return callback if callback is not None and callback.town_id == current_user.town_id else None
 
 
 @bp.get("/signups/<ref>/saved")
@@ -191,7 +225,19 @@ def need_saved(ref: str):
     need = needs.by_ref(ref)
     if need is None or need.entered_by_id != current_user.id:
         abort(404)
-    return render("worker/saved.html", need=need, saved_at=now())
+    # The plan the resident would see, with a "帮他报名" step on each class (the same resident).
+    return render("worker/saved.html", need=need, plan=matching.plan(need, today()), today=today(), just_saved=True)
+
+
+@bp.get("/needs/<ref>")
+@role_required(*WORKER)
+def need_plan(ref: str):
+    """A need's plan with its "帮他报名" steps, from a found resident's card: residents of the
+    worker's own town, or needs the worker entered."""
+    need = needs.by_ref(ref)
+    if need is None or not (need.entered_by_id == current_user.id or can_see_full_number(need.resident)):
+        abort(404)
+    return render("worker/saved.html", need=need, plan=matching.plan(need, today()), today=today(), just_saved=False)
 
 
 @bp.get("/outbox")

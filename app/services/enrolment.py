@@ -466,11 +466,16 @@ def _receipt_url(ref: str) -> str:
 
 
 def for_resident(resident_id: int) -> list[Enrolment]:
-    """A resident's sign-ups, newest first, with the class they are for (for /me)."""
+    """A resident's sign-ups, newest first, with the class they are for, its town and sessions (for /me
+    and the worker's resident card)."""
     query = (
         select(Enrolment)
         .where(Enrolment.resident_id == resident_id)
-        .options(selectinload(Enrolment.offering).selectinload(Offering.programme))
+        .options(
+            selectinload(Enrolment.offering).options(
+                selectinload(Offering.programme), selectinload(Offering.town), selectinload(Offering.sessions)
+            )
+        )
         .order_by(Enrolment.created_at.desc(), Enrolment.id.desc())
     )
     return list(db.session.scalars(query))

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import and_, false, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from app.clock import utcnow
 from app.extensions import db
-from app.models import Resident, ResidentConflict, User, mask_phone
+from app.models import CallbackRequest, Enrolment, Need, Offering, Resident, ResidentConflict, User, mask_phone
 from app.services import identity, staff
 
 
@@ -139,3 +140,63 @@ def search(query: str, worker: User, limit: int = 20) -> list[Resident]:
     staff.audit(worker, "resident.search", "resident", None, by=by, query=shown, found=[r.id for r in found])
     db.session.flush()
     return found
+
+
+@dataclass
+class ResidentCard:
+    """A resident as a worker finds them: their needs, sign-ups and waiting call-backs, for
+    residents of the worker's own town (elsewhere only the name, masked number and town)."""
+
+    resident: Resident
+    own_town: bool
+    needs: list[Need]
+    signups: list[Enrolment]
+    callbacks: list[CallbackRequest]
+
+
+def cards_for_worker(found: list[Resident], worker: User) -> list[ResidentCard]:
+    """The found residents' cards, in three queries whatever their number."""
+    own = [r.id for r in found if worker.town_id is not None and r.town_id == worker.town_id]
+    needs: dict[int, list[Need]] = {i: [] for i in own}
+    signups: dict[int, list[Enrolment]] = {i: [] for i in own}
+    waiting: dict[str, list[CallbackRequest]] = {}
+    if own:
+        for need in db.session.scalars(
+            select(Need).where(Need.resident_id.in_(own)).order_by(Need.created_at.desc(), Need.id.desc())
+        ):
+            needs[need.resident_id].append(need)
+        query = (
+            select(Enrolment)
+            .where(Enrolment.resident_id.in_(own))
+            .options(
+                selectinload(Enrolment.offering).options(
+                    selectinload(Offering.programme), selectinload(Offering.town), selectinload(Offering.sessions)
+                )
+            )
+            .order_by(Enrolment.created_at.desc(), Enrolment.id.desc())
+        )
+        for enrolment in db.session.scalars(query):
+            signups[enrolment.resident_id].append(enrolment)
+        phones = [r.phone for r in found if r.id in needs]
+        query = (
+            select(CallbackRequest)
+            .where(
+                CallbackRequest.phone.in_(phones),
+                CallbackRequest.town_id == worker.town_id,
+                CallbackRequest.handled_at.is_(None),
+            )
+            .options(selectinload(CallbackRequest.offering).selectinload(Offering.programme))
+            .order_by(CallbackRequest.created_at)
+        )
+        for callback in db.session.scalars(query):
+            waiting.setdefault(callback.phone, []).append(callback)
+    return [
+        ResidentCard(
+            resident=r,
+            own_town=r.id in needs,
+            needs=needs.get(r.id, []),
+            signups=signups.get(r.id, []),
+            callbacks=waiting.get(r.phone, []),
+        )
+        for r in found
+    ]

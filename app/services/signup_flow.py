@@ -26,7 +26,7 @@ from app import clock
 from app.db import begin_write
 from app.extensions import db
 from app.models import Enrolment, Offering, Session
-from app.services import catalogue
+from app.services import catalogue, incentives
 from app.services import enrolment as enrolment_service
 from app.services.enrolment import Actor, EnrolmentError
 from app.services.residents import Person
@@ -122,6 +122,8 @@ class Receipt:
     first_session: Session | None
     intents: int | None  # a group class's count so far
     entries: int | None  # an undrawn lottery's entries
+    # What the policies give back for this class, from what the resident's record says (the plan's facts).
+    subsidy: incentives.Estimate | None = None
 
     def context(self) -> dict:
         """The template's variables."""
@@ -146,6 +148,7 @@ def receipt(ref: str) -> Receipt | None:
         first_session=catalogue.next_session(offering, today),
         intents=enrolment_service.intent_count(offering),
         entries=enrolment_service.lottery_entries(offering),
+        subsidy=incentives.estimate(offering.programme, incentives.facts_of(enrolment.resident)),
     )
 
 

@@ -134,7 +134,7 @@ def test_find_a_class_and_ask_for_a_call_without_javascript(live_server, browser
     context = browser.new_context(**PHONE, locale="zh-CN", java_script_enabled=False)
     page = context.new_page()
     page.goto(live_server.url + "/")
-    page.click("text=长辈版：字大，好用")
+    page.click("a.elder-switch")
     page.click("a.choice:has-text('书法')")
     page.click(f"[data-offering-id='{calligraphy.id}'] a")
     page.click("text=请工作人员给我打电话")

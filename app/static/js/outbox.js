@@ -427,7 +427,9 @@
     unmark(form);
     Array.prototype.forEach.call(form.elements, function (control) {
       var name = control.name;
-      var message = rules[name] && !seen[name] && problem(form.elements[name], rules[name]);
+      // data-empty-ok: a field the server fills in when left empty (the phone of the need a sign-up follows).
+      var emptyOk = control.hasAttribute && control.hasAttribute("data-empty-ok") && !control.value.trim();
+      var message = rules[name] && !seen[name] && !emptyOk && problem(form.elements[name], rules[name]);
       var target = $(name);
       seen[name] = 1;
       if (!message || !target) return;
