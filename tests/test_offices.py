@@ -110,3 +110,84 @@ def test_the_class_list_says_full_or_past_deadline_instead_of_open(client, login
     assert status(late)[0] == "past_deadline" and "报名截止" in status(late)[1]
     assert status(closed)[0] == "closed"
     assert 'class="status"' in status(full)[1], "a status cell never wraps one character a line"
+
+
+@pytest.fixture
+def named(app):
+    """A calligraphy class whose town, institution and programme have English names."""
+    town = make_town("当湖街道")
+    town.name_en = "Danghu Subdistrict"
+    institution = make_institution(name="当湖街道社区学校", town=town)
+    institution.name_en = "Danghu Community School"
+    programme = make_programme(name="书法", institution=institution, name_en="Calligraphy")
+    offering = make_offering(programme=programme, fee=7200, senior=True)
+    db.session.commit()
+    return offering
+
+
+def test_english_pages_show_the_english_names_and_chinese_pages_the_chinese(client, named):
+    zh = client.get("/courses").get_data(as_text=True)
+    assert "书法" in zh and "当湖街道社区学校" in zh and "Calligraphy" not in zh
+    client.get("/lang/en")
+    for url in ("/courses", f"/courses/{named.id}", "/elder/", f"/elder/courses/{named.id}", "/schedule"):
+        html = client.get(url).get_data(as_text=True)
+        body = html.split("<main", 1)[1]
+        assert "Calligraphy" in body or "Danghu Subdistrict" in body, url
+        assert "当湖街道" not in body and "书法" not in body, url
+    catalogue = client.get("/courses").get_data(as_text=True)
+    assert f'<option value="{named.town_id}">Danghu Subdistrict</option>' in catalogue, "the town list too"
+    detail = client.get(f"/courses/{named.id}").get_data(as_text=True)
+    assert "Danghu Community School" in detail and "(Danghu Subdistrict)" in detail and "（" not in detail
+    assert "¥7,200" in detail and "CN¥" not in detail
+
+
+def test_a_name_without_english_falls_back_to_the_chinese(client, app):
+    offering = make_offering(name="葫芦丝")
+    db.session.commit()
+    client.get("/lang/en")
+    assert "葫芦丝" in client.get(f"/courses/{offering.id}").get_data(as_text=True)
+
+
+def test_the_bureau_gives_a_town_its_english_name(client, login_as, named):
+    login_as("admin")
+    page = client.get(f"/admin/towns/{named.town_id}/edit")
+    assert page.status_code == 200, page.status_code
+    html = page.get_data(as_text=True)
+    assert 'name="name_en"' in html and 'value="Danghu Subdistrict"' in html
+    answers = {**tokens(html), "name": "当湖街道", "name_en": "Danghu Street", "sort_order": "0"}
+    assert client.post(f"/admin/towns/{named.town_id}/edit", data=answers).status_code == 303
+    client.get("/lang/en")
+    assert "Danghu Street" in client.get("/elder/").get_data(as_text=True)
+
+
+def test_money_is_yuan_sign_in_both_languages(app):
+    from app.i18n import money
+
+    for language in ("zh-CN", "en"):
+        with app.test_request_context(headers={"Accept-Language": language}):
+            assert money(7200) == "¥7,200"
+
+
+def test_the_english_colon_before_a_phone_number_has_its_space(client, named):
+    client.get("/lang/en")
+    html = client.get(f"/courses/{named.id}").get_data(as_text=True)
+    assert "by phone: <a href=\"tel:" in html and "by phone:<" not in html
+
+
+def test_the_elder_class_page_goes_back_to_the_list_it_came_from(client, named):
+    town_list = client.get("/elder/courses", query_string={"town": named.town_id}).get_data(as_text=True)
+    link = re.search(rf'href="(/elder/courses/{named.id}[^"]*)"', town_list).group(1).replace("&amp;", "&")
+    assert f"town={named.town_id}" in link
+    page = client.get(link).get_data(as_text=True)
+    back = re.search(r'<a class="back" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+    assert back == f"/elder/courses?town={named.town_id}"
+    today_list = client.get("/elder/courses", query_string={"day": "today"}).get_data(as_text=True)
+    for match in re.findall(r'href="(/elder/courses/\d+[^"]*)"', today_list):
+        assert "day=today" in match
+    plain = client.get(f"/elder/courses/{named.id}").get_data(as_text=True)
+    assert re.search(r'<a class="back" href="([^"]+)"', plain).group(1) == "/elder/courses?day=week"
+
+
+def test_elder_hints_say_zhangbei(client, named):
+    html = client.get(f"/elder/courses/{named.id}/signup").get_data(as_text=True)
+    assert "帮长辈报名" in html and "老人" not in html

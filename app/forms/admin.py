@@ -141,6 +141,12 @@ def _fixed(*pairs):
 class ProgrammeForm(SubmissionForm):
     kind = ChoiceField(_l("类别"), choices=_choices(labels.KINDS), validators=[InputRequired(_l("请选择类别"))])
     name = _text(_l("课程名称"), description=_l("例如：电工（初级）、烘焙、行政管理（专科）"))
+    name_en = _text(
+        _l("英文名或拼音"),
+        required=False,
+        max_length=160,
+        description=_l("英文页面显示这个名字，例如 Calligraphy；留空就显示中文名"),
+    )
     description = TextAreaField(_l("简介"), filters=[_strip], validators=[Optional(), Length(max=2000)])
     degree_level = ChoiceField(_l("学历层次"), choices=_choices(labels.DEGREE_LEVELS))
     major = _text(_l("专业"), required=False, max_length=60)
@@ -162,6 +168,7 @@ class ProgrammeForm(SubmissionForm):
         return dict(
             kind=self.kind.data,
             name=self.name.data,
+            name_en=self.name_en.data or "",
             description=self.description.data or "",
             degree_level=self.degree_level.data or None,
             major=self.major.data or None,
@@ -394,6 +401,12 @@ class ButtonForm(SubmissionForm):
 class PolicyForm(SubmissionForm):
     code = _text(_l("政策编号"), max_length=20, description=_l("例如 JN-DG-ZJ"))
     name = _text(_l("政策名称"), max_length=80)
+    name_en = _text(
+        _l("英文名或拼音"),
+        required=False,
+        max_length=160,
+        description=_l("英文页面显示这个名字，例如 Skill certificate grant；留空就显示中文名"),
+    )
     kind = ChoiceField(_l("类别"), choices=_choices(labels.KINDS), validators=[InputRequired(_l("请选择类别"))])
     level = _text(
         _l("层次或等级"),
@@ -457,6 +470,7 @@ class PolicyForm(SubmissionForm):
             "code": self.code.data,
             "name": self.name.data,
             "kind": self.kind.data,
+            "name_en": self.name_en.data or "",
             "level": self.level.data or None,
             "certificate": self.certificate.data or None,
             "residence": self.residence.data or None,
@@ -476,6 +490,12 @@ class PolicyForm(SubmissionForm):
 
 class TownForm(SubmissionForm):
     name = _text(_l("镇/街道名称"), max_length=40)
+    name_en = _text(
+        _l("英文名或拼音"),
+        required=False,
+        max_length=80,
+        description=_l("英文页面显示这个名字，例如 Danghu Subdistrict；留空就显示中文名"),
+    )
     sort_order = WholeField(_l("排序"), required=False, maximum=10_000, description=_l("小的排在前面"))
     latitude = CoordinateField(
         _l("镇政府（街道办）所在地纬度"),
@@ -492,6 +512,7 @@ class TownForm(SubmissionForm):
     def values(self) -> dict:
         return {
             "name": self.name.data,
+            "name_en": self.name_en.data or "",
             "sort_order": self.sort_order.value or 0,
             "latitude": self.latitude.value,
             "longitude": self.longitude.value,
@@ -562,6 +583,12 @@ class DegreeStepForm(SubmissionForm):
 
 class InstitutionForm(SubmissionForm):
     name = _text(_l("名称"), max_length=120)
+    name_en = _text(
+        _l("英文名或拼音"),
+        required=False,
+        max_length=160,
+        description=_l("英文页面显示这个名字，例如 Danghu Community School；留空就显示中文名"),
+    )
     type = ChoiceField(
         _l("类型"), choices=_choices(labels.INSTITUTION_TYPES), validators=[InputRequired(_l("请选择类型"))]
     )
@@ -577,6 +604,7 @@ class InstitutionForm(SubmissionForm):
         return {
             "name": self.name.data,
             "type": self.type.data,
+            "name_en": self.name_en.data or "",
             "town_id": int(self.town.data),
             "address": self.address.data or "",
             "phone": self.phone.data or "",

@@ -7,6 +7,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import Form, SelectField, StringField
 from wtforms.validators import Optional
 
+from app.i18n import display_name
 from app.labels import KINDS
 from app.models import Town
 from app.services import search
@@ -34,7 +35,7 @@ class CatalogueFilterForm(Form):
             args["town"] = by_name[args["town"]]
         super().__init__(args)
         self.kind.choices = [("", _l("全部类别")), *KINDS.items()]
-        self.town.choices = [("", _l("全部镇/街道")), *((str(t.id), t.name) for t in towns)]
+        self.town.choices = [("", _l("全部镇/街道")), *((str(t.id), display_name(t)) for t in towns)]
         self.weekday.choices = [("", _l("每天")), *((str(d), name) for d, name in weekday_names.items())]
         self.audience.choices = [("", _l("所有人")), ("senior", _l("适合长辈"))]
 
