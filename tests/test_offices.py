@@ -171,7 +171,7 @@ def test_money_is_yuan_sign_in_both_languages(app):
 def test_the_english_colon_before_a_phone_number_has_its_space(client, named):
     client.get("/lang/en")
     html = client.get(f"/courses/{named.id}").get_data(as_text=True)
-    assert "by phone: <a href=\"tel:" in html and "by phone:<" not in html
+    assert 'by phone: <a href="tel:' in html and "by phone:<" not in html
 
 
 def test_the_elder_class_page_goes_back_to_the_list_it_came_from(client, named):
