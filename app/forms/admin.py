@@ -16,6 +16,7 @@ from wtforms.widgets import DateInput
 from app import clock, labels
 from app.clock import today
 from app.forms.base import CheckboxesField, ChoiceField, PhoneField, RadioChoiceField, SubmissionForm
+from app.i18n import display_name
 from app.models import Allocation, Benefit, Kind, Offering, OfferingStatus, OutcomeKind, Role
 from app.services import classes, parsing
 
@@ -229,8 +230,8 @@ class OfferingForm(SubmissionForm):
         super().__init__(*args, **kwargs)
         saved = kwargs.get("obj")
         self.saved_start = saved.start_date if saved is not None else None
-        self.programme.choices = [("", _l("请选择")), *((str(p.id), p.name) for p in programmes)]
-        self.town.choices = [("", _l("请选择")), *((str(t.id), t.name) for t in towns)]
+        self.programme.choices = [("", _l("请选择")), *((str(p.id), display_name(p)) for p in programmes)]
+        self.town.choices = [("", _l("请选择")), *((str(t.id), display_name(t)) for t in towns)]
         self.weekdays.choices = [(str(d), name) for d, name in weekdays.items()]
         self.saved_closes = saved.lottery_closes_at if saved is not None else None
 
@@ -598,7 +599,7 @@ class InstitutionForm(SubmissionForm):
 
     def __init__(self, *args, towns, **kwargs):
         super().__init__(*args, **kwargs)
-        self.town.choices = [("", _l("请选择")), *((str(t.id), t.name) for t in towns)]
+        self.town.choices = [("", _l("请选择")), *((str(t.id), display_name(t)) for t in towns)]
 
     def values(self) -> dict:
         return {
@@ -620,7 +621,7 @@ class MentorForm(SubmissionForm):
 
     def __init__(self, *args, institutions, **kwargs):
         super().__init__(*args, **kwargs)
-        self.institution.choices = [("", _l("请选择")), *((str(i.id), i.name) for i in institutions)]
+        self.institution.choices = [("", _l("请选择")), *((str(i.id), display_name(i)) for i in institutions)]
 
     def validate_kinds(self, field) -> None:
         kinds = [k.strip() for k in (field.data or "").split(",") if k.strip()]
@@ -652,8 +653,8 @@ class UserForm(SubmissionForm):
     def __init__(self, *args, institutions, towns, new: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.new = new
-        self.institution.choices = [("", _l("请选择")), *((str(i.id), i.name) for i in institutions)]
-        self.town.choices = [("", _l("请选择")), *((str(t.id), t.name) for t in towns)]
+        self.institution.choices = [("", _l("请选择")), *((str(i.id), display_name(i)) for i in institutions)]
+        self.town.choices = [("", _l("请选择")), *((str(t.id), display_name(t)) for t in towns)]
 
     def validate_institution(self, field) -> None:
         if self.role.data == Role.INSTITUTION and not field.data:
