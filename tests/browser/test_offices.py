@@ -28,7 +28,7 @@ def no_violations(page) -> None:
 def fits(page) -> None:
     wide = page.evaluate(
         "() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 361)"
-        ".slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right) + ' ' + getComputedStyle(e).overflowX + ' ' + e.textContent.slice(0, 30))"
+        ".slice(-5).map(e => e.tagName + '.' + e.className + ' ' + e.textContent.slice(0, 30))"
     )
     assert page.evaluate("document.documentElement.scrollWidth") <= 360, f"sideways scroll on {page.url}: {wide}"
 
