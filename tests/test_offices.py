@@ -110,6 +110,8 @@ def test_the_class_list_says_full_or_past_deadline_instead_of_open(client, login
     assert status(late)[0] == "past_deadline" and "报名截止" in status(late)[1]
     assert status(closed)[0] == "closed"
     assert 'class="status"' in status(full)[1], "a status cell never wraps one character a line"
+    page = client.get(f"/admin/offerings/{full.id}").get_data(as_text=True)
+    assert '<dd data-status="open">已满</dd>' in page, "the class page says it the same way"
 
 
 @pytest.fixture

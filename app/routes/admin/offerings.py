@@ -115,7 +115,14 @@ def offering(offering_id: int):
             .group_by(Enrolment.status)
         ).all()
     )
-    return render("admin/offering.html", offering=offering, counts=counts, statuses=labels.ENROLMENT_STATUSES)
+    return render(
+        "admin/offering.html",
+        offering=offering,
+        counts=counts,
+        statuses=labels.ENROLMENT_STATUSES,
+        status_code=offering.status_code(today()),
+        class_statuses=labels.CLASS_LIST_STATUSES,
+    )
 
 
 @bp.post("/offerings/<int:offering_id>/status")
