@@ -90,10 +90,29 @@ def load_demo(today: dt.date) -> dict[str, int]:
     for offering in db.session.scalars(select(Offering).where(Offering.search_key == "")):
         catalogue.refresh_search_key(offering)
     added["words"] = sum(vocabulary.load_file().values())
+    _fill_english_names(institutions)
     added["policies"] = _add_policies()
     added["mentors"] = _add_mentors(institutions)
     db.session.flush()
     return added
+
+
+def _fill_english_names(institutions: dict[str, Institution]) -> None:
+    """English names from the file for records loaded before they had any (never over one given)."""
+    for row in COUNTY["institutions"]:
+        institution = institutions[row["name"]]
+        if not institution.name_en:
+            institution.name_en = row.get("name_en", "")
+    programmes = {(p.institution_id, p.name): p for p in db.session.scalars(select(Programme))}
+    for spec in COUNTY["programmes"]:
+        programme = programmes.get((institutions[spec["institution"]].id, spec["name"]))
+        if programme is not None and not programme.name_en:
+            programme.name_en = spec.get("name_en", "")
+    policies = {p.code: p for p in db.session.scalars(select(Policy))}
+    for row in COUNTY["policies"]:
+        policy = policies.get(row["code"])
+        if policy is not None and not policy.name_en:
+            policy.name_en = row.get("name_en", "")
 
 
 def _add_policies() -> int:

@@ -6,7 +6,7 @@ import datetime as dt
 from functools import lru_cache
 
 from babel.dates import format_date, format_datetime, format_time, get_day_names
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal
 from flask import Flask, current_app, request
 from flask_babel import get_locale
 
@@ -63,6 +63,14 @@ def _format_time(value: dt.time, locale: str) -> str:
     return format_time(value, "HH:mm", locale=locale)
 
 
+def days_text(offering) -> str:
+    """The weekdays a class meets on, in the active language: 星期二、星期四 / Tuesday and Thursday."""
+    names = [weekday_name(day) for day in offering.days]
+    if str(get_locale()) != "en":
+        return "、".join(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def weekday_names() -> dict[int, str]:
     """{1: 星期一, …, 7: 星期日} in the active language (choices for weekday fields)."""
     return {day: weekday_name(day) for day in range(1, 8)}
@@ -88,7 +96,9 @@ def short_date(value: dt.date) -> str:
 
 @lru_cache(maxsize=4096)
 def _format_money(amount: int, locale: str) -> str:
-    return format_currency(amount, "CNY", format="¤#,##0", currency_digits=False, locale=locale)
+    # The yuan sign itself in every language: Babel's English symbol for CNY is "CN¥", which a
+    # reader here takes for a typo; the number is grouped for the locale.
+    return "¥" + format_decimal(amount, format="#,##0", locale=locale)
 
 
 def money(amount: int | None) -> str:
@@ -130,8 +140,22 @@ def datetime_local(value: dt.datetime | None) -> str:
     return format_datetime(local, "medium", tzinfo=local.tzinfo, locale=str(get_locale()))
 
 
+def display_name(thing) -> str:
+    """The name of a town, programme, institution or policy (anything with `name` and `name_en`)
+    in the page's language: its English or pinyin name in English when it has one, else the Chinese.
+    An offering is named by its programme."""
+    if thing is None:
+        return ""
+    named = getattr(thing, "programme", thing) if not hasattr(thing, "name") else thing
+    if str(get_locale()) == "en" and (english := getattr(named, "name_en", "")):
+        return english
+    return named.name
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
+        name=display_name,
+        days=days_text,
         weekday=weekday_name,
         weekday_short=weekday_short,
         hhmm=short_time,
@@ -144,4 +168,4 @@ def init_app(app: Flask) -> None:
         number=number,
         datetime_local=datetime_local,
     )
-    app.jinja_env.globals.update(html_lang=html_lang, get_locale=get_locale)
+    app.jinja_env.globals.update(html_lang=html_lang, get_locale=get_locale, display_name=display_name)

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app import vocabulary
-from app.models import EnrolmentStatus, InstitutionType, OfferingStatus, OutcomeKind, Role, SessionStatus
+from app.models import Allocation, EnrolmentStatus, InstitutionType, OfferingStatus, OutcomeKind, Role, SessionStatus
 
 KINDS = vocabulary.KIND_LABELS
 KIND_HINTS = vocabulary.KIND_HINTS
@@ -78,6 +78,18 @@ OFFERING_STATUSES = {
     OfferingStatus.OPEN: _l("报名中"),
     OfferingStatus.CLOSED: _l("已停止报名"),
     OfferingStatus.CANCELLED: _l("已取消"),
+}
+
+# What the class list says of a class (Offering.status_code): its status, or why an open one takes no sign-ups.
+CLASS_LIST_STATUSES = {
+    **OFFERING_STATUSES,
+    "full": _l("已满"),
+    "past_deadline": _l("报名截止"),
+}
+
+ALLOCATIONS = {
+    Allocation.FIRST_COME: _l("先到先得"),
+    Allocation.LOTTERY: _l("摇号（截止前报名的人机会均等，公开摇号）"),
 }
 
 ENROLMENT_STATUSES = {

@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, g, request, url_for
 
 from app import labels
 from app.assets import asset_url
 from app.forms.base import new_submission_id
+from app.i18n import display_name
 from app.models import EnrolmentStatus, Kind, OfferingStatus
 
 
@@ -48,6 +49,41 @@ def in_wechat() -> bool:
     return "micromessenger" in (request.user_agent.string or "").lower()
 
 
+def town_named(name: str) -> str:
+    """A town given by its Chinese name (as a plan's reasons keep it), in the page's language."""
+    if not hasattr(g, "towns_by_name"):
+        from app.services.catalogue import towns
+
+        g.towns_by_name = {town.name: town for town in towns()}
+    town = g.towns_by_name.get(name)
+    return display_name(town) if town is not None else name
+
+
+def target_label(target: str, kind: str | None = None) -> str:
+    """What a resident asked to learn, as a plan repeats it: as typed on Chinese pages; on English
+    pages the vocabulary's English label when the words name a degree or certificate level (大专 →
+    Associate degree), or the programme's English name when a programme of that name has one."""
+    from flask_babel import get_locale
+
+    if str(get_locale()) != "en":
+        return target
+    from app.services.matching import degree_level
+
+    if (level := degree_level(target)) and level in labels.DEGREE_LEVELS:
+        return str(labels.DEGREE_LEVELS[level])
+    if target in labels.CERT_LEVELS:
+        return str(labels.CERT_LEVELS[target])
+    if not hasattr(g, "programme_names_en"):
+        from sqlalchemy import select
+
+        from app.extensions import db
+        from app.models import Programme
+
+        rows = db.session.execute(select(Programme.name, Programme.name_en).where(Programme.name_en != ""))
+        g.programme_names_en = dict(rows.all())
+    return g.programme_names_en.get(target, target)
+
+
 def readable_json(value) -> str:
     """Audit details as JSON that shows Chinese as Chinese."""
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
@@ -70,6 +106,7 @@ def init_app(app: Flask) -> None:
         consent_methods=labels.CONSENT_METHODS,
         enrolment_statuses=labels.ENROLMENT_STATUSES,
         degree_levels=labels.DEGREE_LEVELS,
+        cert_levels=labels.CERT_LEVELS,
         offering_statuses=labels.OFFERING_STATUSES,
         outcome_kinds=labels.OUTCOME_KINDS,
         gap_suggestion=labels.gap_suggestion,
@@ -78,3 +115,5 @@ def init_app(app: Flask) -> None:
         Kind=Kind,
     )
     app.jinja_env.filters["readable_json"] = readable_json
+    app.jinja_env.filters["town_named"] = town_named
+    app.jinja_env.filters["target_label"] = target_label

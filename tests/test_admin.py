@@ -32,7 +32,7 @@ def offering_answers(programme: Programme, town: Town, **changes) -> dict:
         "place": "社区学校 301 教室",
         "start_date": "２０２７-０３-０７",  # full-width digits, as typed on a Chinese keyboard
         "end_date": "2027-05-30",
-        "weekday": "7",
+        "weekdays": "7",
         "start_time": "08:30",
         "end_time": "11:30",
         "capacity": "３０",
@@ -75,12 +75,12 @@ def test_class_form_errors_keep_the_answers_and_say_what_to_do(client, login_as,
     db.session.commit()
     page = client.get("/admin/offerings/new").get_data(as_text=True)
     answers = offering_answers(
-        programme, school.town, end_date="2027-01-01", start_time="下午", capacity="三十", weekday="9"
+        programme, school.town, end_date="2027-01-01", start_time="下午", capacity="三十", weekdays="9"
     )
     response = client.post("/admin/offerings/new", data={**tokens(page), **answers})
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and "<title>错误：" in html and 'role="alert"' in html
-    assert {"end_date", "start_time", "capacity", "weekday"} <= invalid_fields(html)
+    assert {"end_date", "start_time", "capacity", "weekdays"} <= invalid_fields(html)
     assert "结束日期不能早于开始日期" in html and "请按“08:30”的样子填写时间" in html and "请填一个整数" in html
     assert 'value="社区学校 301 教室"' in html and 'value="DH-2026-01"' in html
     assert db.session.scalar(select(func.count(Offering.id))) == 0
@@ -174,7 +174,7 @@ def test_more_places_move_people_up_and_a_new_weekday_rebuilds_sessions(client, 
         end_date="2027-01-06",
         signup_deadline="2026-12-09",
         capacity="2",
-        weekday="3",
+        weekdays="3",
         start_time="09:00",
         end_time="10:30",
     )
@@ -188,7 +188,7 @@ def test_more_places_move_people_up_and_a_new_weekday_rebuilds_sessions(client, 
     refused = client.post(f"/admin/offerings/{offering.id}/edit", data={**tokens(page), **fewer})
     assert refused.status_code == 422 and "已有 2 人报名" in refused.get_data(as_text=True)
     page = client.get(f"/admin/offerings/{offering.id}/edit").get_data(as_text=True)
-    thursday = {**answers, "weekday": "4", "start_date": "2026-12-10"}
+    thursday = {**answers, "weekdays": "4", "start_date": "2026-12-10"}
     assert client.post(f"/admin/offerings/{offering.id}/edit", data={**tokens(page), **thursday}).status_code == 303
     db.session.expire_all()
     days = db.session.scalars(select(Session.date).where(Session.offering_id == offering.id)).all()

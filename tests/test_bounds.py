@@ -83,7 +83,7 @@ def test_editing_a_class_may_keep_a_start_older_than_the_window(client, login_as
         end_date=old.end_date.isoformat(),
         signup_deadline=old.signup_deadline.isoformat(),
         capacity="25",
-        weekday=str(old.weekday),
+        weekdays=str(old.weekday),
     )
     assert client.post(f"/admin/offerings/{old.id}/edit", data={**tokens(page), **answers}).status_code == 303
 

@@ -4,17 +4,23 @@ for the codes the services raise (CLASS_ERRORS, OUTCOME_ERRORS, LIST_ERRORS at t
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, PasswordField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.widgets import DateInput
 
-from app import labels
+from app import clock, labels
 from app.clock import today
 from app.forms.base import CheckboxesField, ChoiceField, PhoneField, RadioChoiceField, SubmissionForm
-from app.models import Benefit, Kind, OfferingStatus, OutcomeKind, Role
+from app.i18n import display_name
+from app.models import Allocation, Benefit, Kind, Offering, OfferingStatus, OutcomeKind, Role
 from app.services import classes, parsing
+
+LOTTERY_CLOSES = dt.time(20, 0)  # a lottery stops taking entries at 8 in the evening of its day
 
 
 def _strip(value):
@@ -136,6 +142,12 @@ def _fixed(*pairs):
 class ProgrammeForm(SubmissionForm):
     kind = ChoiceField(_l("类别"), choices=_choices(labels.KINDS), validators=[InputRequired(_l("请选择类别"))])
     name = _text(_l("课程名称"), description=_l("例如：电工（初级）、烘焙、行政管理（专科）"))
+    name_en = _text(
+        _l("英文名或拼音"),
+        required=False,
+        max_length=160,
+        description=_l("英文页面显示这个名字，例如 Calligraphy；留空就显示中文名"),
+    )
     description = TextAreaField(_l("简介"), filters=[_strip], validators=[Optional(), Length(max=2000)])
     degree_level = ChoiceField(_l("学历层次"), choices=_choices(labels.DEGREE_LEVELS))
     major = _text(_l("专业"), required=False, max_length=60)
@@ -157,6 +169,7 @@ class ProgrammeForm(SubmissionForm):
         return dict(
             kind=self.kind.data,
             name=self.name.data,
+            name_en=self.name_en.data or "",
             description=self.description.data or "",
             degree_level=self.degree_level.data or None,
             major=self.major.data or None,
@@ -173,14 +186,37 @@ class OfferingForm(SubmissionForm):
     code = _text(_l("开班编号"), max_length=40, description=_l("本校自己的编号，例如 DQ-2026-01；导入表格时按它更新"))
     town = ChoiceField(_l("镇/街道"), validators=[InputRequired(_l("请选择上课的镇或街道"))])
     place = _text(_l("上课地点"), max_length=200, description=_l("例如：当湖街道社区学校 301 教室"))
-    start_date = DayField(_l("开始日期"), description=_l("例如 2026-03-01"))
-    end_date = DayField(_l("结束日期"), description=_l("例如 2026-06-30"))
-    weekday = ChoiceField(_l("星期"), validators=[InputRequired(_l("请选择每周哪一天上课"))])
+    start_date = DayField(_l("开始日期"), widget=DateInput(), description=_l("例如 2026-03-01"))
+    end_date = DayField(_l("结束日期"), widget=DateInput(), description=_l("例如 2026-06-30"))
+    weekdays = CheckboxesField(
+        _l("每周上课的日子"),
+        validators=[InputRequired(_l("请选择每周哪几天上课"))],
+        description=_l("一周上两次的，两天都选，例如 星期二 和 星期四"),
+    )
     start_time = ClockField(_l("开始时间"), description=_l("例如 08:30"))
     end_time = ClockField(_l("结束时间"), description=_l("例如 11:30"))
     capacity = WholeField(_l("名额"), maximum=classes.MAX_CAPACITY)
     fee = WholeField(_l("费用（元）"), required=False, maximum=classes.MAX_FEE, description=_l("免费的填 0 或留空"))
-    signup_deadline = DayField(_l("报名截止"), description=_l("例如 2026-02-25"))
+    signup_deadline = DayField(_l("报名截止"), widget=DateInput(), description=_l("例如 2026-02-25"))
+    allocation = RadioChoiceField(
+        _l("名额怎么分"),
+        choices=lambda: list(labels.ALLOCATIONS.items()),
+        default=Allocation.FIRST_COME,
+        validators=[Optional()],
+    )
+    lottery_closes = DayField(
+        _l("摇号日期"),
+        required=False,
+        widget=DateInput(),
+        description=_l("摇号的班：这天晚上 8 点停止登记并摇号，要在开课前；之后还有空位就先到先得"),
+    )
+    min_to_open = WholeField(
+        _l("满多少人开班"),
+        required=False,
+        minimum=1,
+        maximum=classes.MAX_CAPACITY,
+        description=_l("组班：先收意向报名，满这么多人才开班并通知大家；不需要就留空"),
+    )
     senior_friendly = BooleanField(_l("适合长辈（会出现在长辈版）"))
     min_attendance = WholeField(
         _l("结业要求的出勤率（%）"),
@@ -194,9 +230,22 @@ class OfferingForm(SubmissionForm):
         super().__init__(*args, **kwargs)
         saved = kwargs.get("obj")
         self.saved_start = saved.start_date if saved is not None else None
-        self.programme.choices = [("", _l("请选择")), *((str(p.id), p.name) for p in programmes)]
-        self.town.choices = [("", _l("请选择")), *((str(t.id), t.name) for t in towns)]
-        self.weekday.choices = [("", _l("请选择")), *((str(d), name) for d, name in weekdays.items())]
+        self.programme.choices = [("", _l("请选择")), *((str(p.id), display_name(p)) for p in programmes)]
+        self.town.choices = [("", _l("请选择")), *((str(t.id), display_name(t)) for t in towns)]
+        self.weekdays.choices = [(str(d), name) for d, name in weekdays.items()]
+        self.saved_closes = saved.lottery_closes_at if saved is not None else None
+
+    def validate_lottery_closes(self, field) -> None:
+        if self.allocation.data != Allocation.LOTTERY:
+            return
+        if field.value is None:
+            raise ValidationError(_l("摇号的班请填摇号日期，例如开课前一周"))
+        if self.start_date.value and field.value >= self.start_date.value:
+            raise ValidationError(_l("摇号日期要早于开始日期 %(date)s", date=self.start_date.value.isoformat()))
+
+    def validate_min_to_open(self, field) -> None:
+        if field.value is not None and self.capacity.value is not None and field.value > self.capacity.value:
+            raise ValidationError(_l("开班人数不能多于名额 %(num)s", num=self.capacity.value))
 
     def validate_end_date(self, field) -> None:
         if field.value and self.start_date.value and field.value < self.start_date.value:
@@ -229,7 +278,7 @@ class OfferingForm(SubmissionForm):
             place=self.place.data,
             start_date=self.start_date.value,
             end_date=self.end_date.value,
-            weekday=int(self.weekday.data),
+            **Offering.day_columns(int(day) for day in self.weekdays.data),
             start_time=self.start_time.value,
             end_time=self.end_time.value,
             capacity=self.capacity.value,
@@ -237,7 +286,27 @@ class OfferingForm(SubmissionForm):
             signup_deadline=self.signup_deadline.value,
             senior_friendly=bool(self.senior_friendly.data),
             min_attendance=self.min_attendance.value,
+            allocation=self.allocation.data or Allocation.FIRST_COME,
+            lottery_closes_at=self.closes_at(),
+            min_to_open=self.min_to_open.value,
         )
+
+    def closes_at(self):
+        """The lottery's close: 20:00 county time on the day given (kept as it was if the day is)."""
+        if self.allocation.data != Allocation.LOTTERY or self.lottery_closes.value is None:
+            return None
+        saved = lottery_day(self.saved_closes)
+        if saved is not None and saved == self.lottery_closes.value:
+            return self.saved_closes
+        closes = dt.datetime.combine(self.lottery_closes.value, LOTTERY_CLOSES, tzinfo=clock.TZ)
+        return closes.astimezone(dt.UTC)
+
+
+def lottery_day(closes: dt.datetime | None) -> dt.date | None:
+    """The county date a lottery closes on (stored as UTC; SQLite hands it back naive)."""
+    if closes is None:
+        return None
+    return (closes if closes.tzinfo else closes.replace(tzinfo=dt.UTC)).astimezone(clock.TZ).date()
 
 
 class OfferingStatusForm(SubmissionForm):
@@ -333,6 +402,12 @@ class ButtonForm(SubmissionForm):
 class PolicyForm(SubmissionForm):
     code = _text(_l("政策编号"), max_length=20, description=_l("例如 JN-DG-ZJ"))
     name = _text(_l("政策名称"), max_length=80)
+    name_en = _text(
+        _l("英文名或拼音"),
+        required=False,
+        max_length=160,
+        description=_l("英文页面显示这个名字，例如 Skill certificate grant；留空就显示中文名"),
+    )
     kind = ChoiceField(_l("类别"), choices=_choices(labels.KINDS), validators=[InputRequired(_l("请选择类别"))])
     level = _text(
         _l("层次或等级"),
@@ -396,6 +471,7 @@ class PolicyForm(SubmissionForm):
             "code": self.code.data,
             "name": self.name.data,
             "kind": self.kind.data,
+            "name_en": self.name_en.data or "",
             "level": self.level.data or None,
             "certificate": self.certificate.data or None,
             "residence": self.residence.data or None,
@@ -415,6 +491,12 @@ class PolicyForm(SubmissionForm):
 
 class TownForm(SubmissionForm):
     name = _text(_l("镇/街道名称"), max_length=40)
+    name_en = _text(
+        _l("英文名或拼音"),
+        required=False,
+        max_length=80,
+        description=_l("英文页面显示这个名字，例如 Danghu Subdistrict；留空就显示中文名"),
+    )
     sort_order = WholeField(_l("排序"), required=False, maximum=10_000, description=_l("小的排在前面"))
     latitude = CoordinateField(
         _l("镇政府（街道办）所在地纬度"),
@@ -431,6 +513,7 @@ class TownForm(SubmissionForm):
     def values(self) -> dict:
         return {
             "name": self.name.data,
+            "name_en": self.name_en.data or "",
             "sort_order": self.sort_order.value or 0,
             "latitude": self.latitude.value,
             "longitude": self.longitude.value,
@@ -501,6 +584,12 @@ class DegreeStepForm(SubmissionForm):
 
 class InstitutionForm(SubmissionForm):
     name = _text(_l("名称"), max_length=120)
+    name_en = _text(
+        _l("英文名或拼音"),
+        required=False,
+        max_length=160,
+        description=_l("英文页面显示这个名字，例如 Danghu Community School；留空就显示中文名"),
+    )
     type = ChoiceField(
         _l("类型"), choices=_choices(labels.INSTITUTION_TYPES), validators=[InputRequired(_l("请选择类型"))]
     )
@@ -510,12 +599,13 @@ class InstitutionForm(SubmissionForm):
 
     def __init__(self, *args, towns, **kwargs):
         super().__init__(*args, **kwargs)
-        self.town.choices = [("", _l("请选择")), *((str(t.id), t.name) for t in towns)]
+        self.town.choices = [("", _l("请选择")), *((str(t.id), display_name(t)) for t in towns)]
 
     def values(self) -> dict:
         return {
             "name": self.name.data,
             "type": self.type.data,
+            "name_en": self.name_en.data or "",
             "town_id": int(self.town.data),
             "address": self.address.data or "",
             "phone": self.phone.data or "",
@@ -531,7 +621,7 @@ class MentorForm(SubmissionForm):
 
     def __init__(self, *args, institutions, **kwargs):
         super().__init__(*args, **kwargs)
-        self.institution.choices = [("", _l("请选择")), *((str(i.id), i.name) for i in institutions)]
+        self.institution.choices = [("", _l("请选择")), *((str(i.id), display_name(i)) for i in institutions)]
 
     def validate_kinds(self, field) -> None:
         kinds = [k.strip() for k in (field.data or "").split(",") if k.strip()]
@@ -563,8 +653,8 @@ class UserForm(SubmissionForm):
     def __init__(self, *args, institutions, towns, new: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.new = new
-        self.institution.choices = [("", _l("请选择")), *((str(i.id), i.name) for i in institutions)]
-        self.town.choices = [("", _l("请选择")), *((str(t.id), t.name) for t in towns)]
+        self.institution.choices = [("", _l("请选择")), *((str(i.id), display_name(i)) for i in institutions)]
+        self.town.choices = [("", _l("请选择")), *((str(t.id), display_name(t)) for t in towns)]
 
     def validate_institution(self, field) -> None:
         if self.role.data == Role.INSTITUTION and not field.data:

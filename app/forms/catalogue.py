@@ -7,6 +7,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import Form, SelectField, StringField
 from wtforms.validators import Optional
 
+from app.i18n import display_name
 from app.labels import KINDS
 from app.models import Town
 from app.services import search
@@ -35,7 +36,7 @@ class CatalogueFilterForm(Form):
         super().__init__(args)
         # The empty choice reads as a prompt ("星期：不限"), never as a value a class has ("每天").
         self.kind.choices = [("", _l("类别：不限")), *KINDS.items()]
-        self.town.choices = [("", _l("镇/街道：不限")), *((str(t.id), t.name) for t in towns)]
+        self.town.choices = [("", _l("镇/街道：不限")), *((str(t.id), display_name(t)) for t in towns)]
         self.weekday.choices = [("", _l("星期：不限")), *((str(d), name) for d, name in weekday_names.items())]
         self.audience.choices = [("", _l("适合人群：不限")), ("senior", _l("适合长辈"))]
 

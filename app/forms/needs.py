@@ -16,6 +16,7 @@ from app.forms.base import (
     RadioChoiceField,
     SubmissionForm,
 )
+from app.i18n import display_name
 from app.labels import CERT_LEVELS, CONSENT_METHODS, EDUCATION, KINDS, WORK
 from app.services import search
 from app.services.identity import mask_id_card
@@ -77,7 +78,7 @@ class NeedForm(SubmissionForm):
 
     def __init__(self, towns, weekday_names: dict[int, str], *args, **kwargs):
         super().__init__(*args, **kwargs)
-        town_choices = [(str(t.id), t.name) for t in towns]
+        town_choices = [(str(t.id), display_name(t)) for t in towns]
         by_name = {name: value for value, name in town_choices}
         for field in (self.town, self.where):  # the contract: a town's name or its id
             if field.data in by_name:

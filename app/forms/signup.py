@@ -7,6 +7,7 @@ from wtforms import BooleanField, HiddenField, SelectField
 from wtforms.validators import InputRequired, StopValidation, ValidationError
 
 from app.forms.base import EnteredBy, NameField, PhoneField, RadioChoiceField, SubmissionForm
+from app.i18n import display_name
 from app.labels import CONSENT_METHODS
 from app.models import EnrolmentSource, Resident, Town
 from app.services import catalogue, needs
@@ -61,7 +62,7 @@ class SignupForm(SubmissionForm):
 
     def __init__(self, *args, towns: list[Town], **kwargs):
         super().__init__(*args, **kwargs)
-        self.town.choices = [("", _l("请选择")), *((str(t.id), t.name) for t in towns)]
+        self.town.choices = [("", _l("请选择")), *((str(t.id), display_name(t)) for t in towns)]
         self._phone_from_need: str | None = None
 
     @property

@@ -58,6 +58,8 @@ class Programme(db.Model):
     institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
     kind: Mapped[str] = mapped_column(String(12))
     name: Mapped[str] = mapped_column(String(120))
+    # The English (or pinyin) name the English pages show; "": they show `name`.
+    name_en: Mapped[str] = mapped_column(String(160), default="", server_default="")
     description: Mapped[str] = mapped_column(Text, default="")
     # degree
     degree_level: Mapped[str | None] = mapped_column(String(8))
@@ -106,7 +108,10 @@ class Offering(db.Model):
     place: Mapped[str] = mapped_column(String(200))
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date] = mapped_column(Date)
-    weekday: Mapped[int]  # ISO: 1 = Monday … 7 = Sunday
+    weekday: Mapped[int]  # ISO: 1 = Monday … 7 = Sunday; the first day of the week it meets
+    # Every weekday a class meeting more than once a week meets, e.g. "2,4" (Tuesday and Thursday);
+    # "": only `weekday`. Read it as `days`; set both with `set_days`.
+    weekdays: Mapped[str] = mapped_column(String(20), default="", server_default="")
     start_time: Mapped[dt.time] = mapped_column(Time)
     end_time: Mapped[dt.time] = mapped_column(Time)
     capacity: Mapped[int]
@@ -184,6 +189,37 @@ class Offering(db.Model):
             .join(cls.town)
             .options(contains_eager(cls.programme), contains_eager(cls.institution), contains_eager(cls.town))
         )
+
+    @property
+    def days(self) -> list[int]:
+        """The ISO weekdays it meets on, in order: [2, 4] for Tuesday and Thursday."""
+        listed = sorted({int(d) for d in self.weekdays.split(",") if d.isdigit() and 1 <= int(d) <= 7})
+        return listed or [self.weekday]
+
+    @staticmethod
+    def day_columns(days) -> dict:
+        """`weekday` and `weekdays` for meeting on these ISO weekdays (one or several)."""
+        listed = sorted(set(days))
+        return {"weekday": listed[0], "weekdays": ",".join(map(str, listed)) if len(listed) > 1 else ""}
+
+    @hybrid_method
+    def meets_on(self, weekday: int):
+        """Meets on ISO `weekday` (its first day or one of its others): a WHERE clause or a bool."""
+        if isinstance(self, type):
+            return (self.weekday == weekday) | self.weekdays.contains(str(weekday))
+        return weekday in self.days
+
+    def status_code(self, today: dt.date) -> str:
+        """What the class list says of it on `today`: open (报名中), full (已满), past_deadline
+        (报名截止), or its status (closed, cancelled). Open for sign-up means open_for_signup; a
+        first-come class with no places left is full (a lottery or group class still takes sign-ups)."""
+        if self.status != OfferingStatus.OPEN:
+            return self.status
+        if not self.open_for_signup(today):
+            return "past_deadline"
+        if self.seats_left == 0 and not self.is_lottery and not self.awaiting_threshold:
+            return "full"
+        return OfferingStatus.OPEN
 
     @property
     def seats_left(self) -> int:

@@ -20,6 +20,8 @@ class Town(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(40), unique=True)
+    # The English (or pinyin) name the English pages show; "": they show `name`.
+    name_en: Mapped[str] = mapped_column(String(80), default="", server_default="")
     sort_order: Mapped[int] = mapped_column(default=0)
     # The town centre, for "near home" (approximate public coordinates, WGS 84); None: unknown.
     latitude: Mapped[float | None]
@@ -47,6 +49,7 @@ class Institution(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
+    name_en: Mapped[str] = mapped_column(String(160), default="", server_default="")  # see Town.name_en
     type: Mapped[str] = mapped_column(String(24))
     town_id: Mapped[int] = mapped_column(ForeignKey("towns.id"), index=True)
     address: Mapped[str] = mapped_column(String(200), default="")

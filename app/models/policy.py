@@ -53,6 +53,7 @@ class Policy(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(80))
+    name_en: Mapped[str] = mapped_column(String(160), default="", server_default="")  # see Town.name_en
     kind: Mapped[str] = mapped_column(String(12))
     level: Mapped[str | None] = mapped_column(String(8))
     certificate: Mapped[str | None] = mapped_column(String(60))  # only this certificate, when set

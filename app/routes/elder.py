@@ -19,6 +19,13 @@ from app.urls import safe_next
 
 bp = Blueprint("elder", __name__, url_prefix="/elder")
 SIZE_COOKIE = "elder_size"
+LIST_ARGS = ("day", "town", "topic", "page")
+
+
+def list_args(args) -> dict[str, str]:
+    """Which list a senior came from (?day, ?town, ?topic, ?page): carried from a list to a class
+    page, so "回到课程列表" goes back to that list (today, a weekday, a town, a topic), not always the week."""
+    return {key: args[key] for key in LIST_ARGS if args.get(key) and len(args[key]) <= 20}
 
 
 @bp.get("/")
@@ -53,6 +60,7 @@ def courses():
         week_end=today() + dt.timedelta(days=6),
         now=moment(),
         sessions=day in ("today", "week"),
+        list_args=list_args(request.args),
     )
 
 
@@ -62,6 +70,7 @@ def course(offering_id: int):
     return render(
         "elder/course.html",
         offering=offering,
+        back=url_for("elder.courses", **(list_args(request.args) or {"day": "week"})),
         today=today(),
         next_session=catalogue.next_session(offering, today()),
         next_intake=None if offering.open_for_signup(today()) else catalogue.next_intake(offering, today()),

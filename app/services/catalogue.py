@@ -81,7 +81,7 @@ def _filtered(filters: Filters, today: dt.date):
     if filters.town_id:
         conditions.append(Offering.town_id == filters.town_id)
     if filters.weekday:
-        conditions.append(Offering.weekday == filters.weekday)
+        conditions.append(Offering.meets_on(filters.weekday))
     if filters.senior:
         conditions.append(Offering.senior_friendly.is_(True))
     lexicon = vocabulary.lexicon() if filters.terms else None
@@ -227,7 +227,7 @@ def elder_offerings(
     those marked 适合长辈 first, then the next weekday first (today, tomorrow, …)."""
     conditions = _elder_conditions(today, town_id, topic)
     if weekday:
-        conditions.append(Offering.weekday == weekday)
+        conditions.append(Offering.meets_on(weekday))
     page = min(max(page, 1), MAX_PAGE)
     counted = select(func.count(Offering.id)).join(Offering.programme).where(*conditions)
     total = db.session.scalar(counted) or 0

@@ -13,7 +13,7 @@ from sqlalchemy import delete, insert, select
 
 from app import messages
 from app.extensions import db
-from app.i18n import weekday_name
+from app.i18n import days_text
 from app.models import (
     AdminSubmission,
     Attendance,
@@ -27,7 +27,7 @@ from app.models import (
 )
 from app.models.enrolment import EnrolmentStatus
 from app.services import catalogue, enrolment, staff
-from app.services.schedule import MAX_WEEKS, TooManySessions, weekly_dates
+from app.services.schedule import MAX_WEEKS, TooManySessions, dates_on
 
 OFFERING_FIELDS = (
     "programme_id",
@@ -37,6 +37,7 @@ OFFERING_FIELDS = (
     "start_date",
     "end_date",
     "weekday",
+    "weekdays",
     "start_time",
     "end_time",
     "capacity",
@@ -45,8 +46,11 @@ OFFERING_FIELDS = (
     "senior_friendly",
     "status",
     "min_attendance",
+    "allocation",
+    "lottery_closes_at",
+    "min_to_open",
 )
-PATTERN = ("start_date", "end_date", "weekday", "start_time", "end_time")
+PATTERN = ("start_date", "end_date", "weekday", "weekdays", "start_time", "end_time")
 
 # What a class can be, for the form, the importer and build_sessions alike: taught in a window
 # around today, at most a year of weekly meetings (a longer course is several classes, one a term
@@ -176,7 +180,7 @@ def rebuild_sessions(offerings: list[Offering]) -> None:
     sessions, so nobody's place is touched. At most a year of sessions each (ClassError otherwise)."""
     for start in range(0, len(offerings), 1000):
         chunk = offerings[start : start + 1000]
-        days = {o.id: bounded_weekly_dates(o.start_date, o.end_date, o.weekday) for o in chunk}
+        days = {o.id: bounded_weekly_dates(o.start_date, o.end_date, o.days) for o in chunk}
         changed: dict[tuple[int, dt.date], Session] = {}
         query = select(Session).where(Session.offering_id.in_(days), Session.status != SessionStatus.SCHEDULED)
         for old in db.session.scalars(query):
@@ -237,10 +241,11 @@ def rebuild_sessions(offerings: list[Offering]) -> None:
 SESSION_FIELDS = ("date", "start_time", "end_time", "place", "status", "original_date", "note")
 
 
-def bounded_weekly_dates(start: dt.date, end: dt.date, weekday: int) -> list[dt.date]:
-    """The dates of a weekly pattern; more than a year of them is a ClassError on `end_date`."""
+def bounded_weekly_dates(start: dt.date, end: dt.date, weekdays: int | list[int]) -> list[dt.date]:
+    """The dates of a weekly pattern on one or several weekdays; more than a year of them is a
+    ClassError on `end_date`."""
     try:
-        return weekly_dates(start, end, weekday)
+        return dates_on(start, end, [weekdays] if isinstance(weekdays, int) else weekdays)
     except TooManySessions:
         last = (start + dt.timedelta(weeks=MAX_WEEKS)).isoformat()
         raise ClassError("end_date", "too_long", weeks=MAX_WEEKS, date=last) from None
@@ -309,7 +314,7 @@ def tell_new_pattern(offering: Offering) -> int:
             name=offering.title,
             first=_md(offering.start_date.isoformat()),
             last=_md(offering.end_date.isoformat()),
-            weekday=weekday_name(offering.weekday),
+            weekday=days_text(offering),
             start=offering.start_time.strftime("%H:%M"),
             end=offering.end_time.strftime("%H:%M"),
             place=offering.place,

@@ -252,7 +252,8 @@ def check_unpacked(data: bytes, limit: int, members: int) -> None:
 
 
 # Offering columns the importer decides itself (the rest of classes.OFFERING_FIELDS come from the sheet).
-IMPORTER_SETS = ("programme_id", "code", "status", "min_attendance")  # the rule is set on the class form
+# The attendance rule and how places are given (lottery, minimum to open) are set on the class form.
+IMPORTER_SETS = ("programme_id", "code", "status", "min_attendance", "allocation", "lottery_closes_at", "min_to_open")
 
 Rows = Iterator[tuple[int, list]]  # (row number as the sheet shows it, cells)
 
@@ -653,6 +654,7 @@ def validate(rows: Rows, institution: Institution, layout: Layout | None = None)
                 start_date=start,
                 end_date=end,
                 weekday=weekday,
+                weekdays="",  # a sheet's 星期 column gives one day: the class meets on it only
                 start_time=begins,
                 end_time=ends,
                 capacity=capacity,

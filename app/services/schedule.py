@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 MAX_WEEKS = 52  # a class spans at most a year; a longer course is several classes
-MAX_SESSIONS = MAX_WEEKS + 1  # weekly, both ends included
+MAX_SESSIONS = MAX_WEEKS + 1  # weekly, both ends included (per weekday a class meets on)
 
 
 class TooManySessions(ValueError):
@@ -20,3 +20,9 @@ def weekly_dates(start: dt.date, end: dt.date, weekday: int) -> list[dt.date]:
     first = start + dt.timedelta(days=(weekday - start.isoweekday()) % 7)
     count = max((end - first).days // 7 + 1, 0)
     return [first + dt.timedelta(weeks=i) for i in range(count)]
+
+
+def dates_on(start: dt.date, end: dt.date, weekdays) -> list[dt.date]:
+    """Every date from `start` to `end` (inclusive) that falls on one of the ISO `weekdays`, in
+    order: a class meeting on Tuesday and Thursday has both each week."""
+    return sorted({day for weekday in set(weekdays) for day in weekly_dates(start, end, weekday)})

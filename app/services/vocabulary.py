@@ -219,7 +219,7 @@ def load_file(path: Path = FILE) -> dict[str, int]:
     """Add the file's words, ladder steps and town positions that the database lacks; never change a
     row the bureau has edited. Returns how many of each were added (towns: positions set)."""
     data = read_file(path)
-    added = {"terms": 0, "certificate_steps": 0, "degree_steps": 0, "town_positions": 0}
+    added = {"terms": 0, "certificate_steps": 0, "degree_steps": 0, "town_positions": 0, "town_names": 0}
     known_words = set(db.session.scalars(select(ProgrammeTerm.word)))
     for kind, programmes in data.get("terms", {}).items():
         for programme, words in programmes.items():
@@ -244,6 +244,9 @@ def load_file(path: Path = FILE) -> dict[str, int]:
         if town is not None and town.latitude is None and town.longitude is None:
             town.latitude, town.longitude = row["latitude"], row["longitude"]
             added["town_positions"] += 1
+        if town is not None and not town.name_en and row.get("name_en"):
+            town.name_en = row["name_en"]  # the English (pinyin) name, where the bureau has given none
+            added["town_names"] += 1
     db.session.flush()
     forget()
     return added

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from app import labels
 from app.auth import role_required
+from app.clock import today
 from app.extensions import db
 from app.forms import admin as forms
 from app.htmx import redirect_to, render
@@ -46,7 +47,15 @@ def offerings():
         query.order_by(Offering.start_date.desc(), Offering.id.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
     )
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
-    return render("admin/offerings.html", offerings=list(items), total=total, page=page, pages=pages)
+    return render(
+        "admin/offerings.html",
+        offerings=list(items),
+        total=total,
+        page=page,
+        pages=pages,
+        today=today(),
+        statuses=labels.CLASS_LIST_STATUSES,
+    )
 
 
 def _offering_form(offering: Offering | None, institution_id: int, title: str, back: str):
@@ -58,7 +67,8 @@ def _offering_form(offering: Offering | None, institution_id: int, title: str, b
     )
     if request.method == "GET" and offering is not None:
         form.programme.data, form.town.data = str(offering.programme_id), str(offering.town_id)
-        form.weekday.data = str(offering.weekday)
+        form.weekdays.data = [str(day) for day in offering.days]
+        form.lottery_closes.data = (day := forms.lottery_day(offering.lottery_closes_at)) and day.isoformat()
         for name in ("start_date", "end_date", "signup_deadline"):
             form[name].data = getattr(offering, name).isoformat()
         for name in ("start_time", "end_time"):
@@ -105,7 +115,14 @@ def offering(offering_id: int):
             .group_by(Enrolment.status)
         ).all()
     )
-    return render("admin/offering.html", offering=offering, counts=counts, statuses=labels.ENROLMENT_STATUSES)
+    return render(
+        "admin/offering.html",
+        offering=offering,
+        counts=counts,
+        statuses=labels.ENROLMENT_STATUSES,
+        status_code=offering.status_code(today()),
+        class_statuses=labels.CLASS_LIST_STATUSES,
+    )
 
 
 @bp.post("/offerings/<int:offering_id>/status")
