@@ -15,6 +15,7 @@ from tests.admin_world import make_policy, make_side, make_town
 from tests.helpers import log_in, make_user, tokens
 
 PUBLIC, WORKER, STAFF, ADMIN = "public", "worker", "staff", "admin"
+CASES = "cases"  # the caseload: the town's workers, and the bureau as supervisor
 WORKER_JSON = "worker-json"  # the outbox's JSON endpoint: 401/403 in JSON instead of a redirect
 # endpoint → who may use it; "scoped" endpoints take an object that belongs to one institution.
 EXPECTED = {
@@ -60,6 +61,9 @@ EXPECTED = {
     "admin.resource_edit": ADMIN,
     "admin.audit": ADMIN,
     "admin.messages": ADMIN,
+    "cases.index": CASES,
+    "cases.case": CASES,
+    "cases.reassign": ADMIN,
 }
 SCOPED = {"offering_id", "programme_id", "session_id", "enrolment_id"}  # URL variables naming an institution's object
 REDIRECTS = {"admin.index"}  # a GET that sends staff on to their start page
@@ -113,7 +117,13 @@ def test_every_staff_route_answers_each_role_as_expected(app):
     ids = {
         "own": ids_of(own),
         "other": ids_of(other),
-        "shared": {"ref": need.ref, "callback_id": callback.id, "town_id": town.id},
+        "shared": {
+            "ref": need.ref,
+            "callback_id": callback.id,
+            "town_id": town.id,
+            "kind": "need",
+            "source_id": need.id,
+        },
     }
     mentor = Mentor(name="张老师", institution_id=own.institution.id, phone="13900000000", kinds="skill")
     db.session.add(mentor)
@@ -143,7 +153,13 @@ def test_every_staff_route_answers_each_role_as_expected(app):
     rules = [r for r in app.url_map.iter_rules() if r.rule.startswith(("/admin/", "/worker/"))]
     unchecked = sorted({r.endpoint for r in rules} - set(EXPECTED))
     assert not unchecked, f"routes with no expected answers: {unchecked}"
-    roles = {WORKER: ("worker",), WORKER_JSON: ("worker",), STAFF: ("institution", "admin"), ADMIN: ("admin",)}
+    roles = {
+        WORKER: ("worker",),
+        WORKER_JSON: ("worker",),
+        CASES: ("worker", "admin"),
+        STAFF: ("institution", "admin"),
+        ADMIN: ("admin",),
+    }
     for endpoint, who in EXPECTED.items():
         declared = getattr(app.view_functions[endpoint], "roles", None)
         assert declared == roles.get(who), f"{endpoint} declares {declared}, the walk expects {who}"
@@ -180,7 +196,12 @@ def test_every_staff_route_answers_each_role_as_expected(app):
 
 
 def _expected(who: str, role: str, side: str, method: str, endpoint: str) -> set[int]:
-    allowed = who == PUBLIC or role == who or (who == STAFF and role in ("institution", "admin"))
+    allowed = (
+        who == PUBLIC
+        or role == who
+        or (who == STAFF and role in ("institution", "admin"))
+        or (who == CASES and role in ("worker", "admin"))
+    )
     if who == WORKER_JSON:
         return {401} if role == "anonymous" else {200} if role == "worker" else {403}
     if who == PUBLIC:
