@@ -10,7 +10,7 @@ from flask import url_for
 from werkzeug.routing.converters import AnyConverter
 
 from app.extensions import db
-from app.models import CallbackRequest, Mentor, Need, Resident
+from app.models import CallbackRequest, DeletionRequest, Mentor, Need, Resident
 from tests.admin_world import make_policy, make_side, make_town
 from tests.helpers import log_in, make_user, tokens
 
@@ -64,6 +64,8 @@ EXPECTED = {
     "cases.index": CASES,
     "cases.case": CASES,
     "cases.reassign": ADMIN,
+    "cases.deletions": CASES,
+    "cases.confirm_deletion": CASES,
 }
 SCOPED = {"offering_id", "programme_id", "session_id", "enrolment_id"}  # URL variables naming an institution's object
 REDIRECTS = {"admin.index"}  # a GET that sends staff on to their start page
@@ -103,6 +105,12 @@ def test_every_staff_route_answers_each_role_as_expected(app):
     )
     callback = CallbackRequest(submission_id=uuid.uuid4().hex, town_id=town.id, name="王芳", phone="13800000001")
     db.session.add_all([need, callback])
+    # a resident of the town who asked for their data to be deleted (someone of their own: it is erased)
+    leaving = Resident(phone="13700000009", name="赵六", town_id=town.id, consent_method="online")
+    db.session.add(leaving)
+    db.session.flush()
+    deletion = DeletionRequest(submission_id=uuid.uuid4().hex, resident_id=leaving.id, town_id=town.id, kept="")
+    db.session.add(deletion)
     db.session.commit()
 
     def ids_of(side):
@@ -123,6 +131,7 @@ def test_every_staff_route_answers_each_role_as_expected(app):
             "town_id": town.id,
             "kind": "need",
             "source_id": need.id,
+            "request_id": deletion.id,
         },
     }
     mentor = Mentor(name="张老师", institution_id=own.institution.id, phone="13900000000", kinds="skill")

@@ -39,8 +39,14 @@ def world(app):
     east_worker = make_user("worker", east, username="east")
     west_worker = make_user("worker", west, username="west")
     db.session.commit()
-    return {"east": east, "west": west, "mine": mine, "theirs": theirs, "east_worker": east_worker,
-            "west_worker": west_worker}  # fmt: skip
+    return {
+        "east": east,
+        "west": west,
+        "mine": mine,
+        "theirs": theirs,
+        "east_worker": east_worker,
+        "west_worker": west_worker,
+    }
 
 
 def test_caseload_shows_only_the_workers_town(client, world):
@@ -94,13 +100,32 @@ def test_offered_places_and_classes_starting_this_week(app, client, world):
     soon = make_offering(name="太极", town=east, start_date=TODAY + dt.timedelta(days=3))
     later = make_offering(name="书法", town=east, start_date=TODAY + dt.timedelta(days=20))
     for offering, by in ((soon, worker), (later, worker)):
-        db.session.add(Enrolment(ref=uuid.uuid4().hex, code=uuid.uuid4().hex[:10], submission_id=uuid.uuid4().hex,
-                                 resident=resident, offering=offering, status="confirmed", source="assisted",
-                                 entered_by_id=by.id, consent_method="口头同意"))  # fmt: skip
+        db.session.add(
+            Enrolment(
+                ref=uuid.uuid4().hex,
+                code=uuid.uuid4().hex[:10],
+                submission_id=uuid.uuid4().hex,
+                resident=resident,
+                offering=offering,
+                status="confirmed",
+                source="assisted",
+                entered_by_id=by.id,
+                consent_method="口头同意",
+            )
+        )
     offered = _resident(east, "13800000006", "东六")
-    db.session.add(Enrolment(ref=uuid.uuid4().hex, code=uuid.uuid4().hex[:10], submission_id=uuid.uuid4().hex,
-                             resident=offered, offering=later, status="confirmed", consent_method="online",
-                             promoted_at=dt.datetime(2026, 11, 30, tzinfo=dt.UTC)))  # fmt: skip
+    db.session.add(
+        Enrolment(
+            ref=uuid.uuid4().hex,
+            code=uuid.uuid4().hex[:10],
+            submission_id=uuid.uuid4().hex,
+            resident=offered,
+            offering=later,
+            status="confirmed",
+            consent_method="online",
+            promoted_at=dt.datetime(2026, 11, 30, tzinfo=dt.UTC),
+        )
+    )
     db.session.commit()
     log_in(client, "east", path="/worker/login")
     page = client.get("/worker/cases/").get_data(as_text=True)

@@ -12,8 +12,8 @@ from app.clock import now, today
 from app.extensions import db
 from app.forms.cases import CASE_KINDS, CASE_STATES, CaseForm, ReassignForm
 from app.htmx import redirect_to, render
-from app.models import Role, User
-from app.services import caseload, catalogue
+from app.models import DeletionRequest, Role, User
+from app.services import caseload, catalogue, privacy
 
 bp = Blueprint("cases", __name__, url_prefix="/worker/cases")
 STAFF = (Role.WORKER, Role.ADMIN)
@@ -130,3 +130,26 @@ def reassign(kind: str, source_id: int):
     form = CaseForm(formdata=None)
     form.state.data, form.note.data = item.state, item.note
     return _page(item, form, reassign_form, status=422 if reassign_form.errors else 200)
+
+
+# Residents' requests to delete their data: a worker of their town, or the bureau, confirms ------
+
+
+@bp.get("/deletions")
+@role_required(*STAFF)
+def deletions():
+    town_id = current_user.town_id if current_user.role == Role.WORKER else None
+    return render(
+        "cases/deletions.html", requests=privacy.pending_deletions(town_id), kept=privacy.KEPT_FOR_PAID_INCENTIVES
+    )
+
+
+@bp.post("/deletions/<int:request_id>/confirm")
+@role_required(*STAFF)
+def confirm_deletion(request_id: int):
+    deletion = db.session.get(DeletionRequest, request_id)
+    if deletion is None or not privacy.may_confirm(deletion, current_user):
+        abort(404)
+    privacy.confirm_deletion(deletion, current_user, now())
+    db.session.commit()
+    return redirect_to(url_for("cases.deletions", done=1))
