@@ -41,7 +41,12 @@ CONSENT_METHODS = {"口头同意": _l("口头同意"), "本人签字": _l("本�
 DEGREE_LEVELS = vocabulary.DEGREE_LEVEL_LABELS
 CERT_LEVELS = vocabulary.CERT_LEVEL_LABELS
 
-ROLES = {Role.WORKER: _l("社区工作者"), Role.INSTITUTION: _l("院校工作人员"), Role.ADMIN: _l("教育局管理员")}
+ROLES = {
+    Role.WORKER: _l("社区工作者"),
+    Role.INSTITUTION: _l("院校工作人员"),
+    Role.ADMIN: _l("教育局管理员"),
+    Role.MENTOR: _l("导师"),
+}
 
 OUTCOME_KINDS = {
     OutcomeKind.DEGREE: _l("学历毕业"),

@@ -14,7 +14,7 @@ from app.models import CallbackRequest, DeletionRequest, Mentor, Need, Resident
 from tests.admin_world import make_policy, make_side, make_town
 from tests.helpers import log_in, make_user, tokens
 
-PUBLIC, WORKER, STAFF, ADMIN = "public", "worker", "staff", "admin"
+PUBLIC, WORKER, STAFF, ADMIN, MENTOR = "public", "worker", "staff", "admin", "mentor"
 CASES = "cases"  # the caseload: the town's workers, and the bureau as supervisor
 WORKER_JSON = "worker-json"  # the outbox's JSON endpoint: 401/403 in JSON instead of a redirect
 # endpoint → who may use it; "scoped" endpoints take an object that belongs to one institution.
@@ -66,6 +66,8 @@ EXPECTED = {
     "cases.reassign": ADMIN,
     "cases.deletions": CASES,
     "cases.confirm_deletion": CASES,
+    "mentor.index": MENTOR,
+    "mentor.resident": MENTOR,
 }
 SCOPED = {"offering_id", "programme_id", "session_id", "enrolment_id"}  # URL variables naming an institution's object
 REDIRECTS = {"admin.index"}  # a GET that sends staff on to their start page
@@ -129,13 +131,19 @@ def test_every_staff_route_answers_each_role_as_expected(app):
             "ref": need.ref,
             "callback_id": callback.id,
             "town_id": town.id,
-            "kind": "need",
+            "about": "need",
             "source_id": need.id,
             "request_id": deletion.id,
         },
     }
-    mentor = Mentor(name="张老师", institution_id=own.institution.id, phone="13900000000", kinds="skill")
+    mentor_user = make_user("mentor")
+    mentor = Mentor(
+        name="张老师", institution_id=own.institution.id, phone="13900000000", kinds="skill", user_id=mentor_user.id
+    )
     db.session.add(mentor)
+    db.session.flush()
+    need.mentor_id = mentor.id  # the walk's resident is the mentor's
+    ids["shared"]["resident_id"] = resident.id
     db.session.commit()
     # each of the bureau's lists: the id of a real row of its own
     item_ids = {
@@ -155,17 +163,18 @@ def test_every_staff_route_answers_each_role_as_expected(app):
         item_ids[kind] = db.session.scalar(db.select(model.id).limit(1))
 
     clients = {"anonymous": app.test_client()}
-    for role, user in (("worker", worker), ("institution", staff_user), ("admin", admin_user)):
+    for role, user in (("worker", worker), ("institution", staff_user), ("admin", admin_user), ("mentor", mentor_user)):
         clients[role] = app.test_client()
         log_in(clients[role], user)
 
-    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith(("/admin/", "/worker/"))]
+    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith(("/admin/", "/worker/", "/mentor/"))]
     unchecked = sorted({r.endpoint for r in rules} - set(EXPECTED))
     assert not unchecked, f"routes with no expected answers: {unchecked}"
     roles = {
         WORKER: ("worker",),
         WORKER_JSON: ("worker",),
         CASES: ("worker", "admin"),
+        MENTOR: ("mentor",),
         STAFF: ("institution", "admin"),
         ADMIN: ("admin",),
     }

@@ -86,10 +86,10 @@ def _reassign_form(item, **kwargs):
     return ReassignForm(caseload.workers_of(item.town_id), prefix="to", **kwargs)
 
 
-@bp.route("/<kind>/<int:source_id>", methods=["GET", "POST"])
+@bp.route("/<about>/<int:source_id>", methods=["GET", "POST"])
 @role_required(*STAFF)
-def case(kind: str, source_id: int):
-    item = _item_or_404(kind, source_id)
+def case(about: str, source_id: int):
+    item = _item_or_404(about, source_id)
     form = CaseForm()
     if request.method == "GET":
         form.state.data, form.note.data = item.state, item.note
@@ -109,15 +109,15 @@ def case(kind: str, source_id: int):
             form.add_error("state", ERRORS[error.code]())
         else:
             db.session.commit()
-            return redirect_to(url_for("cases.case", kind=kind, source_id=source_id, saved=1))
+            return redirect_to(url_for("cases.case", about=about, source_id=source_id, saved=1))
     reassign_form = _reassign_form(item, formdata=None)
     return _page(item, form, reassign_form, status=422 if form.errors else 200)
 
 
-@bp.route("/<kind>/<int:source_id>/reassign", methods=["GET", "POST"])
+@bp.route("/<about>/<int:source_id>/reassign", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
-def reassign(kind: str, source_id: int):
-    item = _item_or_404(kind, source_id)
+def reassign(about: str, source_id: int):
+    item = _item_or_404(about, source_id)
     reassign_form = _reassign_form(item)
     if request.method == "POST" and reassign_form.validate_on_submit():
         try:
@@ -126,7 +126,7 @@ def reassign(kind: str, source_id: int):
             reassign_form.add_error("worker", ERRORS[error.code]())
         else:
             db.session.commit()
-            return redirect_to(url_for("cases.case", kind=kind, source_id=source_id, saved=1))
+            return redirect_to(url_for("cases.case", about=about, source_id=source_id, saved=1))
     form = CaseForm(formdata=None)
     form.state.data, form.note.data = item.state, item.note
     return _page(item, form, reassign_form, status=422 if reassign_form.errors else 200)

@@ -14,7 +14,7 @@ from app.extensions import db, limiter
 from app.forms.me import CodeStepForm, ConsentForm, DeletionForm, DetailsForm, PhoneStepForm
 from app.htmx import redirect_to, render
 from app.models import MessageKind, mask_phone
-from app.services import catalogue, privacy, residents
+from app.services import catalogue, mentoring, privacy, residents
 from app.services import enrolment as enrolment_service
 from app.services import otp as otp_service
 from app.services.identity import normalise_phone
@@ -58,7 +58,8 @@ def index():
     if phone and request.method == "GET":
         resident = residents.find_by_phone(phone)
         signups = enrolment_service.for_resident(resident.id) if resident else []
-        return render("me/records.html", resident=resident, signups=signups, phone=mask_phone(phone))
+        mentors = mentoring.for_resident(resident) if resident else []
+        return render("me/records.html", resident=resident, signups=signups, mentors=mentors, phone=mask_phone(phone))
     if request.form.get("step") == "verify":
         return _verify()
     form = PhoneStepForm()
