@@ -71,6 +71,8 @@ def test_the_download_has_my_records_and_no_one_elses(app, client, people):
     assert [n["target"] for n in data["needs"]] == ["烘焙"]
     assert any("王芳的教室" in m["text"] for m in data["messages"])
     text = response.get_data(as_text=True)
+    code = re.search(r"\d{6}", app.extensions["sms"].outbox[-1][1]).group(0)
+    assert code not in text and code not in page, "a one-time code is never shown again"
     for theirs in ("李强", THEIRS, "书法", "李强的教室"):
         assert theirs not in text
 

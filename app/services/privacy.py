@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from sqlalchemy import delete, or_, select, update
@@ -30,6 +31,7 @@ from app.models import (
     Enrolment,
     MentorContact,
     Message,
+    MessageKind,
     Need,
     OneTimeCode,
     Outcome,
@@ -75,9 +77,11 @@ def _iso(value: Any) -> Any:
 
 def _text(message: Message) -> str:
     try:
-        return message_text(message.template, message.params)
+        text = message_text(message.template, message.params)
     except (KeyError, ValueError, TypeError):  # a text queued with other parameters than today's template
         return message.template
+    # A one-time code is never shown again (on a shared phone it could still be valid).
+    return re.sub(r"\d{4,8}", "******", text) if message.kind == MessageKind.CODE else text
 
 
 def export(resident: Resident) -> dict:
