@@ -69,7 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     limits.init_app(app)
 
-    from app.routes import admin, courses, elder, errors, main, me, needs, offline, signup, worker
+    from app.routes import admin, cases, courses, elder, errors, main, me, mentor, needs, offline, signup, worker
     from app.routes import auth as auth_routes
 
     app.register_blueprint(main.bp)
@@ -79,6 +79,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(me.bp)
     app.register_blueprint(auth_routes.bp)
     app.register_blueprint(worker.bp)
+    app.register_blueprint(cases.bp)
+    app.register_blueprint(mentor.bp)
     app.register_blueprint(elder.bp)
     app.register_blueprint(offline.bp)
     app.register_blueprint(admin.bp)

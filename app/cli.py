@@ -64,12 +64,31 @@ def gen_scale(offerings: int, residents: int, needs: int, enrolments: int) -> No
 @click.option("--institution", "institution_id", type=int, help="Institution id (institution staff).")
 @click.option("--town", "town_name", help="Town name or id (community workers).")
 @click.option("--name", default="", help="Name shown to residents on what this person entered for them.")
-def create_user(role, username, password, institution_id, town_name, name) -> None:
+@click.option("--mentor", "mentor_id", type=int, help="Mentors: the id of their row in the mentors list.")
+@click.option("--subjects", help="Mentors: programmes they guide, comma-separated (电工,育婴员).")
+@click.option("--kinds", help="Mentors: kinds they guide, comma-separated (degree,skill,community).")
+@click.option("--phone", help="Mentors: the phone residents call them on (a new mentor).")
+def create_user(role, username, password, institution_id, town_name, name, mentor_id, subjects, kinds, phone) -> None:
     """Create a staff account, or reset its password and role if the username exists."""
     from app.services import staff
 
     try:
-        user, created = staff.create_or_update_user(role, username, password, institution_id, town_name, name)
+        user, created = staff.create_or_update_user(
+            role,
+            username,
+            password,
+            institution_id,
+            town_name,
+            name,
+            mentor_id=mentor_id,
+            subjects=subjects,
+            kinds=kinds,
+            phone=phone,
+        )
+        if role == "mentor" and staff.mentor_row(user) is None:
+            raise staff.StaffError(
+                "a mentor needs --mentor ID (their row in the mentors list) or --institution and --phone"
+            )
     except staff.StaffError as error:
         raise click.UsageError(str(error)) from error
     db.session.commit()
@@ -81,6 +100,7 @@ DEMO_STAFF = (  # role, username, what they see
     ("worker", "demo-worker", "/worker/login"),
     ("institution", "demo-institution", "/admin/login"),
     ("admin", "demo-admin", "/admin/login"),
+    ("mentor", "demo-mentor", "/worker/login"),
 )
 
 
@@ -92,7 +112,7 @@ def demo_staff() -> None:
 
     from flask import current_app
 
-    from app.models import Institution, Town, User
+    from app.models import Institution, Mentor, Town, User
     from app.services import staff
 
     if not (current_app.debug or os.environ.get("XUEHOU_DEV") == "1"):
@@ -110,8 +130,19 @@ def demo_staff() -> None:
         user = db.session.scalar(db.select(User).where(User.username == username))
         if user is None:
             names = {"worker": f"演示社区工作者（{town.name}）", "institution": f"演示院校人员（{institution.name}）"}
+            # The demo mentor logs in as the first mentor of the demo county's list.
+            mentor = db.session.scalar(db.select(Mentor).where(Mentor.user_id.is_(None)).order_by(Mentor.id))
+            if role == "mentor":
+                names["mentor"] = mentor.name if mentor else "演示导师"
             staff.create_or_update_user(
-                role, username, DEMO_PASSWORD, institution.id, str(town.id), names.get(role, "演示教育局")
+                role,
+                username,
+                DEMO_PASSWORD,
+                institution.id,
+                str(town.id),
+                names.get(role, "演示教育局"),
+                mentor_id=mentor.id if role == "mentor" and mentor else None,
+                phone="13900000000" if role == "mentor" and not mentor else None,
             )
             state = "created"
         else:

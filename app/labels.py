@@ -41,7 +41,12 @@ CONSENT_METHODS = {"口头同意": _l("口头同意"), "本人签字": _l("本�
 DEGREE_LEVELS = vocabulary.DEGREE_LEVEL_LABELS
 CERT_LEVELS = vocabulary.CERT_LEVEL_LABELS
 
-ROLES = {Role.WORKER: _l("社区工作者"), Role.INSTITUTION: _l("院校工作人员"), Role.ADMIN: _l("教育局管理员")}
+ROLES = {
+    Role.WORKER: _l("社区工作者"),
+    Role.INSTITUTION: _l("院校工作人员"),
+    Role.ADMIN: _l("教育局管理员"),
+    Role.MENTOR: _l("导师"),
+}
 
 OUTCOME_KINDS = {
     OutcomeKind.DEGREE: _l("学历毕业"),
@@ -136,4 +141,22 @@ WORK = {
     "待业/找工作": _l("待业/找工作"),
     "退休": _l("退休"),
     "其他": _l("其他"),
+}
+
+# What an audit entry about a resident says they had done for them (shown to them at /me/data).
+RESIDENT_ACTIONS = {
+    "need.assisted": _l("代为登记学习需求"),
+    "enrolment.assisted": _l("代为报名"),
+    "resident.search": _l("查找了您的信息"),
+    "resident.update": _l("修改了您的资料"),
+    "callback.handled": _l("给您回了电话"),
+    "case.update": _l("记录了一次联系"),
+    "case.reassign": _l("把您的个案交给另一位社区工作者"),
+    "attendance.record": _l("记录了上课签到"),
+    "outcome.create": _l("登记了结业或取证"),
+    "outcome.paid": _l("发放了补贴"),
+    "resident.self_correct": _l("您改正了资料"),
+    "resident.consent": _l("您改了同意的选择"),
+    "resident.deletion_requested": _l("您要求删除信息"),
+    "mentor.contact": _l("导师记录了一次联系"),
 }

@@ -10,11 +10,12 @@ from flask import url_for
 from werkzeug.routing.converters import AnyConverter
 
 from app.extensions import db
-from app.models import CallbackRequest, Mentor, Need, Resident
+from app.models import CallbackRequest, DeletionRequest, Mentor, Need, Resident
 from tests.admin_world import make_policy, make_side, make_town
 from tests.helpers import log_in, make_user, tokens
 
-PUBLIC, WORKER, STAFF, ADMIN = "public", "worker", "staff", "admin"
+PUBLIC, WORKER, STAFF, ADMIN, MENTOR = "public", "worker", "staff", "admin", "mentor"
+CASES = "cases"  # the caseload: the town's workers, and the bureau as supervisor
 WORKER_JSON = "worker-json"  # the outbox's JSON endpoint: 401/403 in JSON instead of a redirect
 # endpoint → who may use it; "scoped" endpoints take an object that belongs to one institution.
 EXPECTED = {
@@ -61,6 +62,13 @@ EXPECTED = {
     "admin.resource_edit": ADMIN,
     "admin.audit": ADMIN,
     "admin.messages": ADMIN,
+    "cases.index": CASES,
+    "cases.case": CASES,
+    "cases.reassign": ADMIN,
+    "cases.deletions": CASES,
+    "cases.confirm_deletion": CASES,
+    "mentor.index": MENTOR,
+    "mentor.resident": MENTOR,
 }
 SCOPED = {"offering_id", "programme_id", "session_id", "enrolment_id"}  # URL variables naming an institution's object
 REDIRECTS = {"admin.index"}  # a GET that sends staff on to their start page
@@ -100,6 +108,12 @@ def test_every_staff_route_answers_each_role_as_expected(app):
     )
     callback = CallbackRequest(submission_id=uuid.uuid4().hex, town_id=town.id, name="王芳", phone="13800000001")
     db.session.add_all([need, callback])
+    # a resident of the town who asked for their data to be deleted (someone of their own: it is erased)
+    leaving = Resident(phone="13700000009", name="赵六", town_id=town.id, consent_method="online")
+    db.session.add(leaving)
+    db.session.flush()
+    deletion = DeletionRequest(submission_id=uuid.uuid4().hex, resident_id=leaving.id, town_id=town.id, kept="")
+    db.session.add(deletion)
     db.session.commit()
 
     def ids_of(side):
@@ -114,10 +128,23 @@ def test_every_staff_route_answers_each_role_as_expected(app):
     ids = {
         "own": ids_of(own),
         "other": ids_of(other),
-        "shared": {"ref": need.ref, "callback_id": callback.id, "town_id": town.id},
+        "shared": {
+            "ref": need.ref,
+            "callback_id": callback.id,
+            "town_id": town.id,
+            "about": "need",
+            "source_id": need.id,
+            "request_id": deletion.id,
+        },
     }
-    mentor = Mentor(name="张老师", institution_id=own.institution.id, phone="13900000000", kinds="skill")
+    mentor_user = make_user("mentor")
+    mentor = Mentor(
+        name="张老师", institution_id=own.institution.id, phone="13900000000", kinds="skill", user_id=mentor_user.id
+    )
     db.session.add(mentor)
+    db.session.flush()
+    need.mentor_id = mentor.id  # the walk's resident is the mentor's
+    ids["shared"]["resident_id"] = resident.id
     db.session.commit()
     # each of the bureau's lists: the id of a real row of its own
     item_ids = {
@@ -137,14 +164,21 @@ def test_every_staff_route_answers_each_role_as_expected(app):
         item_ids[kind] = db.session.scalar(db.select(model.id).limit(1))
 
     clients = {"anonymous": app.test_client()}
-    for role, user in (("worker", worker), ("institution", staff_user), ("admin", admin_user)):
+    for role, user in (("worker", worker), ("institution", staff_user), ("admin", admin_user), ("mentor", mentor_user)):
         clients[role] = app.test_client()
         log_in(clients[role], user)
 
-    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith(("/admin/", "/worker/"))]
+    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith(("/admin/", "/worker/", "/mentor/"))]
     unchecked = sorted({r.endpoint for r in rules} - set(EXPECTED))
     assert not unchecked, f"routes with no expected answers: {unchecked}"
-    roles = {WORKER: ("worker",), WORKER_JSON: ("worker",), STAFF: ("institution", "admin"), ADMIN: ("admin",)}
+    roles = {
+        WORKER: ("worker",),
+        WORKER_JSON: ("worker",),
+        CASES: ("worker", "admin"),
+        MENTOR: ("mentor",),
+        STAFF: ("institution", "admin"),
+        ADMIN: ("admin",),
+    }
     for endpoint, who in EXPECTED.items():
         declared = getattr(app.view_functions[endpoint], "roles", None)
         assert declared == roles.get(who), f"{endpoint} declares {declared}, the walk expects {who}"
@@ -181,7 +215,12 @@ def test_every_staff_route_answers_each_role_as_expected(app):
 
 
 def _expected(who: str, role: str, side: str, method: str, endpoint: str) -> set[int]:
-    allowed = who == PUBLIC or role == who or (who == STAFF and role in ("institution", "admin"))
+    allowed = (
+        who == PUBLIC
+        or role == who
+        or (who == STAFF and role in ("institution", "admin"))
+        or (who == CASES and role in ("worker", "admin"))
+    )
     if who == WORKER_JSON:
         return {401} if role == "anonymous" else {200} if role == "worker" else {403}
     if who == PUBLIC:

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from app.extensions import db
-from app.models import CallbackRequest, Mentor, Policy
+from app.models import CallbackRequest, DeletionRequest, Mentor, Policy, Resident
 from app.services import enrolment as enrolment_service
 from app.services import outcomes
 from app.services.residents import Person
@@ -152,6 +152,11 @@ def world(app):
     outcome = outcomes.record(people[1], "certificate", "初级", "证书 1", TODAY, admin, uuid.uuid4().hex)
     callback = CallbackRequest(submission_id=uuid.uuid4().hex, name="李阿姨", phone="13900000001", town_id=town.id)
     db.session.add(callback)
+    leaving = Resident(phone="13700000001", name="赵六", town_id=town.id, consent_method="online")  # asks for deletion
+    db.session.add(leaving)
+    db.session.flush()
+    deletion = DeletionRequest(submission_id=uuid.uuid4().hex, resident_id=leaving.id, town_id=town.id, kept="")
+    db.session.add(deletion)
     users = {
         "admin": admin,
         "institution": create_or_update_user("institution", "fuzz-school", PASSWORD, school.id)[0],
@@ -166,6 +171,9 @@ def world(app):
         "programme_id": programme.id,
         "callback_id": callback.id,
         "ref": people[2].ref,
+        "about": "callback",  # a case of the caseload
+        "source_id": callback.id,
+        "request_id": deletion.id,
     }
     items = {
         "towns": town.id,
@@ -202,7 +210,10 @@ def log_in(client, user) -> None:
 def fuzz_one(client, endpoint: str, path: str, allows_get: bool) -> int:
     """Hypothesis's examples for one form; returns how many were posted."""
     posted = []
-    page = client.get(path if allows_get else "/admin/login").get_data(as_text=True)
+    shown = client.get(path) if allows_get else None
+    if shown is not None and shown.status_code != 200:  # e.g. /me/data/… before a resident signs in
+        allows_get, shown = False, None
+    page = (shown or client.get("/admin/login")).get_data(as_text=True)
     form = form_on(page, path) if allows_get else None
     base = MultiDict(tokens(page)) if form is None else form["fields"].copy()
     names = sorted({*base.keys(), *(form["files"] if form else ()), "status", "x"} - {"csrf_token"})

@@ -617,11 +617,26 @@ class MentorForm(SubmissionForm):
     institution = ChoiceField(_l("所在院校"), validators=[InputRequired(_l("请选择院校"))])
     phone = PhoneField()
     kinds = _text(_l("指导方向"), max_length=40, description=_l("degree、skill、community，用逗号隔开"))
+    subjects = _text(
+        _l("指导的课程（选填）"),
+        required=False,
+        max_length=200,
+        description=_l("课程名称，用逗号隔开，例如：电工,育婴员。想学这些课的居民先分给这位导师"),
+    )
+    account = ChoiceField(
+        _l("导师的登录账户（选填）"), description=_l("角色为“导师”的账户：登录后在 /mentor/ 看自己的学员")
+    )
     active = BooleanField(_l("在岗"))
 
-    def __init__(self, *args, institutions, **kwargs):
+    def __init__(self, *args, institutions, accounts=(), taken=frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
         self.institution.choices = [("", _l("请选择")), *((str(i.id), display_name(i)) for i in institutions)]
+        self.account.choices = [("", _l("没有")), *((str(u.id), u.name or u.username) for u in accounts)]
+        self.taken = taken  # accounts already linked to another mentor
+
+    def validate_account(self, field) -> None:
+        if field.data and int(field.data) in self.taken:
+            raise ValidationError(_l("这个账户已经是另一位导师的，请选别的账户"))
 
     def validate_kinds(self, field) -> None:
         kinds = [k.strip() for k in (field.data or "").split(",") if k.strip()]
@@ -635,6 +650,10 @@ class MentorForm(SubmissionForm):
             "institution_id": int(self.institution.data),
             "phone": self.phone.data,
             "kinds": self.kinds.data,
+            "subjects": ",".join(
+                x.strip() for x in (self.subjects.data or "").replace("，", ",").split(",") if x.strip()
+            ),
+            "user_id": int(self.account.data) if self.account.data else None,
             "active": bool(self.active.data),
         }
 

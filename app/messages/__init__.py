@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session as OrmSession
 from app import clock
 from app.extensions import db
 from app.messages.templates import TEXTS
-from app.models.message import Message, MessageKind
+from app.models.message import TRANSACTIONAL, Message, MessageKind
 
 log = logging.getLogger("xuehou.messages")
 
@@ -39,11 +39,16 @@ def queue(
     *,
     resident_id: int | None = None,
     **params,
-) -> Message:
+) -> Message | None:
     """A text to `phone`, sent once this transaction commits. Keyword parameters are the template's
-    (the first three are positional only, so a template may have a parameter called `phone`)."""
+    (the first three are positional only, so a template may have a parameter called `phone`).
+
+    A text that is not about the person's own sign-ups (not TRANSACTIONAL) is not queued — None —
+    for a resident who withdrew consent to be contacted (PIPL; app.services.privacy.may_contact)."""
     assert template in TEXTS, template
     kind = MessageKind(kind)
+    if kind not in TRANSACTIONAL and not _may_contact(phone, resident_id):
+        return None
     message = Message(
         kind=kind,
         template=template,
@@ -57,6 +62,17 @@ def queue(
     db.session.flush()
     db.session.info.setdefault(PENDING, []).append((message.id, 10 if kind == MessageKind.CODE else 5))
     return message
+
+
+def _may_contact(phone: str, resident_id: int | None) -> bool:
+    from app.models.resident import Resident
+    from app.services.privacy import may_contact
+
+    if resident_id is not None:
+        resident = db.session.get(Resident, resident_id)
+    else:
+        resident = db.session.scalar(db.select(Resident).where(Resident.phone == phone))
+    return may_contact(resident)
 
 
 def first_attempt(kind: str, when: dt.datetime) -> dt.datetime:

@@ -2,6 +2,7 @@
 
 from app.models.attendance import Attendance
 from app.models.callback import CallbackRequest
+from app.models.case import Case, CaseEvent, CaseKind, CaseState
 from app.models.course import Allocation, Offering, OfferingStatus, Programme, Session, SessionStatus
 from app.models.enrolment import Enrolment, EnrolmentSource, EnrolmentStatus
 from app.models.message import Message, MessageKind, MessageState
@@ -9,6 +10,7 @@ from app.models.otp import OneTimeCode
 from app.models.outcome import AdminSubmission, Outcome, OutcomeKind
 from app.models.place import Institution, InstitutionType, Town
 from app.models.policy import Benefit, Mentor, Policy
+from app.models.privacy import ContactMethod, DeletionRequest, DeletionState, MentorContact
 from app.models.resident import Need, NeedSource, NeedStatus, Resident, ResidentConflict, mask_phone
 from app.models.staff import AuditEntry, Role, User
 from app.models.vocabulary import CertificateStep, DegreeStep, ProgrammeTerm
@@ -21,10 +23,17 @@ __all__ = [
     "AuditEntry",
     "Benefit",
     "CallbackRequest",
+    "Case",
+    "CaseEvent",
+    "CaseKind",
+    "CaseState",
     "CertLevel",
     "CertificateStep",
+    "ContactMethod",
     "DegreeLevel",
     "DegreeStep",
+    "DeletionRequest",
+    "DeletionState",
     "Enrolment",
     "EnrolmentSource",
     "EnrolmentStatus",
@@ -32,6 +41,7 @@ __all__ = [
     "InstitutionType",
     "Kind",
     "Mentor",
+    "MentorContact",
     "Message",
     "MessageKind",
     "MessageState",

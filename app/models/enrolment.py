@@ -76,6 +76,8 @@ class Enrolment(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # When a place was offered from the waitlist (promote): the town's workers follow it up.
+    promoted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), index=True)
 
     resident: Mapped[Resident] = relationship()
     offering: Mapped[Offering] = relationship()

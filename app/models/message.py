@@ -27,12 +27,20 @@ class MessageState(StrEnum):
 class MessageKind(StrEnum):
     """What a text is, for the caps and the order: a one-time code (first in line, never held for
     the night); the receipt of a public sign-up (capped harder for unconfirmed numbers); a notice
-    about the person's own place; a message to an institution's office (not capped)."""
+    about the person's own place; a message to an institution's office (not capped); an offer — a
+    text not about their own sign-ups, such as a class they asked for having opened — sent only to
+    those who agree to be contacted (app.services.privacy.may_contact)."""
 
     CODE = "code"
     RECEIPT = "receipt"
     NOTICE = "notice"
     STAFF = "staff"
+    OFFER = "offer"
+
+
+# Texts about the person's own code, sign-up or place (or to an office): sent whatever they said
+# about being contacted otherwise.
+TRANSACTIONAL = frozenset({MessageKind.CODE, MessageKind.RECEIPT, MessageKind.NOTICE, MessageKind.STAFF})
 
 
 class Message(db.Model):

@@ -81,7 +81,15 @@ class Mentor(db.Model):
     institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
     phone: Mapped[str] = mapped_column(String(20))
     kinds: Mapped[str] = mapped_column(String(40))
+    # Programmes they guide, by name ("电工,育婴员"): a need for one of these comes to them first.
+    subjects: Mapped[str] = mapped_column(String(200), default="", server_default="")
     active: Mapped[bool] = mapped_column(default=True)
+    # The mentor's own log-in (role mentor), when they have one: it sees their residents at /mentor/.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), unique=True)
 
     institution: Mapped[Institution] = relationship()
     needs: Mapped[list[Need]] = relationship(back_populates="mentor")
+
+    @property
+    def subject_list(self) -> list[str]:
+        return [s.strip() for s in self.subjects.replace("，", ",").split(",") if s.strip()]

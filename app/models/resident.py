@@ -44,6 +44,11 @@ class Resident(db.Model):
     # When the number's owner first entered a one-time code sent to it (at /me); until then the
     # number may have been typed by anyone, so public sign-up receipts to it are capped harder.
     phone_confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # PIPL: when they withdrew consent to be contacted (texts not about their own sign-ups) or to be
+    # profiled (a plan ranked for them); None while they agree. When their data was erased.
+    contact_withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    profiling_withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    erased_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     town: Mapped[Town | None] = relationship()
     needs: Mapped[list[Need]] = relationship(back_populates="resident", order_by="Need.created_at.desc()")

@@ -21,6 +21,7 @@ class Role(StrEnum):
     WORKER = "worker"  # 社区工作者: enters needs and sign-ups for residents of their town
     INSTITUTION = "institution"  # 院校/机构 staff: their own institution's classes and rosters
     ADMIN = "admin"  # 教育局: everything, the dashboard, incentives
+    MENTOR = "mentor"  # 导师: their own residents (/mentor/) and the one-to-one contacts they record
 
 
 def new_stamp() -> str:

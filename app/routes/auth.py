@@ -13,7 +13,12 @@ from app.models import Role, User
 from app.urls import safe_next
 
 bp = Blueprint("auth", __name__)
-HOME = {Role.WORKER: "worker.index", Role.INSTITUTION: "admin.index", Role.ADMIN: "admin.index"}
+HOME = {
+    Role.WORKER: "worker.index",
+    Role.INSTITUTION: "admin.index",
+    Role.ADMIN: "admin.index",
+    Role.MENTOR: "mentor.index",
+}
 
 
 def _next_path(user: User) -> str:

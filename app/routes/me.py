@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from flask import Blueprint, current_app, request, session, url_for
 from flask_babel import gettext as _
 
-from app import messages
+from app import labels, messages
 from app.clock import now, today
 from app.extensions import db, limiter
-from app.forms.me import CodeStepForm, PhoneStepForm
+from app.forms.me import CodeStepForm, ConsentForm, DeletionForm, DetailsForm, PhoneStepForm
 from app.htmx import redirect_to, render
 from app.models import MessageKind, mask_phone
-from app.services import catalogue, residents
+from app.services import catalogue, mentoring, privacy, residents
 from app.services import enrolment as enrolment_service
 from app.services import otp as otp_service
 from app.services.identity import normalise_phone
@@ -59,7 +60,15 @@ def index():
         signups = enrolment_service.for_resident(resident.id) if resident else []
         # Each sign-up says when and where: its class's next meeting (moved or not), if any is left.
         upcoming = {e.id: catalogue.next_session(e.offering, today()) for e in signups}
-        return render("me/records.html", resident=resident, signups=signups, upcoming=upcoming, phone=mask_phone(phone))
+        mentors = mentoring.for_resident(resident) if resident else []
+        return render(
+            "me/records.html",
+            resident=resident,
+            signups=signups,
+            upcoming=upcoming,
+            mentors=mentors,
+            phone=mask_phone(phone),
+        )
     if request.form.get("step") == "verify":
         return _verify()
     form = PhoneStepForm()
@@ -103,3 +112,100 @@ def logout():
     for key in ("me_phone", "me_since", "me_pending"):
         session.pop(key, None)
     return redirect_to(url_for("me.index"))
+
+
+# The resident's data (PIPL arts. 44–47): see it, download it, correct it, consent, deletion -------
+
+
+def _signed_in_resident():
+    phone = signed_in_phone()
+    return residents.find_by_phone(phone) if phone else None
+
+
+def _data_page(resident, details=None, consent=None, deletion=None, status=200):
+    if details is None:
+        details = DetailsForm(catalogue.towns(), formdata=None)
+        details.fill(resident)
+    if consent is None:
+        consent = ConsentForm(formdata=None)
+        consent.contact.data = resident.contact_withdrawn_at is None
+        consent.profiling.data = resident.profiling_withdrawn_at is None
+    return render(
+        "me/data.html",
+        resident=resident,
+        held=privacy.export(resident),
+        details=details,
+        consent=consent,
+        deletion=deletion or DeletionForm(formdata=None),
+        pending=privacy.pending_request(resident),
+        actions=labels.RESIDENT_ACTIONS,
+        saved=request.args.get("saved") if request.method == "GET" else None,
+        status=status,
+    )
+
+
+@bp.get("/me/data")
+def data():
+    resident = _signed_in_resident()
+    if resident is None:
+        return redirect_to(url_for("me.index"))
+    return _data_page(resident)
+
+
+@bp.get("/me/data.json")
+def download():
+    """Everything held about them, as one file."""
+    resident = _signed_in_resident()
+    if resident is None:
+        return redirect_to(url_for("me.index"))
+    body = json.dumps(privacy.export(resident), ensure_ascii=False, indent=1)
+    response = current_app.response_class(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = 'attachment; filename="xuehou-my-data.json"'
+    return response
+
+
+@bp.route("/me/data/details", methods=["GET", "POST"])
+def correct_details():
+    resident = _signed_in_resident()
+    if resident is None:
+        return redirect_to(url_for("me.index"))
+    form = DetailsForm(catalogue.towns())
+    if request.method == "POST" and form.validate_on_submit():
+        privacy.correct(resident, form.values())
+        db.session.commit()
+        return redirect_to(url_for("me.data", saved="details"))
+    if request.method == "GET":
+        form.fill(resident)
+    return _data_page(resident, details=form, status=422 if form.errors else 200)
+
+
+@bp.route("/me/data/consent", methods=["GET", "POST"])
+def consent():
+    resident = _signed_in_resident()
+    if resident is None:
+        return redirect_to(url_for("me.index"))
+    form = ConsentForm()
+    if request.method == "POST" and form.validate_on_submit():
+        privacy.set_consent(resident, bool(form.contact.data), bool(form.profiling.data), now())
+        db.session.commit()
+        return redirect_to(url_for("me.data", saved="consent"))
+    return _data_page(resident, consent=form if request.method == "POST" else None,
+                      status=422 if form.errors else 200)  # fmt: skip
+
+
+@bp.route("/me/data/delete", methods=["GET", "POST"])
+def ask_deletion():
+    resident = _signed_in_resident()
+    if resident is None:
+        return redirect_to(url_for("me.index"))
+    form = DeletionForm()
+    if request.method == "POST" and form.validate_on_submit():
+        if request.form.get("withdraw") == "1":
+            if (pending := privacy.pending_request(resident)) is not None:
+                privacy.withdraw_request(pending, now())
+        else:
+            privacy.request_deletion(resident, form.submission_id.data)
+        db.session.commit()
+        return redirect_to(url_for("me.data", saved="deletion"))
+    return _data_page(resident, deletion=form if request.method == "POST" else None,
+                      status=422 if form.errors else 200)  # fmt: skip

@@ -9,7 +9,8 @@ from app.extensions import db
 from app.forms.needs import NeedForm
 from app.htmx import is_htmx, redirect_to, render
 from app.i18n import weekday_names
-from app.services import catalogue, matching, needs
+from app.services import catalogue, matching, mentoring, needs, privacy
+from app.services.catalogue import Filters
 
 bp = Blueprint("needs", __name__)
 
@@ -46,7 +47,23 @@ def new():
 @bp.get("/needs/<ref>")
 def receipt(ref: str):
     need = needs.by_ref(ref) or abort(404)
-    response = render("needs/receipt.html", need=need, plan=matching.plan(need, today()))
+    allowed = privacy.may_profile(need.resident)
+    # The mentor is a person who keeps in touch (/mentor/): when they last were.
+    mentor_last = mentoring.last_contact(need.mentor, need.resident) if need.mentor else None
+    if allowed and request.args.get("plain") != "1":
+        plan, plain = matching.plan(need, today()), []
+    else:  # PIPL art. 24: the plan without personalisation (nothing about the person used)
+        filters = Filters(q=need.target, kind=need.kind)
+        plan, plain = None, catalogue.find_offerings(filters, page=1, per_page=10, today=today()).items
+    response = render(
+        "needs/receipt.html",
+        need=need,
+        plan=plan,
+        plain=plain,
+        personalised_allowed=allowed,
+        mentor_last=mentor_last,
+        today=today(),
+    )
     response.headers["Cache-Control"] = "private, no-store"  # personal: never kept on a shared phone
     response.headers["X-Robots-Tag"] = "noindex"
     return response

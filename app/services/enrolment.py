@@ -236,6 +236,7 @@ def promote(offering: Offering) -> Enrolment | None:
         return None
     db.session.refresh(offering)
     candidate.status = EnrolmentStatus.INTENT if offering.awaiting_threshold else EnrolmentStatus.CONFIRMED
+    candidate.promoted_at = clock.utcnow()
     db.session.flush()
     _tell(candidate, "promoted")
     return candidate

@@ -550,27 +550,42 @@ def _cheapest_programme(level: str, today: dt.date) -> Programme | None:
 
 
 def assign_mentor(need: Need, matches: list[Match]) -> Mentor | None:
-    """The least-loaded active mentor for this kind: from the institution of the first choice, then
-    from the other institutions that teach the matches, then any."""
+    """The active mentor for this need, by subject and then load: first those whose subjects
+    (Mentor.subjects) include the programme asked for, else those who guide its kind; among them,
+    from the institution of the first choice, then from the other institutions that teach the
+    matches; then the one with the fewest residents."""
+    named = [getattr(m.offering.programme, "name", "") for m in matches]
+    words = [need.target, need.major or "", *vocabulary.lexicon().programmes(need.target, need.kind), *named]
+    terms = [t for t in dict.fromkeys(words) if t]
     first = matches[0].offering.institution_id if matches else None
     preferred = {m.offering.institution_id for m in matches}
-    load = (
-        select(Need.mentor_id, func.count(Need.id).label("load"))
-        .where(Need.mentor_id.is_not(None))
-        .group_by(Need.mentor_id)
-        .subquery()
+    mentors = list(db.session.scalars(select(Mentor).where(Mentor.active.is_(True))))
+    if not mentors:
+        return None
+    load = dict(
+        db.session.execute(
+            select(Need.mentor_id, func.count(func.distinct(Need.resident_id)))
+            .where(Need.mentor_id.in_([m.id for m in mentors]))
+            .group_by(Need.mentor_id)
+        ).all()
     )
-    order = [func.coalesce(load.c.load, 0), Mentor.id]
-    if preferred:
-        order[:0] = [(Mentor.institution_id == first).desc(), Mentor.institution_id.in_(preferred).desc()]
-    query = (
-        select(Mentor)
-        .outerjoin(load, load.c.mentor_id == Mentor.id)
-        .where(Mentor.active.is_(True), Mentor.kinds.like(f"%{need.kind}%"))
-        .order_by(*order)
-        .limit(1)
+
+    def subject_hit(mentor: Mentor) -> bool:
+        return any(s == t or s in t or t in s for s in mentor.subject_list for t in terms)
+
+    fit = [m for m in mentors if subject_hit(m) or need.kind in [k.strip() for k in m.kinds.split(",")]]
+    if not fit:
+        return None
+    return min(
+        fit,
+        key=lambda m: (
+            not subject_hit(m),
+            m.institution_id != first if first else False,
+            m.institution_id not in preferred if preferred else False,
+            load.get(m.id, 0),
+            m.id,
+        ),
     )
-    return db.session.scalar(query)
 
 
 # Which programmes a need's target names: where the 驾驶舱 suggests opening a class ----------------

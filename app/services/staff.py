@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEntry, Institution, Role, User
+from app.models import AuditEntry, Institution, Kind, Mentor, Role, User
 from app.services import catalogue
 
 Changes = dict[str, tuple[Any, Any]]  # field → (old, new), only what differs
@@ -25,8 +25,22 @@ class StaffError(Exception):
 
 
 def create_or_update_user(
-    role: str, username: str, password: str, institution_id: int | None = None, town: str | None = None, name: str = ""
+    role: str,
+    username: str,
+    password: str,
+    institution_id: int | None = None,
+    town: str | None = None,
+    name: str = "",
+    *,
+    mentor_id: int | None = None,
+    subjects: str | None = None,
+    kinds: str | None = None,
+    phone: str | None = None,
 ) -> tuple[User, bool]:
+    """A staff account. A mentor's account is linked to their row of the mentors list: the one given
+    (`mentor_id`), the one already linked, or a new one at `institution_id` with `phone`; `subjects`
+    (programmes, comma-separated) and `kinds` set what they guide. Without any of these the account
+    is left unlinked (the bureau links it in its list of mentors)."""
     if len(password) < 8:
         raise StaffError("password: use at least 8 characters")
     if role == Role.INSTITUTION and (institution_id is None or db.session.get(Institution, institution_id) is None):
@@ -44,7 +58,55 @@ def create_or_update_user(
     user.town_id = town_row.id if town_row else None
     user.set_password(password)
     db.session.flush()
+    if role == Role.MENTOR and (mentor_id is not None or institution_id is not None or subjects or kinds or phone):
+        link_mentor(user, mentor_id, institution_id, subjects, kinds, phone)
     return user, created
+
+
+def mentor_row(user: User) -> Mentor | None:
+    return db.session.scalar(select(Mentor).where(Mentor.user_id == user.id))
+
+
+def link_mentor(
+    user: User,
+    mentor_id: int | None = None,
+    institution_id: int | None = None,
+    subjects: str | None = None,
+    kinds: str | None = None,
+    phone: str | None = None,
+) -> Mentor:
+    if kinds is not None:
+        listed = [k.strip() for k in kinds.split(",") if k.strip()]
+        if not listed or any(k not in {kind.value for kind in Kind} for k in listed):
+            raise StaffError("--kinds: one or more of degree, skill, community, comma-separated")
+        kinds = ",".join(listed)
+    mentor = db.session.scalar(select(Mentor).where(Mentor.user_id == user.id))
+    if mentor_id is not None:
+        chosen = db.session.get(Mentor, mentor_id)
+        if chosen is None or (chosen.user_id not in (None, user.id)):
+            raise StaffError("--mentor: no such mentor, or it already has another account")
+        if mentor is not None and mentor.id != chosen.id:
+            mentor.user_id = None
+            db.session.flush()
+        mentor = chosen
+    if mentor is None:
+        if institution_id is None or db.session.get(Institution, institution_id) is None:
+            raise StaffError("a new mentor needs --institution with an existing institution id (or --mentor ID)")
+        if not phone:
+            raise StaffError("a new mentor needs --phone: residents see it on their plan")
+        mentor = Mentor(
+            name=user.name, institution_id=institution_id, phone=phone, kinds=kinds or "degree,skill,community"
+        )
+        db.session.add(mentor)
+    mentor.user_id = user.id
+    if subjects is not None:
+        mentor.subjects = ",".join(s.strip() for s in subjects.replace("，", ",").split(",") if s.strip())
+    if kinds is not None:
+        mentor.kinds = kinds
+    if phone:
+        mentor.phone = phone
+    db.session.flush()
+    return mentor
 
 
 def audit(

@@ -2,7 +2,7 @@
 on several weekdays
 
 Revision ID: 0016_names
-Revises: 0011_messages
+Revises: 0014_cases
 Created: 2026-12-01 12:45:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016_names"
-down_revision = "0011_messages"
+down_revision = "0014_cases"
 branch_labels = None
 depends_on = None
 

@@ -17,7 +17,7 @@ from app.auth import role_required
 from app.extensions import db
 from app.forms import admin as forms
 from app.htmx import redirect_to, render
-from app.models import Institution
+from app.models import Institution, Mentor, Role, User
 from app.routes.admin import ADMIN, bp, form_page
 from app.services import catalogue, lists
 
@@ -76,9 +76,13 @@ class InstitutionResource(Resource):
 class MentorResource(Resource):
     def form(self, obj=None, new=False):
         institutions = list(db.session.scalars(select(Institution).order_by(Institution.name)))
-        form = forms.MentorForm(obj=obj, institutions=institutions)
+        accounts = list(db.session.scalars(select(User).where(User.role == Role.MENTOR).order_by(User.username)))
+        linked = dict(db.session.execute(select(Mentor.user_id, Mentor.id).where(Mentor.user_id.is_not(None))).all())
+        taken = {user_id for user_id, mentor_id in linked.items() if obj is None or mentor_id != obj.id}
+        form = forms.MentorForm(obj=obj, institutions=institutions, accounts=accounts, taken=taken)
         if obj is not None and request.method == "GET":
             form.institution.data = str(obj.institution_id)
+            form.account.data = str(obj.user_id or "")
         if new and request.method == "GET":
             form.active.data = True
         return form
