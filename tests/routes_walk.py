@@ -41,11 +41,12 @@ from app.models import (
 )
 from app.services import dashboard, needs
 from app.services.residents import Person
+from app.services.staff import create_or_update_user
 from tests.admin_world import Side, enrol, make_policy, make_side
 from tests.factories import TODAY, make_offering, make_programme, make_town
-from tests.helpers import log_in, make_user, tokens
+from tests.helpers import PASSWORD, log_in, make_user, tokens
 
-ROLES = ("public", "resident", "elder", "elder-big", "worker", "institution", "admin")
+ROLES = ("public", "resident", "elder", "elder-big", "worker", "institution", "admin", "mentor")
 LOCALES = ("zh_Hans_CN", "en")
 RESIDENT_PHONE = "13800000001"  # the own side's first sign-up: a resident with a plan and a class
 
@@ -67,6 +68,7 @@ NOT_HTML = {
     "admin.export_needs": "the needs export (XLSX or CSV)",
     "admin.import_template": "the import template (XLSX or CSV)",
     "admin.roster_export": "the roster as XLSX or CSV",
+    "me.download": "everything held about a resident, as one JSON file",
 }
 
 # List pages whose other states are pages of their own (query strings), and the error pages;
@@ -99,6 +101,7 @@ class World:
     callback: CallbackRequest
     item_ids: dict[str, int] = field(default_factory=dict)
     gap: dashboard.Gap | None = None
+    mentor: User | None = None  # a mentor account, linked to the resident's mentor
 
 
 def build_world() -> World:
@@ -144,6 +147,8 @@ def build_world() -> World:
     callback = CallbackRequest(submission_id=uuid.uuid4().hex, town_id=town.id, name="王芳", phone=RESIDENT_PHONE)
     db.session.add_all([mentor, callback])
     db.session.flush()
+    need.mentor_id = mentor.id  # the resident's mentor, who opens their page at /mentor/residents/<id>
+    mentor_user, _ = create_or_update_user("mentor", f"mentor-{uuid.uuid4().hex[:6]}", PASSWORD, mentor_id=mentor.id)
     item_ids = {
         "towns": town.id,
         "institutions": own.institution.id,
@@ -157,16 +162,18 @@ def build_world() -> World:
     gap = next((g for g in dashboard.gaps(TODAY) if g.town_id == far.id), None)
     assert gap is not None, "the world has a gap on the dashboard"
     people = (worker, staff, admin, need, worker_need, worker_signup, open_enrolment)
-    return World(own, other, *people, empty, callback, item_ids, gap)
+    return World(own, other, *people, empty, callback, item_ids, gap, mentor_user)
 
 
 def roles_of(app: Flask, endpoint: str) -> tuple[str, ...]:
     """Who opens this endpoint's pages in the walk."""
     declared = {str(getattr(r, "value", r)) for r in getattr(app.view_functions[endpoint], "roles", None) or ()}
     if declared:
-        return tuple(r for r in ("worker", "institution", "admin") if r in declared)
+        return tuple(r for r in ("worker", "institution", "admin", "mentor") if r in declared)
     if endpoint.startswith("elder."):
         return ("elder", "elder-big")
+    if endpoint.startswith("me.") and endpoint != "me.index":
+        return ("resident",)  # a resident's own data: /me asks anyone else to log in
     return ("public", "resident")
 
 
@@ -176,6 +183,7 @@ def _values(world: World, endpoint: str) -> list[dict]:
     refs = {
         "needs.receipt": world.need.ref,
         "worker.need_saved": world.worker_need.ref,
+        "worker.need_plan": world.worker_need.ref,
         "worker.signup_saved": world.worker_signup.ref,
     }
     values = {
@@ -192,6 +200,9 @@ def _values(world: World, endpoint: str) -> list[dict]:
         "institution_id": own.institution.id,
         "callback_id": world.callback.id,
     }
+    if endpoint in ("cases.case", "cases.reassign"):  # a need and a call-back of the worker's town
+        need, callback = world.worker_need.id, world.callback.id
+        return [{"about": "need", "source_id": need}, {"about": "callback", "source_id": callback}]
     if endpoint == "admin.dashboard_gap":
         return [{"town_id": world.gap.town_id, "kind": world.gap.kind, "about": world.gap.about}]
     return [values]
@@ -256,8 +267,8 @@ def client_for(app: Flask, world: World, role: str, locale: str = "zh_Hans_CN"):
         code = re.search(r"\d{6}", app.extensions["sms"].outbox[-1][1]).group(0)
         done = client.post("/me", data={**tokens(sent.get_data(as_text=True)), "step": "verify", "code": code})
         assert done.status_code == 303, "the resident is logged in at /me"
-    elif role in ("worker", "institution", "admin"):
-        user = {"worker": world.worker, "institution": world.staff, "admin": world.admin}[role]
+    elif role in ("worker", "institution", "admin", "mentor"):
+        user = {"worker": world.worker, "institution": world.staff, "admin": world.admin, "mentor": world.mentor}[role]
         log_in(client, user)
     return client
 
