@@ -9,6 +9,7 @@ from app.models.otp import OneTimeCode
 from app.models.outcome import AdminSubmission, Outcome, OutcomeKind
 from app.models.place import Institution, InstitutionType, Town
 from app.models.policy import Benefit, Mentor, Policy
+from app.models.push import ClassRequest, Push, PushReason, RequestAnswer
 from app.models.resident import Need, NeedSource, NeedStatus, Resident, ResidentConflict, mask_phone
 from app.models.staff import AuditEntry, Role, User
 from app.models.vocabulary import CertificateStep, DegreeStep, ProgrammeTerm
@@ -23,6 +24,7 @@ __all__ = [
     "CallbackRequest",
     "CertLevel",
     "CertificateStep",
+    "ClassRequest",
     "DegreeLevel",
     "DegreeStep",
     "Enrolment",
@@ -46,6 +48,9 @@ __all__ = [
     "Policy",
     "Programme",
     "ProgrammeTerm",
+    "Push",
+    "PushReason",
+    "RequestAnswer",
     "Resident",
     "ResidentConflict",
     "Role",

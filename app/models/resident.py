@@ -44,6 +44,8 @@ class Resident(db.Model):
     # When the number's owner first entered a one-time code sent to it (at /me); until then the
     # number may have been typed by anyone, so public sign-up receipts to it are capped harder.
     phone_confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # When they pressed the stop link of a "有您想学的课了" text: no more such texts (app.services.push).
+    push_stopped_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     town: Mapped[Town | None] = relationship()
     needs: Mapped[list[Need]] = relationship(back_populates="resident", order_by="Need.created_at.desc()")
