@@ -21,6 +21,7 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from app import clock, messages
 from app.db import begin_write
@@ -102,6 +103,7 @@ def candidates(offering: Offering) -> list[Need]:
             ~told,
             ~signed,
         )
+        .options(selectinload(Need.resident).selectinload(Resident.needs))  # fits and may_push read them
         .order_by(Need.created_at, Need.id)
     )
     return list(db.session.scalars(query))
