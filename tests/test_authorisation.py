@@ -10,7 +10,7 @@ from flask import url_for
 from werkzeug.routing.converters import AnyConverter
 
 from app.extensions import db
-from app.models import CallbackRequest, DeletionRequest, Mentor, Need, Resident
+from app.models import CallbackRequest, ClassRequest, DeletionRequest, Mentor, Need, Resident
 from tests.admin_world import make_policy, make_side, make_town
 from tests.helpers import log_in, make_user, tokens
 
@@ -69,8 +69,12 @@ EXPECTED = {
     "cases.confirm_deletion": CASES,
     "mentor.index": MENTOR,
     "mentor.resident": MENTOR,
+    "admin.request_new": ADMIN,
+    "admin.class_request_list": STAFF,
+    "admin.class_request": STAFF,
 }
-SCOPED = {"offering_id", "programme_id", "session_id", "enrolment_id"}  # URL variables naming an institution's object
+# URL variables naming an institution's object
+SCOPED = {"offering_id", "programme_id", "session_id", "enrolment_id", "request_id"}
 REDIRECTS = {"admin.index"}  # a GET that sends staff on to their start page
 # The walk's shared `ref` is a need's: a sign-up's saved page answers the right role with 404 for it;
 # every need in the walk's town has a class near it, so no suggestion's page exists there.
@@ -114,6 +118,19 @@ def test_every_staff_route_answers_each_role_as_expected(app):
     db.session.flush()
     deletion = DeletionRequest(submission_id=uuid.uuid4().hex, resident_id=leaving.id, town_id=town.id, kept="")
     db.session.add(deletion)
+    asked = {  # the bureau's request to open a class, to each side's institution (issue 16)
+        side: ClassRequest(
+            submission_id=uuid.uuid4().hex,
+            institution_id=s.institution.id,
+            town_id=town.id,
+            kind="skill",
+            programme="电工",
+            people=3,
+            requested_by_id=admin_user.id,
+        )
+        for side, s in (("own", own), ("other", other))
+    }
+    db.session.add_all(asked.values())
     db.session.commit()
 
     def ids_of(side):
@@ -123,6 +140,7 @@ def test_every_staff_route_answers_each_role_as_expected(app):
             "session_id": side.offering.sessions[0].id,
             "enrolment_id": side.enrolment.id,
             "outcome_id": side.outcome.id,
+            "request_id": asked["own" if side is own else "other"].id,
         }
 
     ids = {

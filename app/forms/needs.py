@@ -169,3 +169,7 @@ class AssistedNeedForm(EnteredBy, NeedForm):
             if answer:
                 lines.append((str(field.label.text), str(answer)))
         return lines
+
+
+class StopPushForm(SubmissionForm):
+    """The one button of a text's stop link: no more "有您想学的课了" texts."""

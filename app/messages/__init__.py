@@ -28,6 +28,7 @@ from app.models.message import TRANSACTIONAL, Message, MessageKind
 log = logging.getLogger("xuehou.messages")
 
 DRAWS = "xuehou_draws"  # session.info key: lottery draws to hand to the worker
+PUSHES = "xuehou_pushes"  # session.info key: classes to push to the needs they fit (app.services.push)
 PENDING = "xuehou_messages"  # session.info key: (id, queue priority) queued in the current transaction
 
 
@@ -102,6 +103,12 @@ def after_commit_draw(offering_id: int) -> None:
 
 
 def _after_commit(session: OrmSession) -> None:
+    # after_commit also fires when a SAVEPOINT is released, with the outer transaction (and its
+    # write lock) still open: the pushes wait for the real commit.
+    if session.info.get(PUSHES) and session.get_nested_transaction() is None:
+        from app.services import push
+
+        push.hand_over(session)  # classes to tell the needs they fit (issue 16)
     draws = session.info.pop(DRAWS, None)
     ids = session.info.pop(PENDING, None)
     if not ids and not draws:
@@ -124,6 +131,7 @@ def _after_commit(session: OrmSession) -> None:
 
 def _after_rollback(session: OrmSession) -> None:
     session.info.pop(PENDING, None)
+    session.info.pop(PUSHES, None)
     session.info.pop(DRAWS, None)
 
 

@@ -144,3 +144,11 @@ def _due_draws() -> int:
 def draws_task() -> int:
     """Every lottery whose window has closed is drawn within a minute, whether or not anyone looks."""
     return _in_app(_due_draws)
+
+
+@huey.task(priority=3)
+def push_task(offering_id: int, reason: str) -> int:
+    """Tell the open needs a class fits that it opened, reopened or has places (app.services.push)."""
+    from app.services import push
+
+    return _in_app(lambda: push.run(offering_id, reason).texted)

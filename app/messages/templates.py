@@ -42,6 +42,9 @@ TEXTS: dict[str, Callable[[dict], str]] = {
     "pattern_changed": lambda p: _(
         "学后：“%(name)s”的上课时间改了：%(first)s至%(last)s，每%(weekday)s %(start)s–%(end)s，地点：%(place)s。", **p
     ),
+    "new_class": lambda p: _(
+        "学后：有您想学的课了：“%(name)s”（%(town)s），还有名额。报名：%(link)s 不想再收到这类短信请点：%(stop)s", **p
+    ),
     "reminder": lambda p: _("学后：提醒您明天 %(date)s %(start)s–%(end)s 上“%(name)s”，地点：%(place)s。", **p),
 }
 

@@ -11,6 +11,7 @@ from app.models.outcome import AdminSubmission, Outcome, OutcomeKind
 from app.models.place import Institution, InstitutionType, Town
 from app.models.policy import Benefit, Mentor, Policy
 from app.models.privacy import ContactMethod, DeletionRequest, DeletionState, MentorContact
+from app.models.push import ClassRequest, Push, PushReason, RequestAnswer
 from app.models.resident import Need, NeedSource, NeedStatus, Resident, ResidentConflict, mask_phone
 from app.models.staff import AuditEntry, Role, User
 from app.models.vocabulary import CertificateStep, DegreeStep, ProgrammeTerm
@@ -29,6 +30,7 @@ __all__ = [
     "CaseState",
     "CertLevel",
     "CertificateStep",
+    "ClassRequest",
     "ContactMethod",
     "DegreeLevel",
     "DegreeStep",
@@ -56,6 +58,9 @@ __all__ = [
     "Policy",
     "Programme",
     "ProgrammeTerm",
+    "Push",
+    "PushReason",
+    "RequestAnswer",
     "Resident",
     "ResidentConflict",
     "Role",

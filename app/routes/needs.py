@@ -6,10 +6,10 @@ from flask import Blueprint, abort, request, url_for
 
 from app.clock import today
 from app.extensions import db
-from app.forms.needs import NeedForm
+from app.forms.needs import NeedForm, StopPushForm
 from app.htmx import is_htmx, redirect_to, render
 from app.i18n import weekday_names
-from app.services import catalogue, matching, mentoring, needs, privacy
+from app.services import catalogue, matching, mentoring, needs, privacy, push
 from app.services.catalogue import Filters
 
 bp = Blueprint("needs", __name__)
@@ -62,8 +62,32 @@ def receipt(ref: str):
         plain=plain,
         personalised_allowed=allowed,
         mentor_last=mentor_last,
+        pushes=push.for_need(need),
         today=today(),
     )
     response.headers["Cache-Control"] = "private, no-store"  # personal: never kept on a shared phone
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.route("/needs/<ref>/stop", methods=["GET", "POST"])
+def stop(ref: str):
+    """The stop link of a "有您想学的课了" text: a page with one button (a link alone would be pressed
+    by a phone's link preview). Pressing it again changes nothing."""
+    need = needs.by_ref(ref) or abort(404)
+    form = StopPushForm()
+    if form.validate_on_submit():
+        push.stop(need)
+        db.session.commit()
+        return redirect_to(url_for("needs.stop", ref=need.ref))
+    response = render(
+        "needs/stop.html",
+        fragment="form",
+        need=need,
+        form=form,
+        stopped=need.resident.push_stopped_at is not None,
+        status=422 if form.errors else 200,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Robots-Tag"] = "noindex"
     return response

@@ -26,7 +26,8 @@ from app.models import (
     User,
 )
 from app.models.enrolment import EnrolmentStatus
-from app.services import catalogue, enrolment, staff
+from app.models.push import PushReason
+from app.services import catalogue, enrolment, push, staff
 from app.services.schedule import MAX_WEEKS, TooManySessions, dates_on
 
 OFFERING_FIELDS = (
@@ -284,6 +285,8 @@ def save_offering(
         tell_new_pattern(offering)
     if grew:
         fill_from_waitlist(offering)
+    if created and offering.status == OfferingStatus.OPEN:
+        push.announce(offering.id, PushReason.PUBLISHED)
     if submission_id and created:
         remember(submission_id, "offering.create", "offering", offering.id)
     action = "offering.create" if created else "offering.update"
@@ -293,11 +296,14 @@ def save_offering(
 
 
 def fill_from_waitlist(offering: Offering) -> int:
-    """More places: people move up from the waitlist, in order, each told by SMS (enrolment.promote).
-    Returns how many moved up. The class form and the spreadsheet import both call this."""
+    """More places: people move up from the waitlist, in order, each told by SMS (enrolment.promote);
+    places still free are pushed to the needs the class fits (app.services.push). Returns how many
+    moved up. The class form and the spreadsheet import both call this."""
     moved = 0
     while enrolment.promote(offering):
         moved += 1
+    if offering.seats_left > 0 and offering.status == OfferingStatus.OPEN:
+        push.announce(offering.id, PushReason.FREED)  # places nobody waited for: tell who asked
     return moved
 
 
@@ -330,6 +336,8 @@ def set_status(offering: Offering, status: str, actor: User) -> None:
     offering.status = status
     staff.audit(actor, "offering.status", "offering", offering.id, before={"status": before}, after={"status": status})
     db.session.flush()
+    if status == OfferingStatus.OPEN:
+        push.announce(offering.id, PushReason.REOPENED)
     if status == OfferingStatus.CANCELLED:
         for person in people_to_tell(offering):
             messages.queue(

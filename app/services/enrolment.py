@@ -29,8 +29,10 @@ from app import clock, messages
 from app.clock import utcnow
 from app.db import begin_write
 from app.extensions import db
-from app.models import Allocation, Enrolment, EnrolmentSource, MessageKind, Offering
+from app.models import Allocation, Enrolment, EnrolmentSource, MessageKind, Offering, OfferingStatus
 from app.models.enrolment import LIVE, SEATED, EnrolmentStatus
+from app.models.push import PushReason
+from app.services import push
 from app.services.residents import Person, register
 from app.templating import external_url
 
@@ -223,7 +225,10 @@ def cancel(enrolment: Enrolment) -> Enrolment | None:
     if not held_seat:
         return None
     _release_seat(offering)
-    return promote(offering)
+    promoted = promote(offering)
+    if promoted is None and offering.status == OfferingStatus.OPEN:
+        push.announce(offering.id, PushReason.FREED)  # a place nobody waited for: tell who asked
+    return promoted
 
 
 def promote(offering: Offering) -> Enrolment | None:

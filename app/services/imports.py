@@ -36,8 +36,8 @@ from sqlalchemy import insert, select
 
 from app.clock import today, utcnow
 from app.extensions import db
-from app.models import AuditEntry, Institution, Offering, OfferingStatus, Programme, Town, User
-from app.services import catalogue, classes, parsing, search, staff
+from app.models import AuditEntry, Institution, Offering, OfferingStatus, Programme, PushReason, Town, User
+from app.services import catalogue, classes, parsing, push, search, staff
 from app.services.schedule import weekly_dates
 from app.vocabulary import CERT_LEVELS, DEGREE_LEVELS, KIND_WORDS, Kind
 
@@ -848,6 +848,7 @@ def _write(clean: list[dict], institution: Institution, actor: User, filename: s
         for offering_id, values in zip(ids, part, strict=True):
             after = {k: (None, values[k]) for k in AUDITED if k in values}
             audits.append(_audit_row(actor, "offering.create", offering_id, after, filename, created=True))
+            push.announce(offering_id, PushReason.PUBLISHED)
     for start in range(0, len(audits), 2000):
         db.session.execute(insert(AuditEntry), audits[start : start + 2000])
     result.created = len(new_rows)

@@ -634,3 +634,32 @@ def programmes_for(kind: str, target: str, programmes: list[ProgrammeKey]) -> li
         if (any if named else all)(term in programme.key for term in terms):
             found.append(programme.name)
     return found
+
+
+# Does a new class fit a need? The push's question (app.services.push), by the plan's own rules -------
+
+
+def fits(
+    offering_id: int, need: Need, today: dt.date, lexicon: vocabulary.Lexicon | None = None, cache: dict | None = None
+) -> Match | None:
+    """The class as the plan would suggest it for this need, or None unless it is one to tell them
+    about: it is open for sign-up with a place left, teaches what they asked for (the target rule,
+    in SQL as for the plan), they can enter it (hold_back), it is in their town or a neighbouring one
+    (the "town" or "near" line: within vocabulary.NEAR_KM) and, when they named days, on one of them.
+    `cache` (a dict the caller keeps for one class) saves the SQL for needs with the same wording."""
+    lexicon = lexicon or vocabulary.lexicon()
+    key = (need.kind, need.target, need.major)
+    cache = {} if cache is None else cache
+    if key not in cache:
+        conditions = _target_conditions(need, lexicon.programmes(need.target, need.kind))
+        rows = _candidates(need, today, [*conditions, Offering.id == offering_id]) if conditions else []
+        cache[key] = rows[0] if rows else None
+    row = cache[key]
+    if row is None or row.seats_left <= 0 or hold_back(row.programme, need, lexicon) is not None:
+        return None
+    town_id = need.town_id or (need.resident.town_id if need.resident else None)
+    match = score(row, need, town_id, lexicon)
+    codes = {reason.code for reason in match.reasons}
+    if not codes & {"town", "near"} or "not_days" in codes:
+        return None
+    return match

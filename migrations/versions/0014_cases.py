@@ -1,7 +1,7 @@
 """cases: a worker's caseload, mentors' log-ins and contacts, residents' consent and deletion requests
 
 Revision ID: 0014_cases
-Revises: 0011_messages
+Revises: 0013_push
 Created: 2026-12-01 12:40:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_cases"
-down_revision = "0011_messages"
+down_revision = "0013_push"
 branch_labels = None
 depends_on = None
 

@@ -9,6 +9,7 @@
 - lists.py       the bureau's lists: towns, institutions, mentors, policies, staff accounts
 - audit.py       the audit trail
 - messages.py    text messages and what became of each
+- requests.py    the bureau's requests to open a class, and the institutions' answers
 
 Institution staff see and change only their own institution's records: every handler loads its
 object through a scoped getter here that answers 404 for another institution's id. Every
@@ -23,7 +24,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.htmx import render
-from app.models import Enrolment, Institution, Offering, Programme, Role, Session
+from app.models import ClassRequest, Enrolment, Institution, Offering, Programme, Role, Session
 from app.services import catalogue, exports
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -75,6 +76,12 @@ def get_enrolment(enrolment_id: int) -> Enrolment:
     return _scoped(enrolment, enrolment and enrolment.offering.institution_id)
 
 
+def get_class_request(request_id: int) -> ClassRequest:
+    """A request of the bureau to open a class: an institution sees only those sent to it."""
+    asked = db.session.get(ClassRequest, request_id)
+    return _scoped(asked, asked and asked.institution_id)
+
+
 def institution_for_create() -> Institution | None:
     """Institution staff create for their own; the bureau names the institution (?institution=ID)."""
     mine = own_institution_id()
@@ -122,5 +129,6 @@ from app.routes.admin import (  # noqa: E402, F401
     offerings,
     outcomes,
     programmes,
+    requests,
     rosters,
 )

@@ -14,10 +14,11 @@ from app import labels
 from app.auth import role_required
 from app.clock import now, today
 from app.extensions import cache, db
+from app.forms.requests import ANSWERS
 from app.htmx import redirect_to, render
 from app.models import Role, Town, mask_phone
 from app.routes.admin import ADMIN, FMT, STAFF, bp, download
-from app.services import dashboard, exports
+from app.services import class_requests, dashboard, exports, push
 
 
 @bp.get("/")
@@ -54,6 +55,7 @@ def _compute_tables() -> dict[str, Any]:
         trends=dashboard.trends(day),
         money=dashboard.incentives(),
         policies=dashboard.policy_count(),
+        pushes=push.counts(),
     )
 
 
@@ -70,6 +72,8 @@ def dashboard_page():
         funnel_labels=labels.FUNNEL_STAGES,
         demand_rows=demand_rows,
         funnel_rows=funnel_rows,
+        requests=class_requests.listing(None, limit=10),  # not cached: an answer shows at once
+        answers=ANSWERS,
         **data,
     )
 

@@ -22,12 +22,13 @@ from app.routes.admin import (
     bp,
     choose_institution,
     form_page,
+    get_class_request,
     get_offering,
     get_session,
     institution_for_create,
     own_institution_id,
 )
-from app.services import catalogue, classes
+from app.services import catalogue, class_requests, classes
 
 PER_PAGE = 50
 
@@ -58,7 +59,7 @@ def offerings():
     )
 
 
-def _offering_form(offering: Offering | None, institution_id: int, title: str, back: str):
+def _offering_form(offering: Offering | None, institution_id: int, title: str, back: str, asked=None):
     programmes = db.session.scalars(
         select(Programme).where(Programme.institution_id == institution_id).order_by(Programme.name)
     )
@@ -73,6 +74,11 @@ def _offering_form(offering: Offering | None, institution_id: int, title: str, b
             form[name].data = getattr(offering, name).isoformat()
         for name in ("start_time", "end_time"):
             form[name].data = getattr(offering, name).strftime("%H:%M")
+    if request.method == "GET" and asked is not None:  # "open this class" from the bureau's request
+        form.town.data, form.capacity.data = str(asked.town_id), str(asked.people)
+        form.weekday.data = str(asked.weekday_list[0]) if asked.weekday_list else None
+        named = [value for value, label in form.programme.choices if label == asked.programme]
+        form.programme.data = named[0] if named else None
     if form.validate_on_submit():
         try:
             saved = classes.save_offering(
@@ -81,6 +87,8 @@ def _offering_form(offering: Offering | None, institution_id: int, title: str, b
         except classes.ClassError as error:
             form.add_error(error.field, forms.CLASS_ERRORS[error.code](**error.params))
         else:
+            if asked is not None and offering is None:
+                class_requests.link(asked, saved, current_user)
             db.session.commit()
             flash(_("班级已保存。"))
             return redirect_to(url_for("admin.offering", offering_id=saved.id))
@@ -93,7 +101,11 @@ def offering_new():
     institution = institution_for_create()
     if institution is None:
         return choose_institution(_("新开一个班"))
-    return _offering_form(None, institution.id, _("新开一个班"), url_for("admin.offerings"))
+    wanted = request.args.get("request", "")
+    asked = get_class_request(int(wanted)) if wanted.isdigit() and len(wanted) < 10 else None
+    if asked is not None and asked.institution_id != institution.id:
+        abort(404)
+    return _offering_form(None, institution.id, _("新开一个班"), url_for("admin.offerings"), asked)
 
 
 @bp.route("/offerings/<int:offering_id>/edit", methods=["GET", "POST"])

@@ -1,0 +1,95 @@
+"""The bureau asks (issue 16): from an "open a class here" suggestion of the 驾驶舱, a request to an
+institution — what, where, for how many, on which days — which the institution answers (will open /
+can't, and why) and links to the class it opens. Services add and flush, never commit; each step
+is audited."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.clock import utcnow
+from app.extensions import db
+from app.models import ClassRequest, Offering, RequestAnswer, User
+from app.services import dashboard, staff
+
+
+@dataclass
+class Draft:
+    """A request as a suggestion fills it in; staff may change every part before sending."""
+
+    town_id: int
+    kind: str
+    programme: str
+    people: int
+    weekdays: list[int]
+    about: str
+
+
+def draft(today, town_id: int, kind: str, about: str) -> Draft | None:
+    """The suggestion's town, kind, programme and people, and the days most of them said suit them
+    (each day that at least a third of them named; otherwise the two named most)."""
+    gap, people = dashboard.gap_people(today, town_id, kind, about)
+    if gap is None:
+        return None
+    days = Counter(d for need, _resident in people for d in need.weekday_list)
+    asked = len(people) or 1
+    suits = sorted(d for d, n in days.items() if n * 3 >= asked) or sorted(d for d, _n in days.most_common(2))
+    return Draft(gap.town_id, gap.kind, gap.target[:60], gap.count, suits, about)
+
+
+def by_submission(submission_id: str) -> ClassRequest | None:
+    return db.session.scalar(select(ClassRequest).where(ClassRequest.submission_id == submission_id))
+
+
+def send(values: dict, actor: User, submission_id: str) -> ClassRequest:
+    """Record the bureau's request; a replay of the same submission returns the first."""
+    if (first := by_submission(submission_id)) is not None:
+        return first
+    request = ClassRequest(submission_id=submission_id, requested_by_id=actor.id, **values)
+    request.weekdays = ",".join(str(d) for d in sorted(set(values.get("weekdays") or ())))
+    db.session.add(request)
+    db.session.flush()
+    staff.audit(actor, "request.send", "class_request", request.id, institution=request.institution_id)
+    return request
+
+
+def answer(request: ClassRequest, answer: str, reason: str, actor: User) -> bool:
+    """The institution's answer; the same answer again changes nothing. Returns True if it changed."""
+    if request.answer == answer and request.answer_reason == reason:
+        return False
+    before = {"answer": request.answer, "reason": request.answer_reason}
+    request.answer, request.answer_reason = RequestAnswer(answer), reason
+    request.answered_by_id, request.answered_at = actor.id, utcnow()
+    db.session.flush()
+    staff.audit(
+        actor, "request.answer", "class_request", request.id, before=before, after={"answer": answer, "reason": reason}
+    )
+    return True
+
+
+def link(request: ClassRequest, offering: Offering, actor: User) -> None:
+    """The class the institution opened for this request (which counts as "will open")."""
+    if request.offering_id == offering.id:
+        return
+    request.offering_id = offering.id
+    if request.answer != RequestAnswer.WILL_OPEN:
+        request.answer, request.answered_by_id, request.answered_at = RequestAnswer.WILL_OPEN, actor.id, utcnow()
+    db.session.flush()
+    staff.audit(actor, "request.link", "class_request", request.id, offering=offering.id)
+
+
+def listing(institution_id: int | None, limit: int = 200) -> list[ClassRequest]:
+    """Requests newest first: to one institution, or (None) all of them, for the bureau."""
+    query = (
+        select(ClassRequest)
+        .options(joinedload(ClassRequest.institution), joinedload(ClassRequest.town), joinedload(ClassRequest.offering))
+        .order_by(ClassRequest.created_at.desc(), ClassRequest.id.desc())
+        .limit(limit)
+    )
+    if institution_id is not None:
+        query = query.where(ClassRequest.institution_id == institution_id)
+    return list(db.session.scalars(query))
