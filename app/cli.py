@@ -64,12 +64,13 @@ def gen_scale(offerings: int, residents: int, needs: int, enrolments: int) -> No
 @click.option("--institution", "institution_id", type=int, help="Institution id (institution staff).")
 @click.option("--town", "town_name", help="Town name or id (community workers).")
 @click.option("--name", default="", help="Name shown to residents on what this person entered for them.")
-def create_user(role, username, password, institution_id, town_name, name) -> None:
+@click.option("--org", default=None, help="Enterprise name (enterprise accounts; made in --town if new).")
+def create_user(role, username, password, institution_id, town_name, name, org) -> None:
     """Create a staff account, or reset its password and role if the username exists."""
     from app.services import staff
 
     try:
-        user, created = staff.create_or_update_user(role, username, password, institution_id, town_name, name)
+        user, created = staff.create_or_update_user(role, username, password, institution_id, town_name, name, org)
     except staff.StaffError as error:
         raise click.UsageError(str(error)) from error
     db.session.commit()
@@ -81,7 +82,9 @@ DEMO_STAFF = (  # role, username, what they see
     ("worker", "demo-worker", "/worker/login"),
     ("institution", "demo-institution", "/admin/login"),
     ("admin", "demo-admin", "/admin/login"),
+    ("enterprise", "demo-enterprise", "/enterprise/login"),
 )
+DEMO_ENTERPRISE = "平湖光电科技有限公司"
 
 
 @click.command("demo-staff")
@@ -109,9 +112,14 @@ def demo_staff() -> None:
     for role, username, login in DEMO_STAFF:
         user = db.session.scalar(db.select(User).where(User.username == username))
         if user is None:
-            names = {"worker": f"演示社区工作者（{town.name}）", "institution": f"演示院校人员（{institution.name}）"}
+            names = {
+                "worker": f"演示社区工作者（{town.name}）",
+                "institution": f"演示院校人员（{institution.name}）",
+                "enterprise": f"演示企业人员（{DEMO_ENTERPRISE}）",
+            }
+            org = DEMO_ENTERPRISE if role == "enterprise" else None
             staff.create_or_update_user(
-                role, username, DEMO_PASSWORD, institution.id, str(town.id), names.get(role, "演示教育局")
+                role, username, DEMO_PASSWORD, institution.id, str(town.id), names.get(role, "演示教育局"), org
             )
             state = "created"
         else:

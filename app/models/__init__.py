@@ -12,6 +12,20 @@ from app.models.policy import Benefit, Mentor, Policy
 from app.models.resident import Need, NeedSource, NeedStatus, Resident, ResidentConflict, mask_phone
 from app.models.staff import AuditEntry, Role, User
 from app.models.vocabulary import CertificateStep, DegreeStep, ProgrammeTerm
+from app.models.work import (
+    ClaimKind,
+    ClaimStatus,
+    ContactRequest,
+    ContactStatus,
+    Job,
+    JobStatus,
+    LearnerListing,
+    LearningClaim,
+    OrderStatus,
+    Shift,
+    WorkOrder,
+    WorkPortion,
+)
 from app.vocabulary import CertLevel, DegreeLevel, Kind
 
 __all__ = [
@@ -23,6 +37,10 @@ __all__ = [
     "CallbackRequest",
     "CertLevel",
     "CertificateStep",
+    "ClaimKind",
+    "ClaimStatus",
+    "ContactRequest",
+    "ContactStatus",
     "DegreeLevel",
     "DegreeStep",
     "Enrolment",
@@ -30,7 +48,11 @@ __all__ = [
     "EnrolmentStatus",
     "Institution",
     "InstitutionType",
+    "Job",
+    "JobStatus",
     "Kind",
+    "LearnerListing",
+    "LearningClaim",
     "Mentor",
     "Message",
     "MessageKind",
@@ -41,6 +63,7 @@ __all__ = [
     "Offering",
     "OfferingStatus",
     "OneTimeCode",
+    "OrderStatus",
     "Outcome",
     "OutcomeKind",
     "Policy",
@@ -51,7 +74,10 @@ __all__ = [
     "Role",
     "Session",
     "SessionStatus",
+    "Shift",
     "Town",
     "User",
+    "WorkOrder",
+    "WorkPortion",
     "mask_phone",
 ]

@@ -21,6 +21,7 @@ class Role(StrEnum):
     WORKER = "worker"  # 社区工作者: enters needs and sign-ups for residents of their town
     INSTITUTION = "institution"  # 院校/机构 staff: their own institution's classes and rosters
     ADMIN = "admin"  # 教育局: everything, the dashboard, incentives
+    ENTERPRISE = "enterprise"  # 企业: their own enterprise's jobs and 共富工坊 work orders
 
 
 def new_stamp() -> str:

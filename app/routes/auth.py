@@ -1,4 +1,4 @@
-"""Staff log-in and log-out, at /worker/login and /admin/login (one view, rate-limited)."""
+"""Staff log-in and log-out, at /worker/login, /admin/login and /enterprise/login (one view, rate-limited)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,12 @@ from app.models import Role, User
 from app.urls import safe_next
 
 bp = Blueprint("auth", __name__)
-HOME = {Role.WORKER: "worker.index", Role.INSTITUTION: "admin.index", Role.ADMIN: "admin.index"}
+HOME = {
+    Role.WORKER: "worker.index",
+    Role.INSTITUTION: "admin.index",
+    Role.ADMIN: "admin.index",
+    Role.ENTERPRISE: "enterprise.index",
+}
 
 
 def _next_path(user: User) -> str:
@@ -23,6 +28,7 @@ def _next_path(user: User) -> str:
 
 @bp.route("/worker/login", methods=["GET", "POST"])
 @bp.route("/admin/login", methods=["GET", "POST"], endpoint="admin_login")
+@bp.route("/enterprise/login", methods=["GET", "POST"], endpoint="enterprise_login")
 @limiter.limit("30 per 5 minutes", methods=["POST"])
 def login():
     """Per address: 30 tries in 5 minutes. Per username: after a few wrong passwords, a wait that

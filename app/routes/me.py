@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, current_app, request, session, url_for
+from flask import Blueprint, abort, current_app, request, session, url_for
 from flask_babel import gettext as _
 
 from app import messages
-from app.clock import now
+from app.clock import now, today
 from app.extensions import db, limiter
 from app.forms.me import CodeStepForm, PhoneStepForm
+from app.forms.work import ClaimForm, ListingForm
 from app.htmx import redirect_to, render
-from app.models import MessageKind, mask_phone
+from app.models import ContactRequest, MessageKind, mask_phone
 from app.services import enrolment as enrolment_service
+from app.services import jobs, learning, residents, workshop
 from app.services import otp as otp_service
-from app.services import residents
 from app.services.identity import normalise_phone
 
 bp = Blueprint("me", __name__)
@@ -57,7 +58,7 @@ def index():
     if phone and request.method == "GET":
         resident = residents.find_by_phone(phone)
         signups = enrolment_service.for_resident(resident.id) if resident else []
-        return render("me/records.html", resident=resident, signups=signups, phone=mask_phone(phone))
+        return render("me/records.html", resident=resident, signups=signups, phone=mask_phone(phone), **_earn(resident))
     if request.form.get("step") == "verify":
         return _verify()
     form = PhoneStepForm()
@@ -101,3 +102,90 @@ def logout():
     for key in ("me_phone", "me_since", "me_pending"):
         session.pop(key, None)
     return redirect_to(url_for("me.index"))
+
+
+# Learn → earn: the learning record, being shown to enterprises, jobs and work orders ----------------
+
+
+def _earn(resident) -> dict:
+    """What /me shows of the learning record and the jobs it fits (nothing for an unknown number)."""
+    if resident is None:
+        return {}
+    day = today()
+    return dict(
+        record=learning.record(resident.id, day),
+        listed=learning.listed(resident.id),
+        matched=jobs.for_resident(resident, day),
+        requests=jobs.requests_for(resident.id),
+        listing_form=ListingForm(formdata=None),
+    )
+
+
+def _resident():
+    """The signed-in resident, or None (the caller sends them to /me to sign in)."""
+    phone = signed_in_phone()
+    return residents.find_by_phone(phone) if phone else None
+
+
+@bp.get("/me/work")
+def work():
+    resident = _resident()
+    if resident is None:
+        return redirect_to(url_for("me.index"))
+    day = today()
+    return render(
+        "me/work.html",
+        resident=resident,
+        matched=jobs.for_resident(resident, day),
+        earnings=workshop.for_resident(resident.id),
+        requests=jobs.requests_for(resident.id),
+    )
+
+
+@bp.post("/me/show")
+def show():
+    """Opt in to (or out of) being shown to enterprises."""
+    resident = _resident()
+    if resident is None:
+        return redirect_to(url_for("me.index"))
+    form = ListingForm()
+    if form.validate_on_submit():
+        learning.set_listed(resident.id, form.show.data == "1")
+        db.session.commit()
+    return redirect_to(url_for("me.index") + "#jobs")
+
+
+@bp.route("/me/record/new", methods=["GET", "POST"])
+def declare():
+    resident = _resident()
+    if resident is None:
+        return redirect_to(url_for("me.index"))
+    form = ClaimForm()
+    if form.validate_on_submit():
+        learning.declare(
+            resident.id,
+            form.submission_id.data,
+            form.kind.data,
+            form.name.data,
+            form.earned_on.value,
+            form.certificate_no.data,
+        )
+        db.session.commit()
+        return redirect_to(url_for("me.index") + "#record")
+    return render("me/declare.html", fragment="form", form=form, status=422 if form.errors else 200)
+
+
+@bp.post("/me/contact/<int:request_id>")
+def contact(request_id: int):
+    """Agree (or not) to be put in touch with an enterprise about one job."""
+    resident = _resident()
+    if resident is None:
+        return redirect_to(url_for("me.index"))
+    found = db.session.get(ContactRequest, request_id)
+    if found is None or found.resident_id != resident.id:
+        abort(404)
+    form = ListingForm()
+    if form.validate_on_submit():
+        jobs.answer(found, resident.id, request.form.get("answer") == "accept")
+        db.session.commit()
+    return redirect_to(url_for("me.work") + "#requests")
