@@ -4,6 +4,7 @@ the 驾驶舱's 成果转化 figures."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 
 import pytest
@@ -159,3 +160,210 @@ def test_staff_check_a_declared_certificate_and_matching_then_offers_the_next_le
     junior = electrician("初级", town, TODAY + dt.timedelta(days=10))
     assert matching.hold_back(junior.programme, need, vocabulary.lexicon()).why == "holds"
     db.session.rollback()
+
+
+# 2–3. Enterprises post jobs; matching both ways ------------------------------------------------
+
+
+def enterprise_user(town, name: str = "平湖光电科技有限公司"):
+    from app.services.staff import create_or_update_user
+    from tests.helpers import PASSWORD
+
+    user, _ = create_or_update_user("enterprise", f"ent-{uuid.uuid4().hex[:6]}", PASSWORD, town=str(town.id), org=name)
+    return user
+
+
+def post_job(client, town, title="设备维修电工", occupation="电工", level="中级", shifts=("day",)):
+    page = client.get("/enterprise/jobs/new").get_data(as_text=True)
+    answers = {
+        **tokens(page),
+        "title": title,
+        "town": str(town.id),
+        "pay_min": "5000",
+        "pay_max": "7000",
+        "shifts": list(shifts),
+        "occupation": occupation,
+        "cert_level": level,
+        "openings": "3",
+    }
+    response = client.post("/enterprise/jobs/new", data=answers)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return int(response.headers["Location"].rstrip("/").split("/")[-1])
+
+
+def test_create_user_makes_an_enterprise_account_of_its_own_organisation(app, runner, county):
+    result = runner.invoke(
+        args=["create-user", "--role", "enterprise", "--username", "guangdian", "--password", "long enough",
+              "--org", "平湖光电科技有限公司", "--town", "当湖街道"]
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    from app.models import Institution, User
+
+    user = db.session.scalar(select(User).where(User.username == "guangdian"))
+    assert user.role == "enterprise" and user.institution.name == "平湖光电科技有限公司"
+    assert user.institution.type == "enterprise"
+    refused = runner.invoke(
+        args=["create-user", "--role", "enterprise", "--username", "x", "--password", "long enough"]
+    )
+    assert refused.exit_code != 0 and "--org" in refused.output
+    assert db.session.scalar(select(Institution).where(Institution.name == "平湖光电科技有限公司")) is not None
+
+
+def test_a_resident_who_completes_electrician_junior_sees_a_job_in_town_and_the_next_level_class(app, client, county):
+    town, other = county["town"], county["other"]
+    person = resident("13800000011", town)
+    done = electrician("初级", town, TODAY - dt.timedelta(days=60))
+    complete(person, done, on=TODAY - dt.timedelta(days=2))
+    intermediate = electrician("中级", town, TODAY + dt.timedelta(days=14))
+    boss = enterprise_user(town)
+    db.session.commit()
+    log_in(client, boss, path="/enterprise/login")
+    junior_job = post_job(client, town, title="配电房值班电工", level="初级", shifts=("day",))
+    senior_job = post_job(client, town, title="设备维修电工", level="中级", shifts=("rotating",))
+    far_job = post_job(client, other, title="港区电工", level="初级")
+    welder_job = post_job(client, town, title="焊工", occupation="焊工", level="初级")
+    client.post("/logout", data=tokens(client.get("/enterprise/").get_data(as_text=True)))
+
+    sign_in_me(client, person.phone)
+    for path in ("/me", "/me/work"):
+        page = client.get(path).get_data(as_text=True)
+        jobs_part = page.split('id="jobs"')[-1] if path == "/me" else page
+        fits = re.findall(r'data-job-id="(\d+)"', jobs_part)
+        assert str(junior_job) in fits and str(far_job) not in fits and str(welder_job) not in fits
+        card = jobs_part.split(f'data-job-id="{junior_job}"')[1].split("</li>")[0]
+        assert "您有电工初级证；本镇；白班" in card
+        step = jobs_part.split(f'data-job-step="{senior_job}"')[1].split("</li>")[0]
+        assert "再学电工中级，就能申请“设备维修电工”" in step
+        assert f'data-next-class="{intermediate.id}"' in step and f"/courses/{intermediate.id}" in step
+    assert "配电房值班电工" in client.get("/jobs").get_data(as_text=True)
+    assert "港区电工" not in client.get(f"/jobs?town={town.id}").get_data(as_text=True)
+
+
+def test_an_enterprise_sees_only_opted_in_learners_who_hold_the_level_masked_until_they_agree(app, client, county):
+    town = county["town"]
+    holder = resident("13800000021", town, name="李建国")
+    junior_only = resident("13800000022", town, name="张三")
+    not_listed = resident("13800000023", town, name="赵四")
+    senior = resident("13800000024", town, name="钱五")
+    for person, level in ((holder, "中级"), (junior_only, "初级"), (not_listed, "中级"), (senior, "高级")):
+        learning.declare(
+            person.id, uuid.uuid4().hex, "certificate", f"电工{level}", TODAY - dt.timedelta(days=30), None
+        )
+    for claim in db.session.scalars(select(LearningClaim)):
+        claim.status = ClaimStatus.ACCEPTED
+    boss = enterprise_user(town)
+    db.session.commit()
+    for person in (holder, junior_only, senior):  # each opts in on /me
+        sign_in_me(client, person.phone)
+        page = client.get("/me").get_data(as_text=True)
+        form = page.split('action="/me/show"')[1]
+        assert client.post("/me/show", data={**tokens(form), "show": "1"}).status_code == 303
+
+    log_in(client, boss, path="/enterprise/login")
+    job_id = post_job(client, town, title="设备维修电工", occupation="电工四级", level="")
+    page = client.get(f"/enterprise/jobs/{job_id}").get_data(as_text=True)
+    shown = set(re.findall(r'data-learner="(\d+)"', page))
+    assert shown == {str(holder.id), str(senior.id)}  # 电工四级 is 中级: 初级 and the unlisted are left out
+    assert "李建国" not in page and "13800000021" not in page and "李**" in page and "138****0021" in page
+    form = page.split(f'data-learner="{holder.id}"')[1]
+    assert client.post(f"/enterprise/jobs/{job_id}/contact/{holder.id}", data=tokens(form)).status_code == 303
+    assert client.post(f"/enterprise/jobs/{job_id}/contact/{junior_only.id}", data=tokens(form)).status_code == 404
+    assert "李建国" not in client.get(f"/enterprise/jobs/{job_id}").get_data(as_text=True)  # asked, not agreed
+
+    sign_in_me(client, holder.phone)
+    work = client.get("/me/work").get_data(as_text=True)
+    assert "平湖光电科技有限公司" in work and "等您答复" in work
+    request_id = re.search(r'action="/me/contact/(\d+)"', work).group(1)
+    answer = {**tokens(work.split(f"/me/contact/{request_id}")[1]), "answer": "accept"}
+    assert client.post(f"/me/contact/{request_id}", data=answer).status_code == 303
+
+    log_in(client, boss, path="/enterprise/login")
+    page = client.get(f"/enterprise/jobs/{job_id}").get_data(as_text=True)
+    assert "李建国" in page and "13800000021" in page and "钱*<" in page and "13800000024" not in page
+
+
+def test_the_job_form_keeps_what_was_typed_and_says_what_to_fix(app, client, county):
+    boss = enterprise_user(county["town"])
+    db.session.commit()
+    log_in(client, boss, path="/enterprise/login")
+    page = client.get("/enterprise/jobs/new").get_data(as_text=True)
+    bad = {**tokens(page), "title": "仓管", "town": str(county["town"].id), "pay_min": "6000", "pay_max": "5000",
+           "occupation": "仓储管理员", "cert_level": "", "openings": "2"}  # fmt: skip
+    response = client.post("/enterprise/jobs/new", data=bad)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'value="仓管"' in html and 'value="6000"' in html
+    assert "最高月薪不能低于最低月薪" in html and "请至少选一种班次" in html
+
+
+# 4. 共富工坊 work orders ---------------------------------------------------------------------------
+
+
+def test_a_workshop_order_shared_out_to_three_residents_records_pieces_and_earnings(app, client, county):
+    from app.models import WorkOrder, WorkPortion
+
+    town = county["town"]
+    sewers = [resident(f"1380000003{i}", town, name=n) for i, n in enumerate(("周一", "吴二", "郑三"))]
+    beginner = resident("13800000039", town, name="冯九")
+    outsider = resident("13800000038", county["other"], name="陈八")
+    for person in sewers:
+        learning.declare(person.id, uuid.uuid4().hex, "certificate", "缝纫工初级", TODAY - dt.timedelta(days=90), None)
+    for claim in db.session.scalars(select(LearningClaim)):
+        claim.status = ClaimStatus.ACCEPTED
+    boss = enterprise_user(town, name="平湖拉链服饰有限公司")
+    leader = make_user("worker", town=town)
+    db.session.commit()
+
+    log_in(client, boss, path="/enterprise/login")
+    page = client.get("/enterprise/orders/new").get_data(as_text=True)
+    answers = {**tokens(page), "what": "拉链头装配", "quantity": "1000", "piece_rate": "0.35",
+               "deadline": (TODAY + dt.timedelta(days=20)).isoformat(), "occupation": "缝纫工", "cert_level": "初级",
+               "town": str(town.id), "workshop": "当湖街道鱼圻塘村共富工坊"}  # fmt: skip
+    assert client.post("/enterprise/orders/new", data=answers).status_code == 303
+    assert client.post("/enterprise/orders/new", data=answers).status_code == 303  # replay: one order
+    order = db.session.scalar(select(WorkOrder))
+    assert db.session.query(WorkOrder).count() == 1 and order.piece_rate == 35
+
+    log_in(client, leader, path="/worker/login")
+    listing = client.get("/worker/workshop/").get_data(as_text=True)
+    assert "拉链头装配" in listing and "¥0.35" in listing
+    page = client.get(f"/worker/workshop/orders/{order.id}").get_data(as_text=True)
+    assert client.post(f"/worker/workshop/orders/{order.id}/take", data=tokens(page)).status_code == 303
+    page = client.get(f"/worker/workshop/orders/{order.id}").get_data(as_text=True)
+    assert all(p.phone in page for p in sewers) and beginner.phone not in page  # suggested by skill level
+
+    def assign(phone, quantity):
+        page = client.get(f"/worker/workshop/orders/{order.id}").get_data(as_text=True)
+        form = page.split('id="assign"')[1]
+        return client.post(
+            f"/worker/workshop/orders/{order.id}", data={**tokens(form), "phone": phone, "quantity": quantity}
+        )
+
+    assert assign(sewers[0].phone, "400").status_code == 303
+    assert assign(sewers[1].phone, "300").status_code == 303
+    no_skill = assign(beginner.phone, "10")
+    assert no_skill.status_code == 422 and "还没有这张单要求的技能等级" in no_skill.get_data(as_text=True)
+    elsewhere = assign(outsider.phone, "10")
+    assert elsewhere.status_code == 422 and "不住在本镇" in elsewhere.get_data(as_text=True)
+    too_many = assign(sewers[2].phone, "400")
+    kept = too_many.get_data(as_text=True)
+    assert too_many.status_code == 422 and "剩下可分的只有 300 件" in kept and 'value="400"' in kept
+    assert assign(sewers[2].phone, "300").status_code == 303
+    assert db.session.query(WorkPortion).count() == 3
+    assert 'id="assign"' not in client.get(f"/worker/workshop/orders/{order.id}").get_data(as_text=True)
+
+    for person, handed in zip(sewers, (400, 250, 300), strict=True):
+        portion = db.session.scalar(select(WorkPortion).where(WorkPortion.resident_id == person.id))
+        page = client.get(f"/worker/workshop/orders/{order.id}").get_data(as_text=True)
+        form = page.split(f'id="portion-{portion.id}"')[1]
+        data = dict(re.findall(r'<input[^>]*name="(p\d+-(?:csrf_token|submission_id))"[^>]*value="([^"]*)"', form)[:2])
+        data[f"p{portion.id}-handed_in"] = str(handed)
+        assert client.post(f"/worker/workshop/portions/{portion.id}", data=data).status_code == 303
+    earned = {p.resident_id: (p.handed_in, p.earned) for p in db.session.scalars(select(WorkPortion))}
+    assert earned == {sewers[0].id: (400, 14000), sewers[1].id: (250, 8750), sewers[2].id: (300, 10500)}
+    db.session.refresh(order)
+    assert order.status == "taken"  # 50 pieces still out
+
+    sign_in_me(client, sewers[1].phone)
+    work = client.get("/me/work").get_data(as_text=True)
+    assert "拉链头装配" in work and "¥87.50" in work and 'data-total-earned="8750"' in work
+    assert outsider.id not in earned
