@@ -367,3 +367,74 @@ def test_a_workshop_order_shared_out_to_three_residents_records_pieces_and_earni
     work = client.get("/me/work").get_data(as_text=True)
     assert "拉链头装配" in work and "¥87.50" in work and 'data-total-earned="8750"' in work
     assert outsider.id not in earned
+
+
+# 5. 成果转化 on the 驾驶舱 ------------------------------------------------------------------------
+
+
+def test_the_dashboards_conversion_figures_match_the_records(app, client, county):
+    from app.models import ContactRequest, Job, WorkOrder, WorkPortion
+
+    town, other = county["town"], county["other"]
+    course = electrician("初级", town, TODAY - dt.timedelta(days=90))
+    forklift = make_programme("叉车司机（初级）", kind="skill", certificate="叉车司机", cert_level="初级")
+    forklift_class = make_offering(programme=forklift, town=other, start_date=TODAY - dt.timedelta(days=90))
+    hired = resident("13800000041", town, name="甲")
+    hired_before = resident("13800000042", town, name="乙")  # taken on before the certificate: not counted
+    worker_after = resident("13800000043", other, name="丙")
+    idle = resident("13800000044", town, name="丁")
+    no_certificate = resident("13800000045", other, name="戊")  # took an order, no certificate
+    for person, offering, days_ago in (
+        (hired, course, 30),
+        (hired_before, course, 10),
+        (worker_after, forklift_class, 20),
+        (idle, course, 5),
+    ):
+        complete(person, offering, on=TODAY - dt.timedelta(days=days_ago))
+    boss = enterprise_user(town)
+    job = Job(submission_id="j1", institution_id=boss.institution_id, title="电工", town_id=town.id, pay_min=5000,
+              pay_max=6000, occupation="电工", cert_level="初级", openings=2)  # fmt: skip
+    db.session.add(job)
+    db.session.flush()
+    db.session.add_all(
+        [
+            ContactRequest(job_id=job.id, resident_id=hired.id, status="hired", hired_on=TODAY - dt.timedelta(days=1)),
+            ContactRequest(job_id=job.id, resident_id=hired_before.id, status="hired", hired_on=TODAY - dt.timedelta(days=40)),
+            ContactRequest(job_id=job.id, resident_id=idle.id, status="accepted"),
+        ]
+    )  # fmt: skip
+    order = WorkOrder(submission_id="o1", institution_id=boss.institution_id, what="纸箱", quantity=500, piece_rate=20,
+                      deadline=TODAY + dt.timedelta(days=9), town_id=other.id, workshop="某村共富工坊", status="taken")  # fmt: skip
+    db.session.add(order)
+    db.session.flush()
+    db.session.add_all(
+        [
+            WorkPortion(order_id=order.id, resident_id=worker_after.id, quantity=200, handed_in=150, earned=3000),
+            WorkPortion(order_id=order.id, resident_id=no_certificate.id, quantity=100, handed_in=100, earned=2000),
+        ]
+    )
+    admin = make_user("admin")
+    db.session.commit()
+
+    from app.services import dashboard
+
+    figures = dashboard.conversion()
+    assert (figures.certified, figures.hired, figures.orders, figures.working) == (4, 1, 1, 2)
+    assert [(t.town, t.people, t.pieces, t.earned) for t in figures.towns] == [("独山港镇", 2, 250, 5000)]
+    assert {(w.certificate, w.certified, w.working) for w in figures.certificates} == {
+        ("电工（初级）", 3, 1),
+        ("叉车司机（初级）", 1, 1),
+    }
+    # The same figures, recounted from the rows one by one.
+    portions = db.session.scalars(select(WorkPortion)).all()
+    assert sum(p.earned for p in portions) == sum(t.earned for t in figures.towns)
+
+    log_in(client, admin)
+    page = client.get("/admin/dashboard").get_data(as_text=True)
+    section = page.split('id="conversion"')[1]
+    assert re.search(r'data-figure="certified">4<', section) and re.search(r'data-figure="hired">1<', section)
+    assert re.search(r'data-figure="working">2<', section) and 'data-earned="5000">¥50<' in section
+    assert (
+        '<tr data-certificate="叉车司机（初级）"><th scope="row">叉车司机（初级）</th><td>1</td><td data-working="1">'
+        in section
+    )

@@ -54,6 +54,7 @@ def _compute_tables() -> dict[str, Any]:
         trends=dashboard.trends(day),
         money=dashboard.incentives(),
         policies=dashboard.policy_count(),
+        conversion=dashboard.conversion(),
     )
 
 
