@@ -396,15 +396,16 @@ def test_the_dashboards_conversion_figures_match_the_records(app, client, county
               pay_max=6000, occupation="电工", cert_level="初级", openings=2)  # fmt: skip
     db.session.add(job)
     db.session.flush()
+    day = lambda n: TODAY - dt.timedelta(days=n)  # noqa: E731
     db.session.add_all(
         [
-            ContactRequest(job_id=job.id, resident_id=hired.id, status="hired", hired_on=TODAY - dt.timedelta(days=1)),
-            ContactRequest(job_id=job.id, resident_id=hired_before.id, status="hired", hired_on=TODAY - dt.timedelta(days=40)),
+            ContactRequest(job_id=job.id, resident_id=hired.id, status="hired", hired_on=day(1)),
+            ContactRequest(job_id=job.id, resident_id=hired_before.id, status="hired", hired_on=day(40)),
             ContactRequest(job_id=job.id, resident_id=idle.id, status="accepted"),
         ]
-    )  # fmt: skip
-    order = WorkOrder(submission_id="o1", institution_id=boss.institution_id, what="纸箱", quantity=500, piece_rate=20,
-                      deadline=TODAY + dt.timedelta(days=9), town_id=other.id, workshop="某村共富工坊", status="taken")  # fmt: skip
+    )
+    order = WorkOrder(submission_id="o1", institution_id=boss.institution_id, what="纸箱", quantity=500,
+                      piece_rate=20, deadline=day(-9), town_id=other.id, workshop="某村共富工坊", status="taken")  # fmt: skip
     db.session.add(order)
     db.session.flush()
     db.session.add_all(
