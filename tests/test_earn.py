@@ -404,8 +404,9 @@ def test_the_dashboards_conversion_figures_match_the_records(app, client, county
             ContactRequest(job_id=job.id, resident_id=idle.id, status="accepted"),
         ]
     )
-    order = WorkOrder(submission_id="o1", institution_id=boss.institution_id, what="纸箱", quantity=500,
-                      piece_rate=20, deadline=day(-9), town_id=other.id, workshop="某村工坊", status="taken")  # fmt: skip
+    order = WorkOrder(submission_id="o1", institution_id=boss.institution_id, what="纸箱", quantity=500, piece_rate=20)
+    order.deadline, order.town_id, order.workshop, order.status = day(-9), other.id, "某村共富工坊", "taken"
+
     db.session.add(order)
     db.session.flush()
     db.session.add_all(
