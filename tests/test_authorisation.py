@@ -60,6 +60,12 @@ EXPECTED = {
     "admin.resource_edit": ADMIN,
     "admin.audit": ADMIN,
     "admin.messages": ADMIN,
+    "admin.learning_claims": STAFF,
+    "admin.learning_claim_check": STAFF,
+    "workshop.index": WORKER,
+    "workshop.take": WORKER,
+    "workshop.order": WORKER,
+    "workshop.hand_in": WORKER,
 }
 SCOPED = {"offering_id", "programme_id", "session_id", "enrolment_id"}  # URL variables naming an institution's object
 REDIRECTS = {"admin.index"}  # a GET that sends staff on to their start page
@@ -100,6 +106,21 @@ def test_every_staff_route_answers_each_role_as_expected(app):
     callback = CallbackRequest(submission_id=uuid.uuid4().hex, town_id=town.id, name="王芳", phone="13800000001")
     db.session.add_all([need, callback])
     db.session.commit()
+    # learn → earn: a declared certificate to check, and a 共富工坊 order of the walk's town with a portion
+    import datetime as dt
+
+    from app.models import LearningClaim, WorkOrder, WorkPortion
+
+    claim = LearningClaim(submission_id=uuid.uuid4().hex, resident_id=resident.id, kind="certificate", name="电工",
+                          level="初级", earned_on=dt.date(2025, 1, 1))  # fmt: skip
+    order = WorkOrder(submission_id=uuid.uuid4().hex, institution_id=own.institution.id, what="拉链头装配",
+                      quantity=10, piece_rate=15, deadline=dt.date(2027, 1, 1), town_id=town.id)  # fmt: skip
+    order.workshop = "示范村共富工坊"
+    db.session.add_all([claim, order])
+    db.session.flush()
+    portion = WorkPortion(order_id=order.id, resident_id=resident.id, quantity=5)
+    db.session.add(portion)
+    db.session.commit()
 
     def ids_of(side):
         return {
@@ -113,7 +134,14 @@ def test_every_staff_route_answers_each_role_as_expected(app):
     ids = {
         "own": ids_of(own),
         "other": ids_of(other),
-        "shared": {"ref": need.ref, "callback_id": callback.id, "town_id": town.id},
+        "shared": {
+            "ref": need.ref,
+            "callback_id": callback.id,
+            "town_id": town.id,
+            "claim_id": claim.id,
+            "order_id": order.id,
+            "portion_id": portion.id,
+        },
     }
     mentor = Mentor(name="张老师", institution_id=own.institution.id, phone="13900000000", kinds="skill")
     db.session.add(mentor)

@@ -440,3 +440,43 @@ def test_the_dashboards_conversion_figures_match_the_records(app, client, county
         '<tr data-certificate="叉车司机（初级）"><th scope="row">叉车司机（初级）</th><td>1</td><td data-working="1">'
         in section
     )
+
+
+# 6. The demo county shows the whole journey -------------------------------------------------------
+
+
+def test_the_demo_county_has_enterprises_jobs_orders_and_learners_on_their_way_once(app, runner):
+    from app import demo
+    from app.models import Institution, Job, WorkOrder
+    from app.services import dashboard, jobs
+
+    demo.load_demo(TODAY)
+    assert demo.load_demo(TODAY)["learn-to-earn records"] == 0  # nothing twice
+    db.session.commit()
+    names = set(db.session.scalars(select(Institution.name).where(Institution.type == "enterprise")))
+    assert {"平湖光电科技有限公司", "平湖港通物流有限公司", "平湖新埭拉链服饰有限公司"} <= names
+    assert db.session.query(Job).count() == 5 and db.session.query(WorkOrder).count() == 3
+    wang = db.session.scalar(select(Resident).where(Resident.phone == "13900000001"))
+    with app.test_request_context():
+        matched = jobs.for_resident(wang, TODAY)
+    assert [f.job.title for f in matched.fits] == ["配电房值班电工"]
+    assert [s.job.title for s in matched.one_class_away] == ["设备维修电工"]
+    assert matched.one_class_away[0].offering is not None  # the 电工（中级）class to sign up for
+    figures = dashboard.conversion()
+    assert figures.certified == 2 and figures.hired == 1
+    assert [(t.town, t.pieces, t.earned) for t in figures.towns] == [("当湖街道", 1200, 18000)]
+
+
+def test_enterprise_pages_are_for_enterprises_and_each_sees_only_its_own(app, client, county):
+    town = county["town"]
+    mine, theirs = enterprise_user(town), enterprise_user(town, name="平湖港通物流有限公司")
+    worker = make_user("worker", town=town)
+    db.session.commit()
+    assert client.get("/enterprise/").status_code == 303  # to the log-in
+    log_in(client, worker, path="/worker/login")
+    assert client.get("/enterprise/").status_code == 403 and client.get("/enterprise/jobs/new").status_code == 403
+    log_in(client, theirs, path="/enterprise/login")
+    their_job = post_job(client, town, title="叉车司机", occupation="叉车", level="初级")
+    log_in(client, mine, path="/enterprise/login")
+    assert client.get(f"/enterprise/jobs/{their_job}").status_code == 404
+    assert client.get("/admin/dashboard").status_code == 403 and client.get("/worker/workshop/").status_code == 403

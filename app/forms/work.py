@@ -86,7 +86,7 @@ class WorkOrderForm(SubmissionForm):
     occupation = _text(_l("需要的技能（工种）"), required=False, max_length=40, description=_l("选填，例如：缝纫工"))
     cert_level = ChoiceField(_l("需要的技能等级"), choices=_levels(_l("不限等级")))
     town = ChoiceField(_l("由哪个镇/街道的共富工坊分发"), validators=[InputRequired(_l("请选择镇或街道"))])
-    workshop = _text(_l("共富工坊（村）"), max_length=60, description=_l("例如：新埭镇鱼圻塘村共富工坊"))
+    workshop = _text(_l("共富工坊（村）"), max_length=60, description=_l("例如：新埭镇某村共富工坊"))
 
     def __init__(self, *args, towns, **kwargs):
         super().__init__(*args, **kwargs)
