@@ -158,7 +158,9 @@ def show():
 @bp.route("/me/record/new", methods=["GET", "POST"])
 def declare():
     resident = _resident()
-    if resident is None:
+    if resident is None:  # sign in first: the phone step, here
+        if request.method == "GET":
+            return render("me/start.html", form=PhoneStepForm(formdata=None))
         return redirect_to(url_for("me.index"))
     form = ClaimForm()
     if form.validate_on_submit():
