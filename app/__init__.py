@@ -69,8 +69,24 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     limits.init_app(app)
 
-    from app.routes import admin, cases, courses, elder, errors, main, me, mentor, needs, offline, signup, worker
+    from app.routes import (
+        admin,
+        cases,
+        courses,
+        elder,
+        enterprise,
+        errors,
+        jobs,
+        main,
+        me,
+        mentor,
+        needs,
+        offline,
+        signup,
+        worker,
+    )
     from app.routes import auth as auth_routes
+    from app.routes import workshop as workshop_routes
 
     app.register_blueprint(main.bp)
     app.register_blueprint(courses.bp)
@@ -84,6 +100,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(elder.bp)
     app.register_blueprint(offline.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(enterprise.bp)
+    app.register_blueprint(jobs.bp)
+    app.register_blueprint(workshop_routes.bp)
     errors.init_app(app)
     app.before_request(_writers_first)
 

@@ -68,7 +68,10 @@ def gen_scale(offerings: int, residents: int, needs: int, enrolments: int) -> No
 @click.option("--subjects", help="Mentors: programmes they guide, comma-separated (电工,育婴员).")
 @click.option("--kinds", help="Mentors: kinds they guide, comma-separated (degree,skill,community).")
 @click.option("--phone", help="Mentors: the phone residents call them on (a new mentor).")
-def create_user(role, username, password, institution_id, town_name, name, mentor_id, subjects, kinds, phone) -> None:
+@click.option("--org", default=None, help="Enterprise name (enterprise accounts; made in --town if new).")
+def create_user(
+    role, username, password, institution_id, town_name, name, mentor_id, subjects, kinds, phone, org
+) -> None:
     """Create a staff account, or reset its password and role if the username exists."""
     from app.services import staff
 
@@ -80,6 +83,7 @@ def create_user(role, username, password, institution_id, town_name, name, mento
             institution_id,
             town_name,
             name,
+            org,
             mentor_id=mentor_id,
             subjects=subjects,
             kinds=kinds,
@@ -101,7 +105,9 @@ DEMO_STAFF = (  # role, username, what they see
     ("institution", "demo-institution", "/admin/login"),
     ("admin", "demo-admin", "/admin/login"),
     ("mentor", "demo-mentor", "/worker/login"),
+    ("enterprise", "demo-enterprise", "/enterprise/login"),
 )
+DEMO_ENTERPRISE = "平湖光电科技有限公司"
 
 
 @click.command("demo-staff")
@@ -129,7 +135,11 @@ def demo_staff() -> None:
     for role, username, login in DEMO_STAFF:
         user = db.session.scalar(db.select(User).where(User.username == username))
         if user is None:
-            names = {"worker": f"演示社区工作者（{town.name}）", "institution": f"演示院校人员（{institution.name}）"}
+            names = {
+                "worker": f"演示社区工作者（{town.name}）",
+                "institution": f"演示院校人员（{institution.name}）",
+                "enterprise": f"演示企业人员（{DEMO_ENTERPRISE}）",
+            }
             # The demo mentor logs in as the first mentor of the demo county's list.
             mentor = db.session.scalar(db.select(Mentor).where(Mentor.user_id.is_(None)).order_by(Mentor.id))
             if role == "mentor":
@@ -141,6 +151,7 @@ def demo_staff() -> None:
                 institution.id,
                 str(town.id),
                 names.get(role, "演示教育局"),
+                DEMO_ENTERPRISE if role == "enterprise" else None,
                 mentor_id=mentor.id if role == "mentor" and mentor else None,
                 phone="13900000000" if role == "mentor" and not mentor else None,
             )

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
+from app import demo_earn
 from app.clock import TZ, utcnow
 from app.extensions import db
 from app.models import (
@@ -94,6 +95,7 @@ def load_demo(today: dt.date) -> dict[str, int]:
     added["policies"] = _add_policies()
     added["mentors"] = _add_mentors(institutions)
     db.session.flush()
+    added["learn-to-earn records"] = demo_earn.load(COUNTY.get("earn", {}), today)
     return added
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from functools import lru_cache
 
 from babel.dates import format_date, format_datetime, format_time, get_day_names
@@ -106,6 +107,18 @@ def money(amount: int | None) -> str:
     return "" if amount is None else _format_money(amount, str(get_locale()))
 
 
+@lru_cache(maxsize=4096)
+def _format_fen(fen: int, locale: str) -> str:
+    return "¥" + format_decimal(Decimal(fen) / 100, format="#,##0.00", locale=locale)  # ¥87.50, as money()
+
+
+def money_fen(fen: int | None) -> str:
+    """An amount kept in fen (piece rates, work-order earnings): ¥0.35, ¥1,250.50; whole yuan as money()."""
+    if fen is None:
+        return ""
+    return money(fen // 100) if fen % 100 == 0 else _format_fen(fen, str(get_locale()))
+
+
 def local_date(value: dt.datetime) -> str:
     """A stored UTC moment as the date in the county (Asia/Shanghai)."""
     return _format_date(value.astimezone(TZ).date(), "long", str(get_locale()))
@@ -162,6 +175,7 @@ def init_app(app: Flask) -> None:
         long_date=long_date,
         short_date=short_date,
         money=money,
+        money_fen=money_fen,
         local_date=local_date,
         local_time=local_time,
         spoken_time=spoken_time,

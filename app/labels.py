@@ -46,7 +46,26 @@ ROLES = {
     Role.INSTITUTION: _l("院校工作人员"),
     Role.ADMIN: _l("教育局管理员"),
     Role.MENTOR: _l("导师"),
+    Role.ENTERPRISE: _l("企业人员"),
 }
+
+# Learn → earn (app.models.work).
+CLAIM_KINDS = {"certificate": _l("职业技能等级证书"), "degree": _l("学历"), "completion": _l("课程结业")}
+RECORD_STATUSES = {
+    "earned": _l("已取得"),
+    "pending": _l("待工作人员核对"),
+    "rejected": _l("核对未通过"),
+    "studying": _l("正在学"),
+}
+RECORD_SOURCES = {"xuehou": _l("在学后取得"), "declared": _l("本人登记")}
+SHIFTS = {"day": _l("白班"), "night": _l("夜班"), "rotating": _l("两班倒"), "flexible": _l("时间灵活")}
+CONTACT_STATUSES = {
+    "pending": _l("等您答复"),
+    "accepted": _l("已同意联系"),
+    "declined": _l("已婉拒"),
+    "hired": _l("已录用"),
+}
+ORDER_STATUSES = {"open": _l("待工坊接单"), "taken": _l("工坊分发中"), "done": _l("已交齐")}
 
 OUTCOME_KINDS = {
     OutcomeKind.DEGREE: _l("学历毕业"),

@@ -72,6 +72,12 @@ EXPECTED = {
     "admin.request_new": ADMIN,
     "admin.class_request_list": STAFF,
     "admin.class_request": STAFF,
+    "admin.learning_claims": STAFF,
+    "admin.learning_claim_check": STAFF,
+    "workshop.index": WORKER,
+    "workshop.take": WORKER,
+    "workshop.order": WORKER,
+    "workshop.hand_in": WORKER,
 }
 # URL variables naming an institution's object
 SCOPED = {"offering_id", "programme_id", "session_id", "enrolment_id", "request_id"}
@@ -132,6 +138,21 @@ def test_every_staff_route_answers_each_role_as_expected(app):
     }
     db.session.add_all(asked.values())
     db.session.commit()
+    # learn → earn: a declared certificate to check, and a 共富工坊 order of the walk's town with a portion
+    import datetime as dt
+
+    from app.models import LearningClaim, WorkOrder, WorkPortion
+
+    claim = LearningClaim(submission_id=uuid.uuid4().hex, resident_id=resident.id, kind="certificate", name="电工",
+                          level="初级", earned_on=dt.date(2025, 1, 1))  # fmt: skip
+    order = WorkOrder(submission_id=uuid.uuid4().hex, institution_id=own.institution.id, what="拉链头装配",
+                      quantity=10, piece_rate=15, deadline=dt.date(2027, 1, 1), town_id=town.id)  # fmt: skip
+    order.workshop = "示范村共富工坊"
+    db.session.add_all([claim, order])
+    db.session.flush()
+    portion = WorkPortion(order_id=order.id, resident_id=resident.id, quantity=5)
+    db.session.add(portion)
+    db.session.commit()
 
     def ids_of(side):
         return {
@@ -153,6 +174,9 @@ def test_every_staff_route_answers_each_role_as_expected(app):
             "about": "need",
             "source_id": need.id,
             "request_id": deletion.id,
+            "claim_id": claim.id,
+            "order_id": order.id,
+            "portion_id": portion.id,
         },
     }
     mentor_user = make_user("mentor")

@@ -162,8 +162,27 @@ def world(app):
         "institution": create_or_update_user("institution", "fuzz-school", PASSWORD, school.id)[0],
         "worker": create_or_update_user("worker", "fuzz-worker", PASSWORD, town=str(town.id))[0],
     }
+    # learn → earn: a declared certificate, an enterprise's job with a contact request, a 共富工坊 order
+    from app.models import ContactRequest, Job, LearningClaim, WorkOrder, WorkPortion
+
+    resident_id = people[0].resident_id
+    claim = LearningClaim(submission_id=uuid.uuid4().hex, resident_id=resident_id, kind="certificate", name="电工",
+                          level="初级", earned_on=TODAY)  # fmt: skip
+    job = Job(submission_id=uuid.uuid4().hex, institution_id=school.id, title="电工", town_id=town.id, pay_min=1,
+              pay_max=2, occupation="电工", openings=1)  # fmt: skip
+    order = WorkOrder(submission_id=uuid.uuid4().hex, institution_id=school.id, what="拉链头装配", quantity=10,
+                      piece_rate=15, deadline=TODAY, town_id=town.id, workshop="示范村", status="taken")  # fmt: skip
+    db.session.add_all([claim, job, order])
+    db.session.flush()
+    contact = ContactRequest(job_id=job.id, resident_id=resident_id)
+    portion = WorkPortion(order_id=order.id, resident_id=resident_id, quantity=5)
+    db.session.add_all([contact, portion])
     db.session.commit()
     ids = {
+        "claim_id": claim.id,
+        # request_id: the deletion request below (a contact request's or class request's id is another table's)
+        "order_id": order.id,
+        "portion_id": portion.id,
         "offering_id": offering.id,
         "session_id": offering.sessions[1].id,
         "enrolment_id": people[0].id,

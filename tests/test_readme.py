@@ -81,6 +81,7 @@ def test_make_run_then_every_readme_command_works(tmp_path):
         ("institution", "demo-institution", "/admin/login"),
         ("admin", "demo-admin", "/admin/login"),
         ("mentor", "demo-mentor", "/worker/login"),
+        ("enterprise", "demo-enterprise", "/enterprise/login"),
     ):
         assert re.search(rf"{role}\s+{username}\s+http://127\.0\.0\.1:{port}{login}", printed), printed
     again = shell(setup[-1], env)

@@ -15,6 +15,20 @@ from app.models.push import ClassRequest, Push, PushReason, RequestAnswer
 from app.models.resident import Need, NeedSource, NeedStatus, Resident, ResidentConflict, mask_phone
 from app.models.staff import AuditEntry, Role, User
 from app.models.vocabulary import CertificateStep, DegreeStep, ProgrammeTerm
+from app.models.work import (
+    ClaimKind,
+    ClaimStatus,
+    ContactRequest,
+    ContactStatus,
+    Job,
+    JobStatus,
+    LearnerListing,
+    LearningClaim,
+    OrderStatus,
+    Shift,
+    WorkOrder,
+    WorkPortion,
+)
 from app.vocabulary import CertLevel, DegreeLevel, Kind
 
 __all__ = [
@@ -30,8 +44,12 @@ __all__ = [
     "CaseState",
     "CertLevel",
     "CertificateStep",
+    "ClaimKind",
+    "ClaimStatus",
     "ClassRequest",
     "ContactMethod",
+    "ContactRequest",
+    "ContactStatus",
     "DegreeLevel",
     "DegreeStep",
     "DeletionRequest",
@@ -41,7 +59,11 @@ __all__ = [
     "EnrolmentStatus",
     "Institution",
     "InstitutionType",
+    "Job",
+    "JobStatus",
     "Kind",
+    "LearnerListing",
+    "LearningClaim",
     "Mentor",
     "MentorContact",
     "Message",
@@ -53,6 +75,7 @@ __all__ = [
     "Offering",
     "OfferingStatus",
     "OneTimeCode",
+    "OrderStatus",
     "Outcome",
     "OutcomeKind",
     "Policy",
@@ -66,7 +89,10 @@ __all__ = [
     "Role",
     "Session",
     "SessionStatus",
+    "Shift",
     "Town",
     "User",
+    "WorkOrder",
+    "WorkPortion",
     "mask_phone",
 ]

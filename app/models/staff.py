@@ -22,6 +22,7 @@ class Role(StrEnum):
     INSTITUTION = "institution"  # 院校/机构 staff: their own institution's classes and rosters
     ADMIN = "admin"  # 教育局: everything, the dashboard, incentives
     MENTOR = "mentor"  # 导师: their own residents (/mentor/) and the one-to-one contacts they record
+    ENTERPRISE = "enterprise"  # 企业: their own enterprise's jobs and 共富工坊 work orders
 
 
 def new_stamp() -> str:

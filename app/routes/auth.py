@@ -1,4 +1,4 @@
-"""Staff log-in and log-out, at /worker/login and /admin/login (one view, rate-limited)."""
+"""Staff log-in and log-out, at /worker/login, /admin/login and /enterprise/login (one view, rate-limited)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ HOME = {
     Role.INSTITUTION: "admin.index",
     Role.ADMIN: "admin.index",
     Role.MENTOR: "mentor.index",
+    Role.ENTERPRISE: "enterprise.index",
 }
 
 
@@ -28,6 +29,7 @@ def _next_path(user: User) -> str:
 
 @bp.route("/worker/login", methods=["GET", "POST"])
 @bp.route("/admin/login", methods=["GET", "POST"], endpoint="admin_login")
+@bp.route("/enterprise/login", methods=["GET", "POST"], endpoint="enterprise_login")
 @limiter.limit("30 per 5 minutes", methods=["POST"])
 def login():
     """Per address: 30 tries in 5 minutes. Per username: after a few wrong passwords, a wait that

@@ -5,16 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from flask import Blueprint, current_app, request, session, url_for
+from flask import Blueprint, abort, current_app, request, session, url_for
 from flask_babel import gettext as _
 
 from app import labels, messages
 from app.clock import now, today
 from app.extensions import db, limiter
 from app.forms.me import CodeStepForm, ConsentForm, DeletionForm, DetailsForm, PhoneStepForm
+from app.forms.work import ClaimForm, ListingForm
 from app.htmx import redirect_to, render
-from app.models import MessageKind, mask_phone
-from app.services import catalogue, mentoring, privacy, residents
+from app.models import ContactRequest, MessageKind, mask_phone
+from app.services import catalogue, jobs, learning, mentoring, privacy, residents, workshop
 from app.services import enrolment as enrolment_service
 from app.services import otp as otp_service
 from app.services.identity import normalise_phone
@@ -68,6 +69,7 @@ def index():
             upcoming=upcoming,
             mentors=mentors,
             phone=mask_phone(phone),
+            **_earn(resident),
         )
     if request.form.get("step") == "verify":
         return _verify()
@@ -114,10 +116,28 @@ def logout():
     return redirect_to(url_for("me.index"))
 
 
+# Learn → earn: the learning record, being shown to enterprises, jobs and work orders ----------------
+
+
+def _earn(resident) -> dict:
+    """What /me shows of the learning record and the jobs it fits (nothing for an unknown number)."""
+    if resident is None:
+        return {}
+    day = today()
+    return dict(
+        record=learning.record(resident.id, day),
+        listed=learning.listed(resident.id),
+        matched=jobs.for_resident(resident, day),
+        requests=jobs.requests_for(resident.id),
+        listing_form=ListingForm(formdata=None),
+    )
+
+
 # The resident's data (PIPL arts. 44–47): see it, download it, correct it, consent, deletion -------
 
 
 def _signed_in_resident():
+    """The signed-in resident, or None (the caller sends them to /me to sign in)."""
     phone = signed_in_phone()
     return residents.find_by_phone(phone) if phone else None
 
@@ -209,3 +229,69 @@ def ask_deletion():
         return redirect_to(url_for("me.data", saved="deletion"))
     return _data_page(resident, deletion=form if request.method == "POST" else None,
                       status=422 if form.errors else 200)  # fmt: skip
+
+
+@bp.get("/me/work")
+def work():
+    resident = _signed_in_resident()
+    if resident is None:
+        return redirect_to(url_for("me.index"))
+    day = today()
+    return render(
+        "me/work.html",
+        resident=resident,
+        matched=jobs.for_resident(resident, day),
+        earnings=workshop.for_resident(resident.id),
+        requests=jobs.requests_for(resident.id),
+    )
+
+
+@bp.post("/me/show")
+def show():
+    """Opt in to (or out of) being shown to enterprises."""
+    resident = _signed_in_resident()
+    if resident is None:
+        return redirect_to(url_for("me.index"))
+    form = ListingForm()
+    if form.validate_on_submit():
+        learning.set_listed(resident.id, form.show.data == "1")
+        db.session.commit()
+    return redirect_to(url_for("me.index") + "#jobs")
+
+
+@bp.route("/me/record/new", methods=["GET", "POST"])
+def declare():
+    resident = _signed_in_resident()
+    if resident is None:  # sign in first: the phone step, here
+        if request.method == "GET":
+            return render("me/start.html", form=PhoneStepForm(formdata=None))
+        return redirect_to(url_for("me.index"))
+    form = ClaimForm()
+    if form.validate_on_submit():
+        learning.declare(
+            resident.id,
+            form.submission_id.data,
+            form.kind.data,
+            form.name.data,
+            form.earned_on.value,
+            form.certificate_no.data,
+        )
+        db.session.commit()
+        return redirect_to(url_for("me.index") + "#record")
+    return render("me/declare.html", fragment="form", form=form, status=422 if form.errors else 200)
+
+
+@bp.post("/me/contact/<int:request_id>")
+def contact(request_id: int):
+    """Agree (or not) to be put in touch with an enterprise about one job."""
+    resident = _signed_in_resident()
+    if resident is None:
+        return redirect_to(url_for("me.index"))
+    found = db.session.get(ContactRequest, request_id)
+    if found is None or found.resident_id != resident.id:
+        abort(404)
+    form = ListingForm()
+    if form.validate_on_submit():
+        jobs.answer(found, resident.id, request.form.get("answer") == "accept")
+        db.session.commit()
+    return redirect_to(url_for("me.work") + "#requests")

@@ -20,6 +20,8 @@ from app import vocabulary
 from app.clock import TZ
 from app.extensions import db
 from app.models import (
+    ContactRequest,
+    ContactStatus,
     Enrolment,
     EnrolmentStatus,
     Need,
@@ -29,8 +31,11 @@ from app.models import (
     Outcome,
     OutcomeKind,
     Policy,
+    Programme,
     Resident,
     Town,
+    WorkOrder,
+    WorkPortion,
 )
 from app.services import matching
 
@@ -284,3 +289,89 @@ def incentives() -> list[Money]:
 
 def policy_count() -> int:
     return db.session.scalar(select(func.count()).select_from(Policy).where(Policy.active.is_(True))) or 0
+
+
+# 成果转化: did learning lead to work? ----------------------------------------------------------
+
+
+@dataclass
+class TownEarnings:
+    town: str
+    people: int
+    pieces: int
+    earned: int  # fen
+
+
+@dataclass
+class CertificateWork:
+    certificate: str  # 电工（初级）
+    certified: int  # people who obtained it through Xuehou
+    working: int  # of them, hired or given a work order on or after obtaining it
+
+
+@dataclass
+class Conversion:
+    certified: int  # people with a certificate recorded through Xuehou
+    hired: int  # of them, taken on by an enterprise on or after the certificate
+    orders: int  # of them, given a 共富工坊 portion on or after the certificate
+    working: int  # hired or given a portion (each person once)
+    towns: list[TownEarnings]
+    certificates: list[CertificateWork]
+
+
+def conversion() -> Conversion:
+    """成果转化, from the records: people with a certificate (outcomes), of them those an enterprise
+    recorded as hired on or after it (contact requests marked hired) and those given a work-order
+    portion on or after it; 共富工坊 earnings by the workshop's town (fen, pieces handed in × the piece
+    rate); and per certificate and level, how many of its holders went on to work after it."""
+    hired_after = exists().where(
+        ContactRequest.resident_id == Outcome.resident_id,
+        ContactRequest.status == ContactStatus.HIRED,
+        ContactRequest.hired_on >= Outcome.completed_on,
+    )
+    portion_after = exists().where(
+        WorkPortion.resident_id == Outcome.resident_id,
+        func.date(WorkPortion.assigned_at) >= Outcome.completed_on,
+    )
+    certificate = Outcome.kind == OutcomeKind.CERTIFICATE
+
+    def people(*where):
+        return select(func.count(distinct(Outcome.resident_id))).where(certificate, *where).scalar_subquery()
+
+    certified, hired, orders, working = db.session.execute(
+        select(people(), people(hired_after), people(portion_after), people(or_(hired_after, portion_after)))
+    ).one()
+    towns = [
+        TownEarnings(name, int(n), int(pieces or 0), int(earned or 0))
+        for name, n, pieces, earned in db.session.execute(
+            select(
+                Town.name,
+                func.count(distinct(WorkPortion.resident_id)),
+                func.sum(WorkPortion.handed_in),
+                func.sum(WorkPortion.earned),
+            )
+            .select_from(WorkPortion)
+            .join(WorkOrder, WorkOrder.id == WorkPortion.order_id)
+            .join(Town, Town.id == WorkOrder.town_id)
+            .group_by(Town.id, Town.name, Town.sort_order)
+            .order_by(Town.sort_order, Town.id)
+        )
+    ]
+    name = func.coalesce(Programme.certificate, Programme.name)
+    level = func.coalesce(Outcome.level, "")
+    certificates = [
+        CertificateWork(f"{cert}（{lvl}）" if lvl else cert, int(n), int(w))
+        for cert, lvl, n, w in db.session.execute(
+            select(
+                name,
+                level,
+                func.count(distinct(Outcome.resident_id)),
+                func.count(distinct(case((or_(hired_after, portion_after), Outcome.resident_id)))),
+            )
+            .join(Programme, Programme.id == Outcome.programme_id)
+            .where(certificate)
+            .group_by(name, level)
+            .order_by(func.count(distinct(Outcome.resident_id)).desc(), name, level)
+        )
+    ]
+    return Conversion(int(certified), int(hired), int(orders), int(working), towns, certificates)

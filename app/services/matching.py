@@ -35,9 +35,10 @@ from types import SimpleNamespace
 
 from sqlalchemy import and_, case, func, literal, or_, select
 
+from app import clock
 from app.extensions import db
 from app.models import Mentor, Need, Offering, Programme, Resident, Town
-from app.services import incentives, search, vocabulary
+from app.services import incentives, learning, search, vocabulary
 from app.vocabulary import DEGREE_LEVELS, EDUCATION_RANK, Kind
 
 MAX_CARDS = 5
@@ -356,10 +357,14 @@ def _first_degree_step(education: str | None, lexicon: vocabulary.Lexicon) -> vo
 def hold_back(programme: Programme, need: Need, lexicon: vocabulary.Lexicon) -> Held | None:
     """Why this programme is not for them yet (or any more), or None when they can enter it."""
     if programme.kind == Kind.SKILL and programme.cert_level:
-        if vocabulary.held_enough(need.held_level, programme.cert_level) and need.held_level:
+        # What they said they hold, or what their learning record holds (a higher level wins).
+        held = learning.higher(
+            need.held_level, learning.level_held(need.resident_id, programme.certificate, clock.today())
+        )
+        if vocabulary.held_enough(held, programme.cert_level) and held:
             return Held(programme, "holds", programme.cert_level, None)
         step = lexicon.cert_step(programme.certificate, programme.cert_level)
-        if step and not vocabulary.held_enough(need.held_level, step.requires_level):
+        if step and not vocabulary.held_enough(held, step.requires_level):
             return Held(programme, "certificate", step.requires, step.requires_level)
     if programme.kind == Kind.DEGREE and programme.degree_level:
         step = lexicon.degree_step(programme.degree_level)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEntry, Institution, Kind, Mentor, Role, User
+from app.models import AuditEntry, Institution, InstitutionType, Kind, Mentor, Role, Town, User
 from app.services import catalogue
 
 Changes = dict[str, tuple[Any, Any]]  # field → (old, new), only what differs
@@ -24,6 +24,20 @@ class StaffError(Exception):
     pass
 
 
+def enterprise_org(org: str, town: Town | None) -> Institution:
+    """The enterprise an enterprise account belongs to: the institution of that name, else a new
+    institution of type enterprise in `town` (its own organisation)."""
+    found = db.session.scalar(select(Institution).where(Institution.name == org))
+    if found is not None:
+        return found
+    if town is None:
+        raise StaffError("a new enterprise needs --town with an existing town name or id")
+    found = Institution(name=org, type=InstitutionType.ENTERPRISE, town_id=town.id)
+    db.session.add(found)
+    db.session.flush()
+    return found
+
+
 def create_or_update_user(
     role: str,
     username: str,
@@ -31,6 +45,7 @@ def create_or_update_user(
     institution_id: int | None = None,
     town: str | None = None,
     name: str = "",
+    org: str | None = None,
     *,
     mentor_id: int | None = None,
     subjects: str | None = None,
@@ -43,6 +58,11 @@ def create_or_update_user(
     is left unlinked (the bureau links it in its list of mentors)."""
     if len(password) < 8:
         raise StaffError("password: use at least 8 characters")
+    if role == Role.ENTERPRISE:
+        if org:
+            institution_id = enterprise_org(org, catalogue.find_town(town) if town else None).id
+        if institution_id is None or db.session.get(Institution, institution_id) is None:
+            raise StaffError("an enterprise account needs --org with its enterprise's name (or --institution ID)")
     if role == Role.INSTITUTION and (institution_id is None or db.session.get(Institution, institution_id) is None):
         raise StaffError("institution staff need --institution with an existing institution id")
     town_row = catalogue.find_town(town) if town else None
@@ -54,7 +74,7 @@ def create_or_update_user(
         user = User(username=username)
         db.session.add(user)
     user.role, user.name, user.active = role, name or user.name or username, True
-    user.institution_id = institution_id if role == Role.INSTITUTION else None
+    user.institution_id = institution_id if role in (Role.INSTITUTION, Role.ENTERPRISE) else None
     user.town_id = town_row.id if town_row else None
     user.set_password(password)
     db.session.flush()

@@ -208,6 +208,47 @@ def education_enough(education: str | None, needed: str | None) -> bool | None:
     return EDUCATION_RANK[education] >= EDUCATION_RANK.get(needed, 0)
 
 
+# Certificate levels as people write them (职业技能等级) -------------------------------------------
+
+_BRACKETS = "（）()【】[]「」<>《》·:：-—_/、，,"
+
+
+@lru_cache(maxsize=1)
+def level_words() -> tuple[tuple[str, str], ...]:
+    """(word, level) for every way of writing a certificate level, longest word first: the levels'
+    own names and the `cert_level_words` of app/vocabulary.toml (五级 → 初级 … 一级 → 高级技师)."""
+    table = read_file().get("cert_level_words", {})
+    pairs = {level: level for level in CERT_LEVELS}
+    for level, words in table.items():
+        for word in words:
+            pairs["".join(search.normalise(word).split())] = level
+    return tuple(sorted(pairs.items(), key=lambda p: -len(p[0])))
+
+
+def occupation_level(text: str) -> tuple[str | None, str | None]:
+    """The occupation and certificate level a job's or a certificate's words name, in the
+    vocabulary's own words: "电工（中级）" and "电工四级" are both ("电工", "中级"); "低压电工证 五级" is
+    ("电工", "初级"). The occupation is the skill programme the words mean (else the words as typed,
+    without the level), None when nothing is left; the level None when none is written."""
+    flat = "".join(search.normalise(text or "").split())
+    level = None
+    for word, found in level_words():
+        if word and word in flat:
+            level, flat = found, flat.replace(word, "", 1)
+            break
+    flat = flat.strip(_BRACKETS).replace("证书", "").replace("证", "") if flat else flat
+    flat = flat.strip(_BRACKETS)
+    if not flat:
+        return None, level
+    names = programme_terms(flat, "skill")
+    return (names[0] if names else flat), level
+
+
+def same_certificate(a: str, b: str) -> bool:
+    """Do two writings name the same occupation at the same level (电工（中级） = 电工四级)?"""
+    return occupation_level(a) == occupation_level(b) != (None, None)
+
+
 # Loading the file ----------------------------------------------------------------------------
 
 

@@ -2,7 +2,7 @@
 on several weekdays
 
 Revision ID: 0016_names
-Revises: 0014_cases
+Revises: 0015_earn
 Created: 2026-12-01 12:45:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016_names"
-down_revision = "0014_cases"
+down_revision = "0015_earn"
 branch_labels = None
 depends_on = None
 

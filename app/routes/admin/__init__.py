@@ -124,6 +124,7 @@ from app.routes.admin import (  # noqa: E402, F401
     audit,
     dashboard,
     imports,
+    learning,
     lists,
     messages,
     offerings,

@@ -56,6 +56,7 @@ def _compute_tables() -> dict[str, Any]:
         money=dashboard.incentives(),
         policies=dashboard.policy_count(),
         pushes=push.counts(),
+        conversion=dashboard.conversion(),
     )
 
 

@@ -1,0 +1,129 @@
+"""Enterprises (企业): their jobs, the opted-in learners who hold what a job wants (masked until the
+learner agrees to be put in touch), and 共富工坊 work orders for a village workshop."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.auth import role_required
+from app.clock import today
+from app.extensions import db
+from app.forms.admin import ButtonForm
+from app.forms.work import JobForm, WorkOrderForm
+from app.htmx import redirect_to, render
+from app.models import ContactRequest, Job, Role, WorkOrder
+from app.services import catalogue, jobs, workshop
+
+bp = Blueprint("enterprise", __name__, url_prefix="/enterprise")
+ENTERPRISE = (Role.ENTERPRISE,)
+
+
+@bp.after_request
+def no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _own(obj):
+    if obj is None or obj.institution_id != current_user.institution_id:
+        abort(404)
+    return obj
+
+
+@bp.get("/")
+@role_required(*ENTERPRISE)
+def index():
+    mine = current_user.institution_id
+    return render("enterprise/index.html", jobs=jobs.of_enterprise(mine), orders=workshop.of_enterprise(mine))
+
+
+@bp.route("/jobs/new", methods=["GET", "POST"])
+@role_required(*ENTERPRISE)
+def new_job():
+    form = JobForm(towns=catalogue.towns())
+    if form.validate_on_submit():
+        given = jobs.JobInput(
+            title=form.title.data,
+            town_id=int(form.town.data),
+            pay_min=form.pay_min.value,
+            pay_max=form.pay_max.value,
+            shifts=form.shifts.data,
+            occupation=form.occupation.data,
+            cert_level=form.cert_level.data or None,
+            openings=form.openings.value,
+        )
+        job = jobs.post(current_user, form.submission_id.data, given)
+        db.session.commit()
+        return redirect_to(url_for("enterprise.job", job_id=job.id))
+    return render(
+        "enterprise/form.html", fragment="form", form=form, title=_("发布岗位"), status=422 if form.errors else 200
+    )
+
+
+@bp.get("/jobs/<int:job_id>")
+@role_required(*ENTERPRISE)
+def job(job_id: int):
+    found = _own(db.session.get(Job, job_id))
+    return render("enterprise/job.html", job=found, learners=jobs.learners_for(found, today()), form=ButtonForm())
+
+
+@bp.post("/jobs/<int:job_id>/contact/<int:resident_id>")
+@role_required(*ENTERPRISE)
+def contact(job_id: int, resident_id: int):
+    found = _own(db.session.get(Job, job_id))
+    if ButtonForm().validate_on_submit():
+        try:
+            jobs.request_contact(found, resident_id, current_user, today())
+        except jobs.JobError:
+            abort(404)
+        db.session.commit()
+        flash(_("已发出联系请求。居民在“我的学习”里同意后，您就能看到姓名和手机号。"))
+    return redirect_to(url_for("enterprise.job", job_id=job_id))
+
+
+@bp.post("/requests/<int:request_id>/hired")
+@role_required(*ENTERPRISE)
+def hired(request_id: int):
+    found = db.session.get(ContactRequest, request_id)
+    if found is None:
+        abort(404)
+    _own(found.job)
+    if ButtonForm().validate_on_submit() and jobs.mark_hired(found, current_user, today()):
+        db.session.commit()
+        flash(_("已记录录用。"))
+    return redirect_to(url_for("enterprise.job", job_id=found.job_id))
+
+
+@bp.route("/orders/new", methods=["GET", "POST"])
+@role_required(*ENTERPRISE)
+def new_order():
+    form = WorkOrderForm(towns=catalogue.towns())
+    if form.validate_on_submit():
+        given = workshop.OrderInput(
+            what=form.what.data,
+            quantity=form.quantity.value,
+            piece_rate=form.piece_rate.value,
+            deadline=form.deadline.value,
+            occupation=form.occupation.data or None,
+            cert_level=form.cert_level.data or None,
+            town_id=int(form.town.data),
+            workshop=form.workshop.data,
+        )
+        order = workshop.post(current_user, form.submission_id.data, given)
+        db.session.commit()
+        return redirect_to(url_for("enterprise.order", order_id=order.id))
+    return render(
+        "enterprise/form.html",
+        fragment="form",
+        form=form,
+        title=_("发布共富工坊订单"),
+        status=422 if form.errors else 200,
+    )
+
+
+@bp.get("/orders/<int:order_id>")
+@role_required(*ENTERPRISE)
+def order(order_id: int):
+    return render("enterprise/order.html", order=_own(db.session.get(WorkOrder, order_id)))

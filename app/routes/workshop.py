@@ -1,0 +1,107 @@
+"""共富工坊 in the village: the workshop leader (a community worker of the order's town) takes an
+enterprise's work order, gives portions to residents by skill level, and records what each handed
+in and earned."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.auth import role_required
+from app.clock import today
+from app.extensions import db
+from app.forms.admin import ButtonForm
+from app.forms.work import WORK_ERRORS, AssignForm, HandInForm
+from app.htmx import redirect_to, render
+from app.models import Role, WorkOrder, WorkPortion
+from app.services import workshop
+
+bp = Blueprint("workshop", __name__, url_prefix="/worker/workshop")
+WORKER = (Role.WORKER,)
+
+
+@bp.after_request
+def no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _in_my_town(order: WorkOrder | None) -> WorkOrder:
+    if order is None or order.town_id != current_user.town_id:
+        abort(404)
+    return order
+
+
+@bp.get("/")
+@role_required(*WORKER)
+def index():
+    return render("workshop/index.html", orders=workshop.of_town(current_user.town_id), form=ButtonForm())
+
+
+@bp.post("/orders/<int:order_id>/take")
+@role_required(*WORKER)
+def take(order_id: int):
+    order = _in_my_town(db.session.get(WorkOrder, order_id))
+    if ButtonForm().validate_on_submit() and workshop.take(order, current_user):
+        db.session.commit()
+        flash(_("已接单，可以给居民分活了。"))
+    return redirect_to(url_for("workshop.order", order_id=order.id))
+
+
+def _page(order: WorkOrder, assign_form=None, hand_in=None, status: int = 200):
+    forms = {p.id: HandInForm(formdata=None, prefix=f"p{p.id}") for p in order.portions}
+    if hand_in is not None:
+        forms[hand_in[0]] = hand_in[1]
+    return render(
+        "workshop/order.html",
+        order=order,
+        assign_form=assign_form or AssignForm(formdata=None),
+        hand_in_forms=forms,
+        candidates=workshop.candidates(order, today()),
+        take_form=ButtonForm(),
+        status=status,
+    )
+
+
+@bp.route("/orders/<int:order_id>", methods=["GET", "POST"])
+@role_required(*WORKER)
+def order(order_id: int):
+    """The order, who has which portion, and the form that gives out a portion."""
+    found = _in_my_town(db.session.get(WorkOrder, order_id))
+    form = AssignForm()
+    if form.validate_on_submit():
+        try:
+            workshop.assign(found, current_user, form.phone.data, form.quantity.value, today())
+        except workshop.WorkError as error:
+            field = "quantity" if error.code == "too_many" else "phone"
+            form.add_error(
+                field, str(WORK_ERRORS[error.code]) % error.params if error.params else WORK_ERRORS[error.code]
+            )
+            db.session.rollback()
+            return _page(found, assign_form=form, status=422)
+        db.session.commit()
+        flash(_("已分活。"))
+        return redirect_to(url_for("workshop.order", order_id=found.id))
+    return _page(found, assign_form=form, status=422 if form.errors else 200)
+
+
+@bp.post("/portions/<int:portion_id>")
+@role_required(*WORKER)
+def hand_in(portion_id: int):
+    portion = db.session.get(WorkPortion, portion_id)
+    if portion is None:
+        abort(404)
+    order = _in_my_town(portion.order)
+    form = HandInForm(prefix=f"p{portion.id}")
+    if form.validate_on_submit():
+        try:
+            workshop.hand_in(portion, current_user, form.handed_in.value)
+        except workshop.WorkError as error:
+            form.add_error("handed_in", str(WORK_ERRORS[error.code]) % error.params)
+            db.session.rollback()
+            return _page(order, hand_in=(portion.id, form), status=422)
+        db.session.commit()
+        flash(_("已记录交回的件数和收入。"))
+        return redirect_to(url_for("workshop.order", order_id=order.id) + f"#portion-{portion.id}")
+    return _page(order, hand_in=(portion.id, form), status=422)

@@ -1,0 +1,301 @@
+"""Jobs matched both ways, with reasons.
+
+A resident sees the open jobs that fit what their learning record holds or what they are about to
+finish, near home ("您有电工初级证；本镇；白班"), and the jobs one class away ("再学电工中级，就能
+申请…", with the next-level class). An enterprise sees, for one of its jobs, the learners who opted
+in to be shown (app.services.learning.set_listed) and hold the level it wants — their name and phone
+masked until the learner accepts a request to be put in touch. No texts are sent from here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.clock import utcnow
+from app.extensions import db
+from app.labels import SHIFTS
+from app.models import (
+    ContactRequest,
+    ContactStatus,
+    Job,
+    JobStatus,
+    LearnerListing,
+    Offering,
+    Programme,
+    Resident,
+    User,
+    mask_phone,
+)
+from app.services import learning, staff, vocabulary
+from app.vocabulary import CERT_LEVELS, Kind
+
+
+class JobError(Exception):
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.code, self.params = code, params
+
+
+@dataclass
+class JobInput:
+    title: str
+    town_id: int
+    pay_min: int
+    pay_max: int
+    shifts: list[str]
+    occupation: str
+    cert_level: str | None
+    openings: int
+
+
+def post(enterprise: User, submission_id: str, given: JobInput) -> Job:
+    """A job of the user's enterprise. The occupation is put in the vocabulary's words (电工证 → 电工),
+    and a level written in it (电工四级) is taken when none is chosen. A replay returns the first job."""
+    found = db.session.scalar(select(Job).where(Job.submission_id == submission_id))
+    if found is not None:
+        return found
+    occupation, written_level = vocabulary.occupation_level(given.occupation)
+    job = Job(
+        submission_id=submission_id,
+        institution_id=enterprise.institution_id,
+        title=given.title,
+        town_id=given.town_id,
+        pay_min=given.pay_min,
+        pay_max=given.pay_max,
+        shifts=",".join(s for s in SHIFTS if s in given.shifts),
+        occupation=(occupation or given.occupation)[:40],
+        cert_level=given.cert_level or written_level,
+        openings=given.openings,
+        created_by_id=enterprise.id,
+    )
+    db.session.add(job)
+    db.session.flush()
+    staff.audit(enterprise, "job.create", "job", job.id, title=job.title, occupation=job.occupation)
+    return job
+
+
+def open_jobs(town_id: int | None = None) -> list[Job]:
+    query = select(Job).where(Job.status == JobStatus.OPEN).order_by(Job.created_at.desc(), Job.id.desc())
+    if town_id:
+        query = query.where(Job.town_id == town_id)
+    return list(db.session.scalars(query))
+
+
+def of_enterprise(institution_id: int) -> list[Job]:
+    return list(db.session.scalars(select(Job).where(Job.institution_id == institution_id).order_by(Job.id.desc())))
+
+
+def wanted(job: Job) -> str:
+    """电工（中级）: the occupation and the level the job asks for."""
+    return f"{job.occupation}（{job.cert_level}）" if job.cert_level else job.occupation
+
+
+def shift_words(job: Job) -> str:
+    return "、".join(str(SHIFTS[s]) for s in job.shift_list if s in SHIFTS)
+
+
+# A resident's side ------------------------------------------------------------------------------
+
+
+@dataclass
+class JobFit:
+    job: Job
+    reasons: list[str]
+    km: float | None = None
+
+
+@dataclass
+class JobStep:
+    """A job one certificate level away, and the class that leads there (None: none open now)."""
+
+    job: Job
+    level: str
+    offering: Offering | None
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ForResident:
+    fits: list[JobFit]
+    one_class_away: list[JobStep]
+
+
+def _near(resident: Resident, job: Job, lexicon: vocabulary.Lexicon) -> tuple[bool, str | None, float | None]:
+    """Is the job near home, and the words for it (本镇, 邻近 约 6 公里)."""
+    if resident.town_id is None:
+        return True, None, None
+    if job.town_id == resident.town_id:
+        return True, _("本镇"), 0
+    km = lexicon.km(resident.town_id, job.town_id)
+    if km is not None and km <= vocabulary.NEAR_KM:
+        return True, _("邻近（约 %(km)s 公里）", km=round(km)), km
+    return False, None, km
+
+
+def _level_index(level: str | None) -> int:
+    return CERT_LEVELS.index(level) if level in CERT_LEVELS else -1
+
+
+def next_class(occupation: str, level: str, town_id: int | None, today: dt.date) -> Offering | None:
+    """An open class of `occupation` at `level`, in the resident's town first, soonest first."""
+    rows = db.session.scalars(
+        Offering.listing()
+        .where(
+            Offering.kind == Kind.SKILL,
+            Programme.cert_level == level,
+            Offering.open_for_signup(today),
+        )
+        .order_by(Offering.start_date, Offering.id)
+    ).all()
+    found = [o for o in rows if learning.occupation_of(o.programme) == occupation]
+    found.sort(key=lambda o: o.town_id != town_id)
+    return found[0] if found else None
+
+
+def for_resident(resident: Resident, today: dt.date) -> ForResident:
+    holdings = learning.holdings(resident.id, today)
+    lexicon = vocabulary.lexicon()
+    fits: list[JobFit] = []
+    steps: list[JobStep] = []
+    if not holdings:
+        return ForResident(fits, steps)
+    jobs = db.session.scalars(
+        select(Job).where(Job.status == JobStatus.OPEN, Job.occupation.in_(list(holdings))).order_by(Job.id)
+    )
+    for job in jobs:
+        near, where, km = _near(resident, job, lexicon)
+        if not near:
+            continue
+        holding = holdings[job.occupation]
+        need = _level_index(job.cert_level)
+        held, studying = _level_index(holding.level), _level_index(holding.studying)
+        extra = [r for r in (where, shift_words(job)) if r]
+        if held >= need and (held >= 0 or need < 0):
+            have = (
+                _("您有%(occupation)s%(level)s证", occupation=job.occupation, level=holding.level)
+                if holding.level
+                else _("您学过%(occupation)s", occupation=job.occupation)
+            )
+            fits.append(JobFit(job, [have, *extra], km))
+        elif studying >= need:
+            soon = _(
+                "您正在学%(occupation)s%(level)s，%(date)s结业",
+                occupation=job.occupation,
+                level=holding.studying,
+                date=holding.studying_until.isoformat() if holding.studying_until else "",
+            )
+            fits.append(JobFit(job, [soon, *extra], km))
+        elif max(held, studying) == need - 1:
+            offering = next_class(job.occupation, job.cert_level, resident.town_id, today)
+            reason = _(
+                "再学%(occupation)s%(level)s，就能申请“%(title)s”",
+                occupation=job.occupation,
+                level=job.cert_level,
+                title=job.title,
+            )
+            steps.append(JobStep(job, job.cert_level, offering, [reason, *extra]))
+    fits.sort(key=lambda f: (f.km is None, f.km or 0, -f.job.id))
+    return ForResident(fits, steps)
+
+
+def requests_for(resident_id: int) -> list[ContactRequest]:
+    return list(
+        db.session.scalars(
+            select(ContactRequest).where(ContactRequest.resident_id == resident_id).order_by(ContactRequest.id.desc())
+        )
+    )
+
+
+def answer(request: ContactRequest, resident_id: int, accept: bool) -> bool:
+    """The resident agrees (or not) to be put in touch; only their own pending requests."""
+    if request.resident_id != resident_id or request.status != ContactStatus.PENDING:
+        return False
+    request.status = ContactStatus.ACCEPTED if accept else ContactStatus.DECLINED
+    request.answered_at = utcnow()
+    staff.audit(None, "contact.answer", "contact_request", request.id, resident_id=resident_id, status=request.status)
+    db.session.flush()
+    return True
+
+
+# An enterprise's side ----------------------------------------------------------------------------
+
+
+def mask_name(name: str) -> str:
+    """王小明 → 王**."""
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else "*"
+
+
+@dataclass
+class Learner:
+    resident_id: int
+    name: str  # masked until they accept
+    phone: str  # masked until they accept
+    town: str
+    holds: str  # 电工（中级）
+    studying: str | None
+    request: ContactRequest | None
+
+    @property
+    def in_touch(self) -> bool:
+        return self.request is not None and self.request.status in (ContactStatus.ACCEPTED, ContactStatus.HIRED)
+
+
+def learners_for(job: Job, today: dt.date) -> list[Learner]:
+    """The opted-in learners who hold the level the job wants (or above) in its occupation, nearest
+    level first; contact masked unless they accepted this job's request."""
+    listed = db.session.scalars(
+        select(Resident).join(LearnerListing, LearnerListing.resident_id == Resident.id).order_by(Resident.id)
+    ).all()
+    requests = {
+        r.resident_id: r for r in db.session.scalars(select(ContactRequest).where(ContactRequest.job_id == job.id))
+    }
+    need = _level_index(job.cert_level)
+    found: list[Learner] = []
+    for resident in listed:
+        holding = learning.holdings(resident.id, today).get(job.occupation)
+        if holding is None or holding.level is None or _level_index(holding.level) < need:
+            continue
+        request = requests.get(resident.id)
+        shown = request is not None and request.status in (ContactStatus.ACCEPTED, ContactStatus.HIRED)
+        found.append(
+            Learner(
+                resident.id,
+                resident.name if shown else mask_name(resident.name),
+                resident.phone if shown else mask_phone(resident.phone),
+                resident.town.name if resident.town else "",
+                f"{job.occupation}（{holding.level}）",
+                f"{job.occupation}（{holding.studying}）" if holding.studying else None,
+                request,
+            )
+        )
+    found.sort(key=lambda learner: learner.resident_id)
+    return found
+
+
+def request_contact(job: Job, resident_id: int, actor: User, today: dt.date) -> ContactRequest:
+    """Ask to be put in touch with a listed learner who fits the job; asking again changes nothing."""
+    if not any(learner.resident_id == resident_id for learner in learners_for(job, today)):
+        raise JobError("not_listed")
+    found = db.session.scalar(
+        select(ContactRequest).where(ContactRequest.job_id == job.id, ContactRequest.resident_id == resident_id)
+    )
+    if found is not None:
+        return found
+    request = ContactRequest(job_id=job.id, resident_id=resident_id, requested_by_id=actor.id)
+    db.session.add(request)
+    db.session.flush()
+    staff.audit(actor, "contact.request", "contact_request", request.id, resident_id=resident_id, job=job.id)
+    return request
+
+
+def mark_hired(request: ContactRequest, actor: User, day: dt.date) -> bool:
+    """The enterprise took the learner on (only after they agreed to be in touch)."""
+    if request.status != ContactStatus.ACCEPTED:
+        return False
+    request.status, request.hired_on = ContactStatus.HIRED, day
+    staff.audit(actor, "contact.hired", "contact_request", request.id, resident_id=request.resident_id)
+    db.session.flush()
+    return True

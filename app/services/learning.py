@@ -1,0 +1,220 @@
+"""A resident's learning record (学习档案, 课证融合): the degrees, certificates and class completions
+earned through Xuehou (their outcomes), the ones they declared (counted once staff have checked
+them), and the skill classes they are about to finish, each with its level and date.
+
+Matching asks `level_held()` for eligibility for the next certificate level; the job match asks
+`holdings()`. Occupations are the vocabulary's skill programmes (电工), levels the CertLevel codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flask import g, has_app_context
+from sqlalchemy import select
+
+from app.clock import utcnow
+from app.extensions import db
+from app.models import (
+    ClaimKind,
+    ClaimStatus,
+    Enrolment,
+    EnrolmentStatus,
+    LearnerListing,
+    LearningClaim,
+    Offering,
+    Outcome,
+    OutcomeKind,
+    Programme,
+    User,
+)
+from app.services import staff, vocabulary
+from app.vocabulary import CERT_LEVELS, Kind
+
+_CACHE = "_xuehou_holdings"
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str  # degree | certificate | completion
+    name: str  # the occupation (电工), the degree level, or the class
+    level: str | None
+    on: dt.date  # earned on, or (studying) the day the class ends
+    source: str  # xuehou | declared
+    status: str  # earned | pending | rejected | studying
+    offering_id: int | None = None
+
+    @property
+    def counts(self) -> bool:
+        return self.status == "earned"
+
+
+def occupation_of(programme: Programme) -> str:
+    """The occupation a skill programme's certificate is in, in the vocabulary's words."""
+    return vocabulary.occupation_level(programme.certificate or programme.name)[0] or programme.name
+
+
+def higher(a: str | None, b: str | None) -> str | None:
+    levels = [level for level in (a, b) if level in CERT_LEVELS]
+    return max(levels, key=CERT_LEVELS.index) if levels else None
+
+
+def record(resident_id: int, today: dt.date) -> list[Entry]:
+    """Everything on the resident's learning record, newest first (classes being studied first)."""
+    entries: list[Entry] = []
+    outcomes = db.session.execute(
+        select(Outcome, Programme)
+        .join(Programme, Outcome.programme_id == Programme.id)
+        .where(Outcome.resident_id == resident_id)
+    ).all()
+    for outcome, programme in outcomes:
+        if outcome.kind == OutcomeKind.CERTIFICATE:
+            name, level = occupation_of(programme), outcome.level or programme.cert_level
+        elif outcome.kind == OutcomeKind.DEGREE:
+            level = outcome.level or programme.degree_level
+            name = " ".join(filter(None, [level, programme.major]))
+            level = None
+        else:
+            name, level = programme.name, None
+        entries.append(Entry(outcome.kind, name, level, outcome.completed_on, "xuehou", "earned"))
+    claims = db.session.scalars(select(LearningClaim).where(LearningClaim.resident_id == resident_id))
+    for claim in claims:
+        status = {ClaimStatus.ACCEPTED: "earned", ClaimStatus.PENDING: "pending"}.get(claim.status, "rejected")
+        entries.append(Entry(claim.kind, claim.name, claim.level, claim.earned_on, "declared", status))
+    entries.sort(key=lambda e: e.on, reverse=True)
+    studying = db.session.execute(
+        select(Offering, Programme)
+        .join(Enrolment, Enrolment.offering_id == Offering.id)
+        .join(Programme, Offering.programme_id == Programme.id)
+        .where(
+            Enrolment.resident_id == resident_id,
+            Enrolment.status == EnrolmentStatus.CONFIRMED,
+            Offering.kind == Kind.SKILL,
+            Offering.still_running(today),
+        )
+        .order_by(Offering.end_date)
+    ).all()
+    now_studying = [
+        Entry(ClaimKind.CERTIFICATE, occupation_of(p), p.cert_level, o.end_date, "xuehou", "studying", o.id)
+        for o, p in studying
+    ]
+    return now_studying + entries
+
+
+@dataclass(frozen=True)
+class Holding:
+    occupation: str
+    level: str | None  # the highest level held (earned or checked), None: none yet
+    studying: str | None  # the level of a class they are about to finish, if higher
+    studying_until: dt.date | None = None
+
+
+def holdings(resident_id: int, today: dt.date) -> dict[str, Holding]:
+    """Per occupation: the highest certificate level held, and a higher one being studied."""
+    cache = g.setdefault(_CACHE, {}) if has_app_context() else {}
+    if (resident_id, today) in cache:
+        return cache[(resident_id, today)]
+    held: dict[str, str | None] = {}
+    studying: dict[str, tuple[str | None, dt.date]] = {}
+    for entry in record(resident_id, today):
+        if entry.kind != ClaimKind.CERTIFICATE:
+            continue
+        if entry.status == "earned":
+            held[entry.name] = higher(held.get(entry.name), entry.level)
+        elif entry.status == "studying" and entry.name not in studying:
+            studying[entry.name] = (entry.level, entry.on)
+    found = {}
+    for occupation in {*held, *studying}:
+        level = held.get(occupation)
+        next_level, until = studying.get(occupation, (None, None))
+        if next_level and higher(level, next_level) == level:
+            next_level, until = None, None
+        found[occupation] = Holding(occupation, level, next_level, until)
+    cache[(resident_id, today)] = found
+    return found
+
+
+def level_held(resident_id: int | None, occupation: str | None, today: dt.date) -> str | None:
+    """The highest certificate level of `occupation` on the resident's record (None: none)."""
+    if resident_id is None or not occupation:
+        return None
+    name = vocabulary.occupation_level(occupation)[0] or occupation
+    holding = holdings(resident_id, today).get(name)
+    return holding.level if holding else None
+
+
+def forget() -> None:
+    if has_app_context():
+        g.pop(_CACHE, None)
+
+
+# What a resident declares, and staff checking it ---------------------------------------------
+
+
+def declare(resident_id: int, submission_id: str, kind: str, text: str, earned_on: dt.date, number: str | None):
+    """Add a declared degree, certificate or completion, pending until staff check it. A
+    certificate's words give its occupation and level (电工四级 → 电工, 中级). A replay of the same
+    submission id returns the first claim."""
+    found = db.session.scalar(select(LearningClaim).where(LearningClaim.submission_id == submission_id))
+    if found is not None:
+        return found
+    occupation, level = vocabulary.occupation_level(text) if kind == ClaimKind.CERTIFICATE else (None, None)
+    claim = LearningClaim(
+        submission_id=submission_id,
+        resident_id=resident_id,
+        kind=kind,
+        name=(occupation or text)[:60],
+        level=level,
+        earned_on=earned_on,
+        certificate_no=number or None,
+    )
+    db.session.add(claim)
+    db.session.flush()
+    forget()
+    return claim
+
+
+def pending_claims() -> list[LearningClaim]:
+    return list(
+        db.session.scalars(
+            select(LearningClaim).where(LearningClaim.status == ClaimStatus.PENDING).order_by(LearningClaim.id)
+        )
+    )
+
+
+def check(claim: LearningClaim, accept: bool, actor: User) -> bool:
+    """Staff accept or reject a pending claim (audited); False when it was already checked."""
+    if claim.status != ClaimStatus.PENDING:
+        return False
+    claim.status = ClaimStatus.ACCEPTED if accept else ClaimStatus.REJECTED
+    claim.checked_by_id, claim.checked_at = actor.id, utcnow()
+    staff.audit(
+        actor,
+        "learning_claim.check",
+        "learning_claim",
+        claim.id,
+        resident_id=claim.resident_id,
+        status=claim.status,
+        name=claim.name,
+        level=claim.level,
+    )
+    db.session.flush()
+    forget()
+    return True
+
+
+# Being shown to enterprises -------------------------------------------------------------------
+
+
+def listed(resident_id: int) -> bool:
+    return db.session.scalar(select(LearnerListing.id).where(LearnerListing.resident_id == resident_id)) is not None
+
+
+def set_listed(resident_id: int, show: bool) -> None:
+    """Opt in (or out) of being shown to enterprises; doing it twice changes nothing."""
+    row = db.session.scalar(select(LearnerListing).where(LearnerListing.resident_id == resident_id))
+    if show and row is None:
+        db.session.add(LearnerListing(resident_id=resident_id))
+    elif not show and row is not None:
+        db.session.delete(row)
+    db.session.flush()
