@@ -3,7 +3,7 @@ moved or cancelled, which texts everyone with a place or waiting."""
 
 from __future__ import annotations
 
-from flask import abort, flash, request, url_for
+from flask import flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -26,7 +26,7 @@ from app.routes.admin import (
     institution_for_create,
     own_institution_id,
 )
-from app.services import catalogue, classes
+from app.services import catalogue, classes, versions
 
 PER_PAGE = 50
 
@@ -63,18 +63,21 @@ def _offering_form(offering: Offering | None, institution_id: int, title: str, b
             form[name].data = getattr(offering, name).isoformat()
         for name in ("start_time", "end_time"):
             form[name].data = getattr(offering, name).strftime("%H:%M")
+    conflict = None
     if form.validate_on_submit():
         try:
             saved = classes.save_offering(
-                offering, institution_id, form.values(), current_user, form.submission_id.data
+                offering, institution_id, form.values(), current_user, form.submission_id.data, form.loaded_version
             )
         except classes.ClassError as error:
             form.add_error(error.field, forms.CLASS_ERRORS[error.code](**error.params))
+        except versions.Conflict as stale:
+            conflict = stale
         else:
             db.session.commit()
             flash(_("班级已保存。"))
             return redirect_to(url_for("admin.offering", offering_id=saved.id))
-    return form_page(form, title, back)
+    return form_page(form, title, back, conflict=conflict)
 
 
 @bp.route("/offerings/new", methods=["GET", "POST"])
@@ -97,7 +100,11 @@ def offering_edit(offering_id: int):
 @bp.get("/offerings/<int:offering_id>")
 @role_required(*STAFF)
 def offering(offering_id: int):
-    offering = get_offering(offering_id)
+    return _offering_page(get_offering(offering_id))
+
+
+def _offering_page(offering: Offering, problems: list[tuple[str, str]] | None = None, status: int = 200):
+    """The class page; `problems` (message, link) on top when a change to it was refused."""
     counts = dict(
         db.session.execute(
             select(Enrolment.status, func.count())
@@ -105,7 +112,14 @@ def offering(offering_id: int):
             .group_by(Enrolment.status)
         ).all()
     )
-    return render("admin/offering.html", offering=offering, counts=counts, statuses=labels.ENROLMENT_STATUSES)
+    return render(
+        "admin/offering.html",
+        offering=offering,
+        counts=counts,
+        statuses=labels.ENROLMENT_STATUSES,
+        problems=problems or [],
+        status=status,
+    )
 
 
 @bp.post("/offerings/<int:offering_id>/status")
@@ -114,7 +128,13 @@ def offering_status(offering_id: int):
     offering = get_offering(offering_id)
     form = forms.OfferingStatusForm()
     if not form.validate_on_submit():
-        abort(400)
+        # No status, or one that isn't a class's: the class page, saying which button to press; nothing changed.
+        problems = [
+            (_("没有改状态：请点下面“报名状态”里的一个按钮（恢复报名、停止报名或取消这个班）"), "#status-actions")
+        ]
+        problems += [(f.errors[0], "#status-actions") for f in form if f.errors and f.name != "status"]
+        db.session.rollback()
+        return _offering_page(offering, problems, status=422)
     classes.set_status(offering, form.status.data, current_user)
     db.session.commit()
     flash(_("班级状态已改为：%(status)s", status=labels.OFFERING_STATUSES[form.status.data]))
