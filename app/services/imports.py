@@ -713,6 +713,14 @@ def parse(data: bytes, filename: str, institution: Institution) -> Parsed:
     return Parsed(clean, Result(problems=problems, layout=layout))
 
 
+def run(data: bytes, filename: str, institution: Institution, actor: User, submission_id: str) -> Result:
+    """parse() and write() in the caller's one transaction (tests, a script); the route parses
+    before it takes the write lock and calls write() itself. A replay returns an empty result."""
+    if classes.replayed(submission_id):
+        return Result()
+    return write(parse(data, filename, institution), filename, institution, actor, submission_id)
+
+
 def write(parsed: Parsed, filename: str, institution: Institution, actor: User, submission_id: str) -> Result:
     """Write a parsed file, everything or nothing, in the caller's write transaction. A replay
     returns an empty result. What may have changed since the file was read is checked again here,
