@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -133,6 +133,8 @@ def _writers_first() -> None:
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         from app.db import begin_write
 
+        if getattr(current_app.view_functions.get(request.endpoint or ""), "reads_first", False):
+            return  # it takes the lock itself once it has read (app.db.reads_first)
         begin_write()
 
 

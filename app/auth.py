@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import hashlib
 import hmac
+import secrets
 import time
 from functools import wraps
 
@@ -18,13 +19,15 @@ from flask import Flask, abort, current_app, g, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from limits import RateLimitItemPerMinute, RateLimitItemPerSecond
+from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import resubmit
 from app.clock import utcnow
+from app.db import begin_write
 from app.extensions import db, limiter, login_manager
 from app.htmx import redirect_to, render
-from app.models import User
+from app.models import PendingForm, User
 from app.services import outbox
 
 SINCE, SEEN, EXPIRED = "staff_since", "staff_seen", "login_expired"
@@ -144,31 +147,51 @@ def log_in(form) -> User | None:
     return user
 
 
-CARRY = "carried_form"
-CARRY_MAX = 2500  # bytes of answers a session cookie carries (it must stay under about 4 KB)
+CARRY = "carried_form"  # in the session: whose answers wait, and the token of their pending_forms row
+CARRY_FOR = dt.timedelta(hours=1)  # how long they wait
 
 
 def keep_answers_for_after_log_in() -> None:
-    """A form posted after its log-in ended: its answers wait in the session (a signed cookie on
-    this device, which typed them) for the same person to log in again; another user never gets
-    them. Beyond CARRY_MAX they are not kept."""
+    """A form posted after its log-in ended: its answers wait on the server (PendingForm, however
+    long; the route's body limit bounds them) under a random token that only this device's session
+    holds, for the same person to log in again within CARRY_FOR; another user never gets them.
+    Files chosen are not kept (only their names, to say they must be chosen again)."""
     owner = session.get(EXPIRED)
+    if not owner or resubmit.active():
+        return
     fields = [
-        (key, value)
+        [key, value]
         for key, value in request.form.items(multi=True)
         if isinstance(value, str) and key not in ("csrf_token", resubmit.MARKER)
     ]
-    if owner and sum(len(k) + len(v) for k, v in fields) <= CARRY_MAX:
-        session[CARRY] = {"for": owner, "url": request.full_path.rstrip("?"), "fields": fields}
+    files = [upload.filename[:200] for upload in request.files.values() if upload and upload.filename]
+    db.session.rollback()  # nothing was done yet; the write begins as a writer (a reads_first view too)
+    begin_write()
+    db.session.execute(
+        delete(PendingForm).where((PendingForm.user_id == owner) | (PendingForm.created_at < utcnow() - CARRY_FOR))
+    )
+    token = secrets.token_urlsafe(32)
+    url = request.full_path.rstrip("?")[:2000]
+    db.session.add(PendingForm(token=token, user_id=owner, url=url, fields=fields, files=files))
+    db.session.commit()
+    session[CARRY] = {"for": owner, "token": token}
 
 
 def carried_form_page(user: User):
     """After logging in: the page that takes the kept answers back to their form (one button; with
-    JavaScript it presses itself), where they are shown again for "请再点一次提交". None if none."""
+    JavaScript it presses itself, unless a file must be chosen again), where they are shown again for
+    "请再点一次提交". None if none. The answers are taken (deleted) as they are shown."""
     carried = session.pop(CARRY, None)
-    if not carried or carried.get("for") != user.id:
+    if not carried or carried.get("for") != user.id or not carried.get("token"):
         return None
-    return render("auth/continue.html", url=carried["url"], fields=carried["fields"], marker=resubmit.MARKER)
+    mine = (PendingForm.token == carried["token"], PendingForm.user_id == user.id)
+    pending = db.session.scalar(select(PendingForm).where(*mine, PendingForm.created_at >= utcnow() - CARRY_FOR))
+    db.session.execute(delete(PendingForm).where(*mine))
+    db.session.commit()
+    if pending is None:
+        return None
+    fields, files, url = pending.fields, pending.files, pending.url
+    return render("auth/continue.html", url=url, fields=fields, files=files, marker=resubmit.MARKER)
 
 
 # How long a log-in lasts -------------------------------------------------------------------------

@@ -20,6 +20,14 @@ def begin_write() -> None:
     db.session.connection(execution_options={"sqlite_immediate": True})
 
 
+def reads_first(view):
+    """Mark a POST view that reads (parses, checks) before it writes and opens its write itself
+    with begin_write() after a rollback: app._writers_first leaves it alone, so its reading never
+    holds the write lock."""
+    view.reads_first = True
+    return view
+
+
 def migration_heads() -> set[str]:
     """The revisions the code's migrations end at (read once per process)."""
     heads = current_app.extensions.get("xuehou_migration_heads")

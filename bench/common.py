@@ -143,8 +143,12 @@ def hidden(html: str, name: str) -> str:
 
 
 def tokens(html: str) -> dict[str, str]:
-    """The csrf_token and submission_id a rendered form carries."""
-    return {"csrf_token": hidden(html, "csrf_token"), "submission_id": hidden(html, "submission_id")}
+    """The csrf_token and submission_id a rendered form carries, and the version of the record an
+    edit form was loaded at (when it has one)."""
+    found = {"csrf_token": hidden(html, "csrf_token"), "submission_id": hidden(html, "submission_id")}
+    if 'name="version" type="hidden"' in html:
+        found["version"] = hidden(html, "version")
+    return found
 
 
 def wrk(url: str, seconds: int = 10, connections: int = 16) -> dict:

@@ -9,7 +9,7 @@ import datetime as dt
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import BooleanField, PasswordField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
 from wtforms.widgets import DateInput
 
@@ -18,13 +18,25 @@ from app.clock import today
 from app.forms.base import CheckboxesField, ChoiceField, PhoneField, RadioChoiceField, SubmissionForm
 from app.i18n import display_name
 from app.models import Allocation, Benefit, Kind, Offering, OfferingStatus, OutcomeKind, Role
-from app.services import classes, parsing
+from app.services import classes, parsing, versions
 
 LOTTERY_CLOSES = dt.time(20, 0)  # a lottery stops taking entries at 8 in the evening of its day
 
 
 def _strip(value):
     return parsing.clean(value) if isinstance(value, str) else value
+
+
+class Versioned:
+    """Mixin for an edit form: the version of the record it was loaded at, carried in a hidden
+    field (app.services.versions compares it with the record's when the form is saved)."""
+
+    version = HiddenField()
+
+    @property
+    def loaded_version(self) -> int:
+        # What was posted, never the record's own version (WTForms falls back to it when none is).
+        return versions.loaded(self.version.raw_data[0] if self.version.raw_data else None)
 
 
 class _Parsed(StringField):
@@ -139,7 +151,7 @@ def _fixed(*pairs):
     return lambda: list(pairs)
 
 
-class ProgrammeForm(SubmissionForm):
+class ProgrammeForm(Versioned, SubmissionForm):
     kind = ChoiceField(_l("类别"), choices=_choices(labels.KINDS), validators=[InputRequired(_l("请选择类别"))])
     name = _text(_l("课程名称"), description=_l("例如：电工（初级）、烘焙、行政管理（专科）"))
     name_en = _text(
@@ -181,7 +193,7 @@ class ProgrammeForm(SubmissionForm):
         )
 
 
-class OfferingForm(SubmissionForm):
+class OfferingForm(Versioned, SubmissionForm):
     programme = ChoiceField(_l("课程"), validators=[InputRequired(_l("请选择课程"))])
     code = _text(_l("开班编号"), max_length=40, description=_l("本校自己的编号，例如 DQ-2026-01；导入表格时按它更新"))
     town = ChoiceField(_l("镇/街道"), validators=[InputRequired(_l("请选择上课的镇或街道"))])
@@ -399,7 +411,7 @@ class ButtonForm(SubmissionForm):
     """A button that changes one thing (mark paid): only the tokens."""
 
 
-class PolicyForm(SubmissionForm):
+class PolicyForm(Versioned, SubmissionForm):
     code = _text(_l("政策编号"), max_length=20, description=_l("例如 JN-DG-ZJ"))
     name = _text(_l("政策名称"), max_length=80)
     name_en = _text(
@@ -489,7 +501,7 @@ class PolicyForm(SubmissionForm):
         }
 
 
-class TownForm(SubmissionForm):
+class TownForm(Versioned, SubmissionForm):
     name = _text(_l("镇/街道名称"), max_length=40)
     name_en = _text(
         _l("英文名或拼音"),
@@ -520,7 +532,7 @@ class TownForm(SubmissionForm):
         }
 
 
-class TermForm(SubmissionForm):
+class TermForm(Versioned, SubmissionForm):
     word = _text(_l("居民的说法"), max_length=40, description=_l("例如 电工上岗证、毛笔字、大专"))
     programme = _text(_l("指的课程"), max_length=40, description=_l("开班名称里有的词，例如 电工、书法、专科"))
     kind = RadioChoiceField(
@@ -531,7 +543,7 @@ class TermForm(SubmissionForm):
         return {"word": self.word.data, "programme": self.programme.data, "kind": self.kind.data}
 
 
-class CertificateStepForm(SubmissionForm):
+class CertificateStepForm(Versioned, SubmissionForm):
     occupation = _text(
         _l("职业（工种）"), required=False, max_length=40, description=_l("例如 电工；留空表示所有没有单列的职业")
     )
@@ -557,7 +569,7 @@ class CertificateStepForm(SubmissionForm):
         }
 
 
-class DegreeStepForm(SubmissionForm):
+class DegreeStepForm(Versioned, SubmissionForm):
     level = ChoiceField(
         _l("学历层次"), choices=_choices(labels.DEGREE_LEVELS), validators=[InputRequired(_l("请选择学历层次"))]
     )
@@ -582,7 +594,7 @@ class DegreeStepForm(SubmissionForm):
         }
 
 
-class InstitutionForm(SubmissionForm):
+class InstitutionForm(Versioned, SubmissionForm):
     name = _text(_l("名称"), max_length=120)
     name_en = _text(
         _l("英文名或拼音"),
@@ -612,7 +624,7 @@ class InstitutionForm(SubmissionForm):
         }
 
 
-class MentorForm(SubmissionForm):
+class MentorForm(Versioned, SubmissionForm):
     name = _text(_l("姓名"), max_length=40)
     institution = ChoiceField(_l("所在院校"), validators=[InputRequired(_l("请选择院校"))])
     phone = PhoneField()
@@ -658,7 +670,7 @@ class MentorForm(SubmissionForm):
         }
 
 
-class UserForm(SubmissionForm):
+class UserForm(Versioned, SubmissionForm):
     username = _text(_l("用户名"), max_length=40)
     name = _text(_l("姓名"), required=False, max_length=40)
     role = RadioChoiceField(

@@ -8,6 +8,7 @@ from app.models.enrolment import Enrolment, EnrolmentSource, EnrolmentStatus
 from app.models.message import Message, MessageKind, MessageState
 from app.models.otp import OneTimeCode
 from app.models.outcome import AdminSubmission, Outcome, OutcomeKind
+from app.models.pending import PendingForm
 from app.models.place import Institution, InstitutionType, Town
 from app.models.policy import Benefit, Mentor, Policy
 from app.models.privacy import ContactMethod, DeletionRequest, DeletionState, MentorContact
@@ -78,6 +79,7 @@ __all__ = [
     "OrderStatus",
     "Outcome",
     "OutcomeKind",
+    "PendingForm",
     "Policy",
     "Programme",
     "ProgrammeTerm",

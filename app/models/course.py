@@ -28,6 +28,7 @@ from sqlalchemy.orm import Mapped, contains_eager, mapped_column, relationship
 from app.extensions import db
 from app.models.checks import one_of
 from app.models.place import Institution, Town
+from app.models.versioned import version_column
 from app.vocabulary import Kind
 
 # A community class's audience that leaves no one out: none given, or one of these words.
@@ -71,6 +72,7 @@ class Programme(db.Model):
     cert_level: Mapped[str | None] = mapped_column(String(8))
     # community
     audience: Mapped[str | None] = mapped_column(String(40))
+    version: Mapped[int] = version_column()
 
     institution: Mapped[Institution] = relationship(back_populates="programmes")
     offerings: Mapped[list[Offering]] = relationship(back_populates="programme")
@@ -137,6 +139,7 @@ class Offering(db.Model):
     institution_notified_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     # Chinese text, full pinyin and initials of the programme, institution, town and place.
     search_key: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = version_column()
 
     programme: Mapped[Programme] = relationship(back_populates="offerings")
     institution: Mapped[Institution] = relationship(back_populates="offerings")

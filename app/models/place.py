@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.checks import one_of
+from app.models.versioned import version_column
 
 if TYPE_CHECKING:
     from app.models.course import Offering, Programme
@@ -26,6 +27,7 @@ class Town(db.Model):
     # The town centre, for "near home" (approximate public coordinates, WGS 84); None: unknown.
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
+    version: Mapped[int] = version_column()
 
     institutions: Mapped[list[Institution]] = relationship(back_populates="town")
 
@@ -54,6 +56,7 @@ class Institution(db.Model):
     town_id: Mapped[int] = mapped_column(ForeignKey("towns.id"), index=True)
     address: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str] = mapped_column(String(20), default="")
+    version: Mapped[int] = version_column()
 
     town: Mapped[Town] = relationship(back_populates="institutions")
     programmes: Mapped[list[Programme]] = relationship(back_populates="institution")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.checks import one_of
 from app.models.place import Institution
+from app.models.versioned import version_column
 from app.vocabulary import Kind
 
 if TYPE_CHECKING:
@@ -69,6 +70,7 @@ class Policy(db.Model):
     claim_months: Mapped[int | None]
     description: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(default=True)
+    version: Mapped[int] = version_column()
 
 
 class Mentor(db.Model):
@@ -86,6 +88,7 @@ class Mentor(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     # The mentor's own log-in (role mentor), when they have one: it sees their residents at /mentor/.
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), unique=True)
+    version: Mapped[int] = version_column()
 
     institution: Mapped[Institution] = relationship()
     needs: Mapped[list[Need]] = relationship(back_populates="mentor")

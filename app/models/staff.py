@@ -15,6 +15,7 @@ from app.clock import utcnow
 from app.extensions import db
 from app.models.checks import one_of
 from app.models.place import Institution, Town
+from app.models.versioned import version_column
 
 
 class Role(StrEnum):
@@ -45,6 +46,7 @@ class User(UserMixin, db.Model):
     # Part of the log-in's id in the session cookie: a new password gives a new stamp, which ends
     # every session logged in with the old one.
     session_stamp: Mapped[str] = mapped_column(String(32), default=new_stamp, server_default="")
+    version: Mapped[int] = version_column()
 
     institution: Mapped[Institution | None] = relationship()
     town: Mapped[Town | None] = relationship()

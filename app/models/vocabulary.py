@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 from app.models.checks import one_of
+from app.models.versioned import version_column
 from app.vocabulary import CertLevel, DegreeLevel, Kind
 
 
@@ -22,6 +23,7 @@ class ProgrammeTerm(db.Model):
     word: Mapped[str] = mapped_column(String(40), unique=True)
     programme: Mapped[str] = mapped_column(String(40), index=True)
     kind: Mapped[str] = mapped_column(String(12))
+    version: Mapped[int] = version_column()
 
 
 class CertificateStep(db.Model):
@@ -41,6 +43,7 @@ class CertificateStep(db.Model):
     level: Mapped[str] = mapped_column(String(8))
     requires_level: Mapped[str | None] = mapped_column(String(8))
     requires: Mapped[str] = mapped_column(String(200), default="")  # in words, as the plan says it
+    version: Mapped[int] = version_column()
 
 
 class DegreeStep(db.Model):
@@ -56,3 +59,4 @@ class DegreeStep(db.Model):
     requires_education: Mapped[str | None] = mapped_column(String(12))  # an EDUCATION answer
     attains_education: Mapped[str] = mapped_column(String(12))  # the EDUCATION answer it gives
     requires: Mapped[str] = mapped_column(String(200), default="")  # in words
+    version: Mapped[int] = version_column()

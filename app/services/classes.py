@@ -27,7 +27,7 @@ from app.models import (
 )
 from app.models.enrolment import EnrolmentStatus
 from app.models.push import PushReason
-from app.services import catalogue, enrolment, push, staff
+from app.services import catalogue, enrolment, push, staff, versions
 from app.services.schedule import MAX_WEEKS, TooManySessions, dates_on
 
 OFFERING_FIELDS = (
@@ -142,11 +142,19 @@ def remember(submission_id: str, action: str, target_type: str, target_id: int |
 
 
 def save_programme(
-    programme: Programme | None, institution_id: int, values: dict, actor: User, submission_id: str | None = None
+    programme: Programme | None,
+    institution_id: int,
+    values: dict,
+    actor: User,
+    submission_id: str | None = None,
+    version: int | None = None,
 ) -> Programme:
-    """Create (programme None) or update a programme of `institution_id`. Names are unique per institution."""
+    """Create (programme None) or update a programme of `institution_id`. Names are unique per institution.
+    An edit from a form passes the `version` the form was loaded at (versions.Conflict if it is stale)."""
     if programme is None and submission_id and (first := replayed(submission_id)):
         return db.session.get(Programme, first.target_id)
+    if programme is not None:
+        versions.check(programme, version, values, "programme")
     clash = db.session.scalar(
         select(Programme.id).where(Programme.institution_id == institution_id, Programme.name == values["name"])
     )
@@ -157,6 +165,7 @@ def save_programme(
         programme = Programme(institution_id=institution_id)
         db.session.add(programme)
     changes = staff.apply(programme, values)
+    versions.bump(programme, bool(changes) and not created)
     db.session.flush()
     if submission_id and created:
         remember(submission_id, "programme.create", "programme", programme.id)
@@ -253,12 +262,20 @@ def bounded_weekly_dates(start: dt.date, end: dt.date, weekdays: int | list[int]
 
 
 def save_offering(
-    offering: Offering | None, institution_id: int, values: dict, actor: User, submission_id: str | None = None
+    offering: Offering | None,
+    institution_id: int,
+    values: dict,
+    actor: User,
+    submission_id: str | None = None,
+    version: int | None = None,
 ) -> Offering:
     """Create or update a class. The code (开班编号) is unique; capacity can't go below the places
-    held; more capacity moves people up from the waitlist; a new weekly pattern rebuilds sessions."""
+    held; more capacity moves people up from the waitlist; a new weekly pattern rebuilds sessions.
+    An edit from a form passes the `version` the form was loaded at (versions.Conflict if it is stale)."""
     if offering is None and submission_id and (first := replayed(submission_id)):
         return db.session.get(Offering, first.target_id)
+    if offering is not None:
+        versions.check(offering, version, values, "offering")
     programme = db.session.get(Programme, values["programme_id"])
     if programme is None or programme.institution_id != institution_id:
         raise ClassError("programme", "unknown_programme")
@@ -274,6 +291,7 @@ def save_offering(
         offering = Offering(institution_id=institution_id, seats_taken=0, status=OfferingStatus.OPEN)
         db.session.add(offering)
     changes = staff.apply(offering, {**values, "kind": programme.kind})
+    versions.bump(offering, bool(changes) and not created)
     db.session.flush()
     db.session.refresh(offering)
     repatterned = old_pattern is not None and old_pattern != snapshot(offering, PATTERN)

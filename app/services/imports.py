@@ -10,12 +10,14 @@ Excel's formats and as serials, 上午8:00, 8:00-11:30 in one cell, Sat, ￥1,20
 named without 镇 or 街道 when that is unambiguous.
 
 Rows are streamed (openpyxl read-only; csv with utf-8-sig) and checked one by one; every problem
-names its row and column in plain words. Only a file with no problem is written, in the caller's
+names its row and column in plain words. All that (parse()) only reads, so the route does it before
+taking the write lock. Only a file with no problem is written (write()), in the caller's write
 transaction: new classes by bulk insert with their sessions, existing ones (found by 开班编号 within
 the importer's institution, full-width or not) updated in place through the class service's own
 steps — more places move people up from the waitlist, a new weekly pattern rebuilds the sessions
 and texts everyone with a place or waiting — and each class created or changed is audited with
-before and after. A code of another institution is an error.
+before and after, and its version bumped (app.services.versions). A code of another institution is
+an error.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from sqlalchemy import insert, select
 from app.clock import today, utcnow
 from app.extensions import db
 from app.models import AuditEntry, Institution, Offering, OfferingStatus, Programme, PushReason, Town, User
-from app.services import catalogue, classes, parsing, push, search, staff
+from app.services import catalogue, classes, parsing, push, search, staff, versions
 from app.services.schedule import weekly_dates
 from app.vocabulary import CERT_LEVELS, DEGREE_LEVELS, KIND_WORDS, Kind
 
@@ -137,7 +139,7 @@ EXAMPLE = [
         "长辈",
     ],
 ]
-# One file is one transaction holding the write lock: its rows and the sessions they make are bounded
+# The writes of one file are one transaction holding the write lock: its rows and sessions are bounded
 # so that it is held for a few seconds at most (5,000 rows of term-long classes: about 2 s).
 MAX_ROWS = 5_000
 MAX_SESSIONS = 100_000
@@ -686,10 +688,17 @@ def validate(rows: Rows, institution: Institution, layout: Layout | None = None)
     return clean, problems
 
 
-def run(data: bytes, filename: str, institution: Institution, actor: User, submission_id: str) -> Result:
-    """Validate the whole file, then write everything or nothing. A replay returns an empty result."""
-    if classes.replayed(submission_id):
-        return Result()
+@dataclass
+class Parsed:
+    """A file read and checked: its clean rows, and what was found (problems, layout)."""
+
+    clean: list[dict]
+    found: Result
+
+
+def parse(data: bytes, filename: str, institution: Institution) -> Parsed:
+    """Read and check the whole file. Only reads the database (towns, codes), so the route runs it
+    before it takes the write lock: a large file's seconds of parsing never hold up a sign-up."""
     layout = Layout()
     try:
         clean, problems = validate(read_rows(data, filename, layout), institution, layout)
@@ -699,14 +708,34 @@ def run(data: bytes, filename: str, institution: Institution, actor: User, submi
             message = _("这个表格解压后超过 %(mb)s MB，太大了。请删掉空行和多余的工作表，或分成几个文件", mb=limit)
         else:
             message = _("打不开这个文件。请确认它是 .xlsx 或 .csv（UTF-8）格式")
-        return Result(problems=[Problem(1, _("文件"), message)], layout=layout)
+        return Parsed([], Result(problems=[Problem(1, _("文件"), message)], layout=layout))
     except (csv.Error, ValueError):
-        return Result(
-            problems=[Problem(1, _("文件"), _("这个 CSV 文件的格式有误，请在 Excel 里重新“另存为”CSV"))], layout=layout
-        )
-    if problems:
+        message = _("这个 CSV 文件的格式有误，请在 Excel 里重新“另存为”CSV")
+        return Parsed([], Result(problems=[Problem(1, _("文件"), message)], layout=layout))
+    return Parsed(clean, Result(problems=problems, layout=layout))
+
+
+def run(data: bytes, filename: str, institution: Institution, actor: User, submission_id: str) -> Result:
+    """parse() and write() in the caller's one transaction (tests, a script); the route parses
+    before it takes the write lock and calls write() itself. A replay returns an empty result."""
+    if classes.replayed(submission_id):
+        return Result()
+    return write(parse(data, filename, institution), filename, institution, actor, submission_id)
+
+
+def write(parsed: Parsed, filename: str, institution: Institution, actor: User, submission_id: str) -> Result:
+    """Write a parsed file, everything or nothing, in the caller's write transaction. A replay
+    returns an empty result. What may have changed since the file was read is checked again here,
+    under the lock: a code another institution has taken since (the rest, places held and a
+    programme's kind, is checked only here)."""
+    if classes.replayed(submission_id):
+        return Result()
+    layout = parsed.found.layout
+    if not parsed.found.ok:
+        return parsed.found
+    if problems := _codes_taken_since(parsed.clean, institution):
         return Result(problems=problems, layout=layout)
-    result = _write(clean, institution, actor, filename)
+    result = _write(parsed.clean, institution, actor, filename)
     result.layout = layout
     if result.ok:
         classes.remember(submission_id, "import", "institution", institution.id)
@@ -728,6 +757,21 @@ def run(data: bytes, filename: str, institution: Institution, actor: User, submi
         )
         db.session.flush()
     return result
+
+
+def _codes_taken_since(clean: list[dict], institution: Institution) -> list[Problem]:
+    codes = [row["code"] for row in clean]
+    taken: set[str] = set()
+    for start in range(0, len(codes), 500):
+        query = select(Offering.code).where(
+            Offering.code.in_(codes[start : start + 500]), Offering.institution_id != institution.id
+        )
+        taken.update(db.session.scalars(query))
+    return [
+        Problem(row["row"], "开班编号", _("“%(code)s”是其他院校的班级编号，请换一个编号", code=row["code"]))
+        for row in clean
+        if row["code"] in taken
+    ]
 
 
 def notices(result: Result) -> list[str]:
@@ -778,9 +822,8 @@ def _write(clean: list[dict], institution: Institution, actor: User, filename: s
             )
             continue
         else:
-            for key, value in spec.items():
-                if value is not None:
-                    setattr(programme, key, value)
+            changes = staff.apply(programme, {key: value for key, value in spec.items() if value is not None})
+            versions.bump(programme, bool(changes))  # an edit form open now sees the import as a change
     if result.problems:
         return result
     db.session.flush()
@@ -822,8 +865,9 @@ def _write(clean: list[dict], institution: Institution, actor: User, filename: s
                 )
             )
             continue
-        changes = staff.apply(offering, values)
-        changed.append((offering, {k: v for k, v in changes.items() if k in AUDITED}))
+        changes = {k: v for k, v in staff.apply(offering, values).items() if k in AUDITED}
+        versions.bump(offering, bool(changes))  # an edit form open now sees the import as a change
+        changed.append((offering, changes))
         result.updated += 1
     if result.problems:
         return result

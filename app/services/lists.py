@@ -23,7 +23,7 @@ from app.models import (
     Town,
     User,
 )
-from app.services import catalogue, classes, staff, vocabulary
+from app.services import catalogue, classes, staff, versions, vocabulary
 
 
 @dataclass(frozen=True)
@@ -66,18 +66,23 @@ def items(kind: str) -> list:
     return list(db.session.scalars(select(kept.model).order_by(kept.order, kept.model.id)))
 
 
-def save(kind: str, item: Any | None, values: dict[str, Any], actor: User, submission_id: str) -> Saved:
+def save(
+    kind: str, item: Any | None, values: dict[str, Any], actor: User, submission_id: str, version: int | None = None
+) -> Saved:
     """Create (`item` None) or update one record of the list `kind` with `values` (column → value;
     for users also `password`, None to keep the current one). Names (codes, usernames) are unique.
 
     The audit entry (`<kind>.create` / `<kind>.update`) holds before and after of the fields the save
     changed; a save that changed nothing writes none. A changed town or institution name refreshes
-    the search keys of its classes."""
+    the search keys of its classes. An edit from a form passes the `version` the form was loaded at
+    (versions.Conflict if someone saved the record since)."""
     kept = LISTS[kind]
     if item is None and (first := classes.replayed(submission_id)):
         return Saved(db.session.get(kept.model, first.target_id), {}, replayed=True)
     values = dict(values)
     password = values.pop("password", None)
+    if item is not None:
+        versions.check(item, version, values, kind)
     if kept.unique:
         keys = (kept.unique,) if isinstance(kept.unique, str) else kept.unique
         same = [getattr(kept.model, key) == values[key] for key in keys]
@@ -92,6 +97,7 @@ def save(kind: str, item: Any | None, values: dict[str, Any], actor: User, submi
     if password:
         item.set_password(password)
         changes["password"] = (None, "changed")  # that it changed, never the password or its hash
+    versions.bump(item, bool(changes) and not created)
     db.session.flush()
     if created:
         classes.remember(submission_id, f"{kind}.create", kind, item.id)

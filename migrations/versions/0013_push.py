@@ -1,7 +1,7 @@
 """push: new classes told to the needs they fit; the bureau's requests to open a class
 
 Revision ID: 0013_push
-Revises: 0011_messages
+Revises: 0012_versions
 Created: 2026-12-01 12:40:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_push"
-down_revision = "0011_messages"
+down_revision = "0012_versions"
 branch_labels = None
 depends_on = None
 

@@ -18,14 +18,17 @@ import what they share from this package, never from each other."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, Response, abort, request, stream_with_context
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.extensions import db
-from app.htmx import render
+from app.htmx import is_htmx, render
 from app.models import ClassRequest, Enrolment, Institution, Offering, Programme, Role, Session
-from app.services import catalogue, exports
+from app.services import catalogue, exports, versions
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -99,10 +102,55 @@ def choose_institution(title: str):
     return render("admin/choose_institution.html", title=title, institutions=list(institutions))
 
 
-def form_page(form, title: str, back: str, **extra):
-    """admin/form.html with the form (only the form for HTMX); 422 when it has errors."""
+def form_page(form, title: str, back: str, conflict: versions.Conflict | None = None, **extra):
+    """admin/form.html with the form (only the form for HTMX); 422 when it has errors. With a
+    `conflict` (someone saved the record since the form was loaded): 409, the form as typed, what is
+    saved now beside it field by field, and the record's new version, so saving again wins (422 for
+    HTMX, which swaps only that in)."""
     status = 422 if form.errors else 200
-    return render("admin/form.html", fragment="form", form=form, title=title, back=back, status=status, **extra)
+    rows = None
+    if conflict is not None:
+        form.version.data = str(conflict.version)
+        rows = conflict_rows(form, conflict)
+        status = 422 if is_htmx() else 409
+    return render(
+        "admin/form.html",
+        fragment="form",
+        form=form,
+        title=title,
+        back=back,
+        conflict=conflict,
+        conflict_rows=rows,
+        status=status,
+        **extra,
+    )
+
+
+def conflict_rows(form, conflict: versions.Conflict) -> list[tuple[str, str, str]]:
+    """(the field's label, what is saved now, what was typed) for each field where they differ."""
+    rows = []
+    for column, (saved, typed) in conflict.differences.items():
+        field = form._fields.get(column) or form._fields.get(column.removesuffix("_id"))
+        label = str(field.label.text) if field is not None else column
+        rows.append((label, shown(field, saved), shown(field, typed)))
+    return rows
+
+
+def shown(field, value) -> str:
+    """A value as the form shows it: a choice by its label, a time as 08:30, yes or no."""
+    if value is None or value == "":
+        return _("（空）")
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if field is not None and hasattr(field, "iter_choices"):
+        labels = {str(choice[0]): str(choice[1]) for choice in field.iter_choices()}
+        if str(value) in labels:
+            return labels[str(value)]
+    return str(value)
 
 
 def download(data: bytes, fmt: str, name: str) -> Response:

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth import role_required
+from app.db import begin_write, reads_first
 from app.extensions import db
 from app.forms import admin as forms
 from app.forms.base import new_submission_id
@@ -16,8 +17,11 @@ from app.services import imports
 
 
 @bp.route("/import", methods=["GET", "POST"])
+@reads_first
 @role_required(*STAFF)
 def import_offerings():
+    """The file is read and checked before the write lock is taken (app.db.reads_first), and the
+    lock is held only for the writes."""
     form = forms.ImportForm()
     institution = institution_for_create()
     if institution is None:
@@ -25,7 +29,10 @@ def import_offerings():
     result = None
     if form.validate_on_submit():
         upload = form.file.data
-        result = imports.run(upload.read(), upload.filename, institution, current_user, form.submission_id.data)
+        parsed = imports.parse(upload.read(), upload.filename, institution)
+        db.session.rollback()  # end the read; the write begins as a writer
+        begin_write()
+        result = imports.write(parsed, upload.filename, institution, current_user, form.submission_id.data)
         if result.ok:
             db.session.commit()
             flash(

@@ -19,7 +19,7 @@ from app.forms import admin as forms
 from app.htmx import redirect_to, render
 from app.models import Institution, Mentor, Role, User
 from app.routes.admin import ADMIN, bp, form_page
-from app.services import catalogue, lists
+from app.services import catalogue, lists, versions
 
 
 @dataclass
@@ -167,15 +167,18 @@ def resource_edit(kind: str, item_id: int):
 def _resource_form(kind: str, obj):
     resource = RESOURCES[kind]
     form = resource.form(obj, new=obj is None)
+    conflict = None
     if form.validate_on_submit():
         try:
-            saved = lists.save(kind, obj, form.values(), current_user, form.submission_id.data)
+            saved = lists.save(kind, obj, form.values(), current_user, form.submission_id.data, form.loaded_version)
         except lists.ListError as error:
             form.add_error(error.field, forms.LIST_ERRORS[error.code](**error.params))
+        except versions.Conflict as stale:
+            conflict = stale
         else:
             db.session.commit()
             if not saved.replayed:
                 flash(_("已保存。"))
             return redirect_to(url_for("admin.resource_list", kind=kind, _anchor=f"item-{saved.item.id}"))
     title = _("新增：%(what)s", what=resource.title) if obj is None else _("修改：%(what)s", what=resource.title)
-    return form_page(form, title, url_for("admin.resource_list", kind=kind))
+    return form_page(form, title, url_for("admin.resource_list", kind=kind), conflict=conflict)

@@ -28,7 +28,7 @@ from app.routes.admin import (
     institution_for_create,
     own_institution_id,
 )
-from app.services import catalogue, class_requests, classes
+from app.services import catalogue, class_requests, classes, versions
 
 PER_PAGE = 50
 
@@ -74,25 +74,28 @@ def _offering_form(offering: Offering | None, institution_id: int, title: str, b
             form[name].data = getattr(offering, name).isoformat()
         for name in ("start_time", "end_time"):
             form[name].data = getattr(offering, name).strftime("%H:%M")
+    conflict = None
     if request.method == "GET" and asked is not None:  # "open this class" from the bureau's request
         form.town.data, form.capacity.data = str(asked.town_id), str(asked.people)
-        form.weekday.data = str(asked.weekday_list[0]) if asked.weekday_list else None
+        form.weekdays.data = [str(day) for day in asked.weekday_list]
         named = [value for value, label in form.programme.choices if label == asked.programme]
         form.programme.data = named[0] if named else None
     if form.validate_on_submit():
         try:
             saved = classes.save_offering(
-                offering, institution_id, form.values(), current_user, form.submission_id.data
+                offering, institution_id, form.values(), current_user, form.submission_id.data, form.loaded_version
             )
         except classes.ClassError as error:
             form.add_error(error.field, forms.CLASS_ERRORS[error.code](**error.params))
+        except versions.Conflict as stale:
+            conflict = stale
         else:
             if asked is not None and offering is None:
                 class_requests.link(asked, saved, current_user)
             db.session.commit()
             flash(_("班级已保存。"))
             return redirect_to(url_for("admin.offering", offering_id=saved.id))
-    return form_page(form, title, back)
+    return form_page(form, title, back, conflict=conflict)
 
 
 @bp.route("/offerings/new", methods=["GET", "POST"])
@@ -119,7 +122,11 @@ def offering_edit(offering_id: int):
 @bp.get("/offerings/<int:offering_id>")
 @role_required(*STAFF)
 def offering(offering_id: int):
-    offering = get_offering(offering_id)
+    return _offering_page(get_offering(offering_id))
+
+
+def _offering_page(offering: Offering, problems: list[tuple[str, str]] | None = None, status: int = 200):
+    """The class page; `problems` (message, link) on top when a change to it was refused."""
     counts = dict(
         db.session.execute(
             select(Enrolment.status, func.count())
@@ -134,6 +141,8 @@ def offering(offering_id: int):
         statuses=labels.ENROLMENT_STATUSES,
         status_code=offering.status_code(today()),
         class_statuses=labels.CLASS_LIST_STATUSES,
+        problems=problems or [],
+        status=status,
     )
 
 
@@ -143,7 +152,13 @@ def offering_status(offering_id: int):
     offering = get_offering(offering_id)
     form = forms.OfferingStatusForm()
     if not form.validate_on_submit():
-        abort(400)
+        # No status, or one that isn't a class's: the class page, saying which button to press; nothing changed.
+        problems = [
+            (_("没有改状态：请点下面“报名状态”里的一个按钮（恢复报名、停止报名或取消这个班）"), "#status-actions")
+        ]
+        problems += [(f.errors[0], "#status-actions") for f in form if f.errors and f.name != "status"]
+        db.session.rollback()
+        return _offering_page(offering, problems, status=422)
     classes.set_status(offering, form.status.data, current_user)
     db.session.commit()
     flash(_("班级状态已改为：%(status)s", status=labels.OFFERING_STATUSES[form.status.data]))

@@ -22,7 +22,7 @@ from app.routes.admin import (
     institution_for_create,
     own_institution_id,
 )
-from app.services import classes
+from app.services import classes, versions
 
 
 @bp.get("/programmes")
@@ -52,15 +52,23 @@ def programme_edit(programme_id: int):
 
 def _programme_form(programme: Programme | None, institution_id: int, title: str):
     form = forms.ProgrammeForm(obj=programme)
+    conflict = None
     if form.validate_on_submit():
         try:
             classes.save_programme(
-                programme, institution_id, form.fields_for_model(), current_user, form.submission_id.data
+                programme,
+                institution_id,
+                form.fields_for_model(),
+                current_user,
+                form.submission_id.data,
+                form.loaded_version,
             )
         except classes.ClassError as error:
             form.add_error(error.field, forms.CLASS_ERRORS[error.code](**error.params))
+        except versions.Conflict as stale:
+            conflict = stale
         else:
             db.session.commit()
             flash(_("课程已保存。"))
             return redirect_to(url_for("admin.programmes"))
-    return form_page(form, title, url_for("admin.programmes"))
+    return form_page(form, title, url_for("admin.programmes"), conflict=conflict)
