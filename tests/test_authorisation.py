@@ -173,7 +173,7 @@ def test_every_staff_route_answers_each_role_as_expected(app):
             "town_id": town.id,
             "about": "need",
             "source_id": need.id,
-            "request_id": deletion.id,
+            "deletion_id": deletion.id,
             "claim_id": claim.id,
             "order_id": order.id,
             "portion_id": portion.id,

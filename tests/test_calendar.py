@@ -53,7 +53,7 @@ def test_sequence_grows_when_the_class_is_repatterned_or_a_session_moves(client,
         "place": offering.place,
         "start_date": "2026-12-10",
         "end_date": offering.end_date.isoformat(),
-        "weekday": "4",  # Wednesday → Thursday
+        "weekdays": "4",  # Wednesday → Thursday
         "start_time": "09:00",
         "end_time": "10:30",
         "capacity": "20",

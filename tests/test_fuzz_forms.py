@@ -180,7 +180,7 @@ def world(app):
     db.session.commit()
     ids = {
         "claim_id": claim.id,
-        # request_id: the deletion request below (a contact request's or class request's id is another table's)
+        "request_id": contact.id,
         "order_id": order.id,
         "portion_id": portion.id,
         "offering_id": offering.id,
@@ -192,7 +192,7 @@ def world(app):
         "ref": people[2].ref,
         "about": "callback",  # a case of the caseload
         "source_id": callback.id,
-        "request_id": deletion.id,
+        "deletion_id": deletion.id,
     }
     items = {
         "towns": town.id,

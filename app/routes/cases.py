@@ -144,10 +144,10 @@ def deletions():
     )
 
 
-@bp.post("/deletions/<int:request_id>/confirm")
+@bp.post("/deletions/<int:deletion_id>/confirm")
 @role_required(*STAFF)
-def confirm_deletion(request_id: int):
-    deletion = db.session.get(DeletionRequest, request_id)
+def confirm_deletion(deletion_id: int):
+    deletion = db.session.get(DeletionRequest, deletion_id)
     if deletion is None or not privacy.may_confirm(deletion, current_user):
         abort(404)
     privacy.confirm_deletion(deletion, current_user, now())
