@@ -30,14 +30,17 @@ from app.extensions import db
 from app.models import (
     CallbackRequest,
     CertificateStep,
+    ClassRequest,
     DegreeStep,
     Enrolment,
+    Job,
     Mentor,
     Need,
     Offering,
     ProgrammeTerm,
     Resident,
     User,
+    WorkOrder,
 )
 from app.services import dashboard, needs
 from app.services.residents import Person
@@ -46,7 +49,7 @@ from tests.admin_world import Side, enrol, make_policy, make_side
 from tests.factories import TODAY, make_offering, make_programme, make_town
 from tests.helpers import PASSWORD, log_in, make_user, tokens
 
-ROLES = ("public", "resident", "elder", "elder-big", "worker", "institution", "admin", "mentor")
+ROLES = ("public", "resident", "elder", "elder-big", "worker", "institution", "admin", "mentor", "enterprise")
 LOCALES = ("zh_Hans_CN", "en")
 RESIDENT_PHONE = "13800000001"  # the own side's first sign-up: a resident with a plan and a class
 
@@ -102,6 +105,7 @@ class World:
     item_ids: dict[str, int] = field(default_factory=dict)
     gap: dashboard.Gap | None = None
     mentor: User | None = None  # a mentor account, linked to the resident's mentor
+    enterprise: User | None = None  # an enterprise's account, with a job and a 共富工坊 order in the worker's town
 
 
 def build_world() -> World:
@@ -149,6 +153,19 @@ def build_world() -> World:
     db.session.flush()
     need.mentor_id = mentor.id  # the resident's mentor, who opens their page at /mentor/residents/<id>
     mentor_user, _ = create_or_update_user("mentor", f"mentor-{uuid.uuid4().hex[:6]}", PASSWORD, mentor_id=mentor.id)
+    # learn → earn: an enterprise with a job and a work order; the bureau's request to the own institution
+    boss, _ = create_or_update_user("enterprise", f"firm-{uuid.uuid4().hex[:6]}", PASSWORD, town=str(town.id),
+                                    org="平湖光电科技有限公司")  # fmt: skip
+    job = Job(submission_id=uuid.uuid4().hex, institution_id=boss.institution_id, title="配电房值班电工",
+              town_id=town.id, pay_min=4000, pay_max=6000, shifts="day", occupation="电工",
+              cert_level="初级")  # fmt: skip
+    order = WorkOrder(submission_id=uuid.uuid4().hex, institution_id=boss.institution_id, what="拉链头装配",
+                      quantity=100, piece_rate=15, deadline=TODAY + dt.timedelta(days=30), town_id=town.id)  # fmt: skip
+    order.workshop = "示范村共富工坊"
+    asked = ClassRequest(submission_id=uuid.uuid4().hex, institution_id=own.institution.id, town_id=town.id,
+                         kind="skill", programme="电工", people=3, requested_by_id=admin.id)  # fmt: skip
+    db.session.add_all([job, order, asked])
+    db.session.flush()
     item_ids = {
         "towns": town.id,
         "institutions": own.institution.id,
@@ -162,14 +179,16 @@ def build_world() -> World:
     gap = next((g for g in dashboard.gaps(TODAY) if g.town_id == far.id), None)
     assert gap is not None, "the world has a gap on the dashboard"
     people = (worker, staff, admin, need, worker_need, worker_signup, open_enrolment)
-    return World(own, other, *people, empty, callback, item_ids, gap, mentor_user)
+    world = World(own, other, *people, empty, callback, item_ids, gap, mentor_user, boss)
+    world.item_ids.update(job_id=job.id, order_id=order.id, request_id=asked.id)
+    return world
 
 
 def roles_of(app: Flask, endpoint: str) -> tuple[str, ...]:
     """Who opens this endpoint's pages in the walk."""
     declared = {str(getattr(r, "value", r)) for r in getattr(app.view_functions[endpoint], "roles", None) or ()}
     if declared:
-        return tuple(r for r in ("worker", "institution", "admin", "mentor") if r in declared)
+        return tuple(r for r in ("worker", "institution", "admin", "mentor", "enterprise") if r in declared)
     if endpoint.startswith("elder."):
         return ("elder", "elder-big")
     if endpoint.startswith("me.") and endpoint != "me.index":
@@ -182,6 +201,7 @@ def _values(world: World, endpoint: str) -> list[dict]:
     own = world.own
     refs = {
         "needs.receipt": world.need.ref,
+        "needs.stop": world.need.ref,
         "worker.need_saved": world.worker_need.ref,
         "worker.need_plan": world.worker_need.ref,
         "worker.signup_saved": world.worker_signup.ref,
@@ -199,6 +219,7 @@ def _values(world: World, endpoint: str) -> list[dict]:
         "town_id": own.offering.town_id,
         "institution_id": own.institution.id,
         "callback_id": world.callback.id,
+        **{k: world.item_ids[k] for k in ("job_id", "order_id", "request_id")},
     }
     if endpoint in ("cases.case", "cases.reassign"):  # a need and a call-back of the worker's town
         need, callback = world.worker_need.id, world.callback.id
@@ -267,8 +288,9 @@ def client_for(app: Flask, world: World, role: str, locale: str = "zh_Hans_CN"):
         code = re.search(r"\d{6}", app.extensions["sms"].outbox[-1][1]).group(0)
         done = client.post("/me", data={**tokens(sent.get_data(as_text=True)), "step": "verify", "code": code})
         assert done.status_code == 303, "the resident is logged in at /me"
-    elif role in ("worker", "institution", "admin", "mentor"):
-        user = {"worker": world.worker, "institution": world.staff, "admin": world.admin, "mentor": world.mentor}[role]
+    elif role in ("worker", "institution", "admin", "mentor", "enterprise"):
+        staff = {"worker": world.worker, "institution": world.staff, "admin": world.admin}
+        user = {**staff, "mentor": world.mentor, "enterprise": world.enterprise}[role]
         log_in(client, user)
     return client
 

@@ -106,7 +106,7 @@ def test_a_request_reaches_the_institution_and_its_answer_reaches_the_dashboard(
             "place": "新埭镇成人学校",
             "start_date": "2027-03-06",
             "end_date": "2027-05-29",
-            "weekday": "6",
+            "weekdays": "6",
             "start_time": "09:00",
             "end_time": "11:30",
             "capacity": "20",

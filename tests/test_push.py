@@ -43,7 +43,7 @@ def answers(programme, town, code="PH-1", weekday="7", capacity="20") -> dict:
         "place": "社区学校 301 教室",
         "start_date": "2027-01-03",
         "end_date": "2027-02-28",
-        "weekday": weekday,
+        "weekdays": weekday,
         "start_time": "09:00",
         "end_time": "11:00",
         "capacity": capacity,

@@ -40,7 +40,7 @@ def class_answers(offering: Offering, **changes) -> dict:
         "place": offering.place,
         "start_date": offering.start_date.isoformat(),
         "end_date": offering.end_date.isoformat(),
-        "weekday": str(offering.weekday),
+        "weekdays": str(offering.weekday),
         "start_time": offering.start_time.strftime("%H:%M"),
         "end_time": offering.end_time.strftime("%H:%M"),
         "capacity": str(offering.capacity),

@@ -13,7 +13,7 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, PasswordField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import StopValidation, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from app import resubmit
 from app.services import identity
@@ -58,6 +58,13 @@ class SubmissionForm(FlaskForm):
 
     class Meta:
         locales = False
+
+        def render_field(self, field, render_kw):
+            """Hidden inputs (CSRF token, submission id) without an id: no label points at them, and a
+            page with several forms would repeat the same id (invalid HTML)."""
+            if isinstance(field.widget, HiddenInput):
+                render_kw = {"id": False, **render_kw}
+            return super().render_field(field, render_kw)
 
         def wrap_formdata(self, form, formdata):
             """The posted answers, normalised (normalise_typed) before fields and validators see them."""
