@@ -3,16 +3,18 @@ trivial route, same server, same run; then the searches again at 20,000 classes.
 
     python bench/catalogue.py [--offerings 5000] [--large 20000] [--seconds 10] [--backend sqlite|postgresql|both]
 
-Serves the app with gunicorn (2 workers) over a generated catalogue and measures each route with
-wrk (16 connections, browser Accept-Encoding). Prints requests/s, p50/p95 and the ratio of each
-route's throughput to the trivial route (/healthz: a request that touches the database with SELECT 1,
-measured just before each route: the machine's load changes from minute to minute),
-first with the micro-cache on (as deployed), then with it off (what a new search or any class page
-costs); then the catalogue grows to --large classes and the searches are measured again, without
-the cache: a search's cost (the trivial route's throughput over its own) at the large size over its
-cost at the first size.
-Targets (issue 18): every page ≥ 0.4 × trivial throughput with p95 ≤ 50 ms, without the cache; a
-search's cost at 20,000 classes ≤ 1.3 × its cost at 5,000.
+Serves the app with gunicorn (2 workers) over a generated catalogue. For each route, right after
+/healthz (a request that touches the database with SELECT 1): the workers' CPU time per request
+over 200 requests from 4 keep-alive clients (read from /proc: what a request costs, whatever else
+the shared machine is doing), then, with --seconds > 0, throughput and latency under wrk (16
+connections, browser Accept-Encoding; these follow the neighbours' load as much as ours). The ratio
+is /healthz's CPU time over the route's (on an idle machine, the ratio of their throughputs); "rps
+ratio" is the wrk throughput over the trivial route's just before it. First with the micro-cache on
+(as deployed), then off (what a new search or any class page costs); then the catalogue grows to
+--large classes and the searches are measured again: a search's cost there over its cost at the
+first size.
+Targets (issue 18): every page ≥ 0.4 of /healthz with p95 ≤ 50 ms, without the cache; a search's
+cost at 20,000 classes ≤ 1.3 × its cost at 5,000.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import create_engine, text
 
-from bench.common import environment, flask, gen_scale, gunicorn, scratch_database, wrk
+from bench.common import cpu_cost, environment, flask, gen_scale, gunicorn, scratch_database, wrk
 
 TRIVIAL = {"trivial /healthz": "/healthz"}
 SEARCHES = {
@@ -64,16 +66,30 @@ def fixtures(url: str) -> dict[str, str]:
     return {"open": str(open_id), "ref": ref}
 
 
-def measure(base: str, routes: dict[str, str], seconds: int, **labels) -> list[dict]:
-    """Each route right after /healthz: on a machine shared with other work the load changes from
-    minute to minute, so each route's ratio is to the trivial route measured just before it."""
+def measure(base, url: str, routes: dict[str, str], seconds: int, **labels) -> list[dict]:
+    """Each route right after /healthz: its CPU time per request (the cost, whatever the machine's
+    neighbours do) and its throughput and latency under wrk (which follow their load too); the
+    ratios are the trivial route's CPU time over the route's, and its throughput over the trivial
+    route's measured just before it."""
     rows = []
     for name, path in routes.items():
         wrk(base + path, seconds=1)  # both workers have rendered it once (templates compiled)
-        baseline = wrk(base + "/healthz", seconds=seconds)
-        result = wrk(base + path, seconds=seconds)
-        ratio = result["rps"] / max(baseline["rps"], 1e-9)
-        rows.append({"route": name, "path": path, **labels, **result, "ratio": ratio, "trivial_rps": baseline["rps"]})
+        trivial = cpu_cost(base, "/healthz", database_url=url)
+        cost = cpu_cost(base, path, database_url=url)
+        baseline = wrk(base + "/healthz", seconds=seconds) if seconds else None
+        result = wrk(base + path, seconds=seconds) if seconds else {}
+        rows.append(
+            {
+                "route": name,
+                "path": path,
+                **labels,
+                **result,
+                **cost,
+                "ratio": trivial["cpu_ms"] / max(cost["cpu_ms"], 1e-9),
+                "trivial_cpu_ms": trivial["cpu_ms"],
+                "rps_ratio": result["rps"] / max(baseline["rps"], 1e-9) if baseline else None,
+            }
+        )
     return rows
 
 
@@ -89,11 +105,13 @@ def run(backend: str, offerings: int, large: int, seconds: int) -> list[dict]:
             env = {**environment(url), "CACHE_TYPE": cache}
             with gunicorn(env) as base:
                 routes = {**TRIVIAL, **SEARCHES} if cache == "SimpleCache" else {**TRIVIAL, **SEARCHES, **pages}
-                rows += measure(base, routes, seconds, backend=backend, cache=cache, size=offerings)
+                rows += measure(base, url, routes, seconds, backend=backend, cache=cache, size=offerings)
         if large > offerings:
             gen_scale(environment(url), offerings=large)
             with gunicorn({**environment(url), "CACHE_TYPE": "NullCache"}) as base:
-                rows += measure(base, {**TRIVIAL, **SEARCHES}, seconds, backend=backend, cache="NullCache", size=large)
+                rows += measure(
+                    base, url, {**TRIVIAL, **SEARCHES}, seconds, backend=backend, cache="NullCache", size=large
+                )
     return rows
 
 
@@ -103,13 +121,21 @@ def verdicts(rows: list[dict]) -> list[str]:
     small = min(r["size"] for r in rows)
     uncached = [r for r in rows if r["cache"] == "NullCache" and r["size"] == small and r["route"] not in TRIVIAL]
     lines = []
-    slow = [r for r in uncached if r["ratio"] < RATIO_TARGET or r["p95_us"] / 1000 > P95_TARGET]
+    low = [r for r in uncached if r["ratio"] < RATIO_TARGET]
     worst = min(uncached, key=lambda r: r["ratio"])
     lines.append(
-        f"{backend}: pages without the cache ≥ {RATIO_TARGET} of /healthz and p95 ≤ {P95_TARGET:.0f} ms: "
-        + ("MET" if not slow else f"NOT MET ({', '.join(r['route'] for r in slow)})")
-        + f"; lowest ratio {worst['ratio']:.2f} ({worst['route']})"
+        f"{backend}: every page without the cache costs ≤ 1/{RATIO_TARGET} of /healthz (ratio ≥ {RATIO_TARGET}): "
+        + ("MET" if not low else f"NOT MET for {len(low)} of {len(uncached)} ({', '.join(r['route'] for r in low)})")
+        + f"; lowest {worst['ratio']:.2f} ({worst['route']})"
     )
+    if all("p95_us" in r for r in uncached):
+        slow = [r for r in uncached if r["p95_us"] / 1000 > P95_TARGET]
+        trivial = [r for r in rows if r["route"] in TRIVIAL and r["cache"] == "NullCache" and r["size"] == small]
+        lines.append(
+            f"{backend}: p95 ≤ {P95_TARGET:.0f} ms under wrk (16 connections): "
+            + ("MET" if not slow else f"NOT MET for {len(slow)} of {len(uncached)}")
+            + f" (the trivial route's own p95 in this run: {trivial[0]['p95_us'] / 1000:.0f} ms)"
+        )
     large = [r for r in rows if r["size"] > small and r["route"] not in TRIVIAL]
     for row in large:
         before = next(r for r in uncached if r["route"] == row["route"])
@@ -128,25 +154,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--offerings", type=int, default=5000)
     parser.add_argument("--large", type=int, default=20000, help="the size the searches are measured again at")
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=10, help="wrk seconds per route (0: CPU time only)")
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    print(f"{'backend':<11}{'classes':>8}  {'cache':<6}{'route':<42}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}", end="")
-    print(f"{'ratio':>7}{'errors':>8}")
+    header = f"{'backend':<11}{'classes':>8}  {'cache':<6}{'route':<40}{'cpu ms':>8}{'ratio':>7}{'client p95':>11}"
+    print(header + f"{'wrk req/s':>10}{'wrk p95':>9}{'rps ratio':>10}{'errors':>7}")
     results, lines = [], []
     for backend in backends:
         rows = run(backend, args.offerings, args.large, args.seconds)
         lines += verdicts(rows)
         for row in rows:
-            row["ratio"] = round(row["ratio"], 3)
             results.append(row)
             cache = "on" if row["cache"] == "SimpleCache" else "off"
             scale = f"  cost ×{row['scale']:.2f} of {args.offerings:,}" if "scale" in row else ""
+            wrk_part = (
+                f"{row['rps']:>10.0f}{row['p95_us'] / 1000:>9.1f}{row['rps_ratio']:>10.2f}"
+                if "rps" in row
+                else f"{'':>29}"
+            )
+            errors = row["http_errors"] + row.get("errors", 0) + row.get("non2xx", 0)
             print(
-                f"{row['backend']:<11}{row['size']:>8}  {cache:<6}{row['route']:<42}{row['rps']:>9.0f}"
-                f"{row['p50_us'] / 1000:>9.1f}{row['p95_us'] / 1000:>9.1f}{row['ratio']:>7.2f}"
-                f"{row['errors'] + row['non2xx']:>8}{scale}",
+                f"{row['backend']:<11}{row['size']:>8}  {cache:<6}{row['route']:<40}{row['cpu_ms']:>8.2f}"
+                f"{row['ratio']:>7.2f}{row['client_p95_ms']:>11.1f}{wrk_part}{errors:>7}{scale}",
                 flush=True,
             )
     print()

@@ -150,7 +150,7 @@ def run(backend: str, seconds: int, connections: int, shape: str = "2x1") -> lis
                     rows.append({"backend": backend, "server": shape, "route": label, **result, "statuses": statuses})
     baseline = rows[0]["rps"]
     for row in rows:
-        row["ratio"] = round(row["rps"] / baseline, 2)
+        row["ratio"] = round(row["rps"] / max(baseline, 1e-9), 2)
     return rows
 
 
