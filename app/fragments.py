@@ -28,28 +28,28 @@ _lock = Lock()
 _columns: dict[type, tuple[str, ...]] = {}
 
 
-def _state(obj) -> tuple:
-    """Every column value of a loaded row (None for one not loaded)."""
+_MISSING = object()
+
+
+def _state(obj) -> tuple | None:
+    """Every column value of a loaded row; None when any is not loaded (expired after a commit):
+    such a card is rendered without the store, never under a key that could be another's."""
     cls = type(obj)
     keys = _columns.get(cls)
     if keys is None:
         keys = _columns[cls] = tuple(attr.key for attr in inspect(cls).column_attrs)
     values = obj.__dict__
-    return tuple(values.get(key) for key in keys)
+    state = tuple(values.get(key, _MISSING) for key in keys)
+    return None if _MISSING in state else state
 
 
 def card(template: str, offering: Offering, today: dt.date) -> Markup:
     """`template` rendered with `offering` and `today` only (nothing else of the page reaches it)."""
-    key = (
-        template,
-        str(get_locale()),
-        today,
-        _state(offering),
-        _state(offering.programme),
-        _state(offering.institution),
-        _state(offering.town),
-    )
-    return _cached(key, lambda: render_template(template, offering=offering, today=today))
+    states = (_state(offering), _state(offering.programme), _state(offering.institution), _state(offering.town))
+    render = lambda: render_template(template, offering=offering, today=today)  # noqa: E731
+    if None in states:
+        return Markup(render())
+    return _cached((template, str(get_locale()), today, *states), render)
 
 
 def filter_form(form, filters, action: str, target: str, with_search: bool) -> Markup:
