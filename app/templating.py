@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, current_app, g, request, url_for
 
-from app import labels
+from app import fragments, labels
 from app.assets import asset_url
 from app.forms.base import new_submission_id
 from app.i18n import display_name
@@ -95,6 +95,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals.update(
         asset_url=asset_url,
+        class_card=fragments.card,
+        filter_form=fragments.filter_form,
         new_submission_id=new_submission_id,
         url_with=url_with,
         in_wechat=in_wechat,

@@ -89,6 +89,82 @@ def worker_pids(master: int) -> list[int]:
         return []
 
 
+def process_cpu(pids: list[int]) -> dict[int, float]:
+    """CPU time (user + system, seconds) each process has used so far, every thread included."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return used
+
+
+def database_pids(url: str) -> list[int]:
+    """The PostgreSQL server processes serving `url`'s database (none for SQLite, which runs in ours)."""
+    if not url.startswith("postgresql"):
+        return []
+    import psycopg
+
+    admin = os.environ.get("BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+    with psycopg.connect(admin) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (url.rsplit("/", 1)[1],)
+        ).fetchall()
+    return [pid for (pid,) in rows]
+
+
+def cpu_seconds(master: int, database_url: str = "") -> dict[int, float]:
+    """CPU time so far of the server's workers and of the database processes serving them."""
+    return process_cpu(worker_pids(master) + database_pids(database_url))
+
+
+def cpu_cost(base: Base, path: str, requests: int = 200, clients: int = 4, database_url: str = "") -> dict:
+    """The server's CPU time per request of `path` (ms) over `requests` requests from `clients`
+    keep-alive connections (PostgreSQL's own processes included), with the latencies the clients
+    saw. CPU time is what a request costs
+    whatever else the machine is doing; throughput and latency on a shared machine follow the
+    neighbours' load as much as ours."""
+    import http.client
+    import threading
+    from urllib.parse import urlsplit
+
+    address = urlsplit(base)
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+
+    def client(count: int) -> None:
+        conn = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
+        for _ in range(count):
+            started = time.perf_counter()
+            conn.request("GET", path, headers={"Accept-Encoding": "br, gzip"})
+            response = conn.getresponse()
+            response.read()
+            with lock:
+                latencies.append(time.perf_counter() - started)
+                errors[0] += response.status >= 400
+        conn.close()
+
+    before, started = cpu_seconds(base.pid, database_url), time.perf_counter()
+    threads = [threading.Thread(target=client, args=(requests // clients,)) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    after, wall = cpu_seconds(base.pid, database_url), time.perf_counter() - started
+    cpu = sum(used - before.get(pid, 0.0) for pid, used in after.items())
+    latencies.sort()
+    return {
+        "cpu_ms": cpu / len(latencies) * 1000,
+        "client_p95_ms": latencies[int(len(latencies) * 0.95)] * 1000,
+        "client_rps": len(latencies) / wall,
+        "http_errors": errors[0],
+    }
+
+
 def peak_rss_mb(pid: int) -> float:
     """The most memory a process has held (VmHWM), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -98,11 +174,15 @@ def peak_rss_mb(pid: int) -> float:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict, workers: int = 2, threads: int = 1, timeout: float = 60):
+def gunicorn(env: dict, workers: int = 2, threads: int = 1, timeout: float = 180, config: bool = False):
     """The app (wsgi:app) under gunicorn on a free port of 127.0.0.1 with `env`; yields its base URL
-    once /healthz answers, and stops it afterwards."""
+    once /healthz answers, and stops it afterwards. config=True: as deployed, with
+    deploy/gunicorn.conf.py (its workers and threads instead of `workers` and `threads`)."""
     port = free_port()
-    args = ["-w", str(workers), *(["--threads", str(threads)] if threads > 1 else [])]
+    if config:
+        args = ["-c", str(ROOT / "deploy" / "gunicorn.conf.py")]
+    else:
+        args = ["-w", str(workers), *(["--threads", str(threads)] if threads > 1 else [])]
     args += ["-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]
     proc = subprocess.Popen([str(BIN / "gunicorn"), *args], cwd=ROOT, env=env)
     base = Base(f"http://127.0.0.1:{port}")
@@ -122,7 +202,11 @@ def gunicorn(env: dict, workers: int = 2, threads: int = 1, timeout: float = 60)
         yield base
     finally:
         proc.terminate()
-        proc.wait(timeout=15)
+        try:
+            proc.wait(timeout=60)  # a loaded machine can take a while to stop the workers
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def message_worker(env: dict, workers: int = 2) -> subprocess.Popen:
@@ -161,6 +245,8 @@ def wrk(url: str, seconds: int = 10, connections: int = 16) -> dict:
             "-t2",
             f"-c{connections}",
             f"-d{seconds}s",
+            "--timeout",
+            "10s",  # a loaded machine's slow answer is counted in the latency, not dropped
             "-H",
             "Accept-Encoding: br, gzip",
             "-s",

@@ -1,13 +1,16 @@
 """Sign-ups under load: 50 concurrent clients signing up to one class, beside a read-only page, same run.
 
     python bench/signup.py [--seconds 10] [--connections 50] [--backend sqlite|postgresql|both]
+                           [--servers 2x1,2x4,4x1,deployed]
 
-Serves the app with gunicorn (2 workers) and drives it with wrk on 127.0.0.1: first the class page
+Serves the app with gunicorn and drives it with wrk on 127.0.0.1: first the class page
 (read-only, never cached), then POST /courses/<id>/signup where every request is a new person (own
 phone, own submission id; bench/signup.lua), once on a class with room for all (most confirm) and
-once on a class of 10 seats (nearly all waitlisted). Prints sign-ups/s, p50/p95 and the ratio to the
-read-only page, and checks afterwards that no class holds more than its capacity.
-Target (issue 4): p95 ≤ 200 ms with 50 clients.
+once on a class of 10 seats (nearly all waitlisted). Each server shape of --servers is measured in
+turn (WxT: W worker processes of T threads each, 2x1 = today's 2 sync workers; `deployed`: as
+deploy/gunicorn.conf.py says). Prints sign-ups/s, p50/p95 and the ratio to the read-only page,
+checks afterwards that no class holds more than its capacity, and a verdict per shape.
+Target (issues 4 and 18): p95 ≤ 200 ms with 50 clients.
 """
 
 from __future__ import annotations
@@ -96,7 +99,18 @@ def counts(url: str, offering_id: int) -> dict:
     return statuses
 
 
-def run(backend: str, seconds: int, connections: int) -> list[dict]:
+P95_TARGET = 200.0
+
+
+def server(env: dict, shape: str):
+    """gunicorn in one shape: "WxT" (W processes of T threads) or "deployed"."""
+    if shape == "deployed":
+        return gunicorn(env, config=True)
+    workers, threads = (int(n) for n in shape.split("x"))
+    return gunicorn(env, workers=workers, threads=threads)
+
+
+def run(backend: str, seconds: int, connections: int, shape: str = "2x1") -> list[dict]:
     report = (ROOT / "bench" / "report.lua").read_text()
     with tempfile.TemporaryDirectory() as folder:
         read_script = Path(folder) / "read.lua"
@@ -111,11 +125,11 @@ def run(backend: str, seconds: int, connections: int) -> list[dict]:
             flask(env, "db", "upgrade")
             flask(env, "demo-data")
             ids = prepare(url)
-            with gunicorn(env) as base:
+            with server(env, shape) as base:
                 page = f"/courses/{ids['big']}"
                 wrk(base + page, 2, connections, read_script)  # warm up both workers
                 result = wrk(base + page, seconds, connections, read_script)
-                rows.append({"backend": backend, "route": f"read-only class page {page}", **result})
+                rows.append({"backend": backend, "server": shape, "route": f"read-only class page {page}", **result})
                 for size in ("big", "small"):
                     path = f"/courses/{ids[size]}/signup"
                     cookie, token = session_for(base, path)
@@ -133,10 +147,10 @@ def run(backend: str, seconds: int, connections: int) -> list[dict]:
                     # Every completed request made one enrolment (a few more may finish as wrk stops).
                     assert result["requests"] <= made <= result["requests"] + connections, (result, statuses)
                     label = "sign-up, room for all" if size == "big" else "sign-up, 10 seats (rest waitlisted)"
-                    rows.append({"backend": backend, "route": label, **result, "statuses": statuses})
+                    rows.append({"backend": backend, "server": shape, "route": label, **result, "statuses": statuses})
     baseline = rows[0]["rps"]
     for row in rows:
-        row["ratio"] = round(row["rps"] / baseline, 2)
+        row["ratio"] = round(row["rps"] / max(baseline, 1e-9), 2)
     return rows
 
 
@@ -145,21 +159,35 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--servers", default="2x1,deployed", help="server shapes: WxT (processes x threads), deployed")
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    print(f"{'backend':<11}{'route':<40}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'ratio':>7}{'errors':>8}  enrolments")
-    results = []
+    print(f"{'backend':<11}{'server':<10}{'route':<40}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'ratio':>7}", end="")
+    print(f"{'errors':>8}  enrolments")
+    results, lines = [], []
     for backend in backends:
-        for row in run(backend, args.seconds, args.connections):
-            results.append(row)
-            print(
-                f"{row['backend']:<11}{row['route']:<40}{row['rps']:>9.0f}{row['p50_us'] / 1000:>9.1f}"
-                f"{row['p95_us'] / 1000:>9.1f}{row['ratio']:>7.2f}{row['errors'] + row['non2xx']:>8}"
-                f"  {row.get('statuses', '')}"
+        for shape in args.servers.split(","):
+            rows = run(backend, args.seconds, args.connections, shape)
+            for row in rows:
+                results.append(row)
+                print(
+                    f"{row['backend']:<11}{shape:<10}{row['route']:<40}{row['rps']:>9.0f}{row['p50_us'] / 1000:>9.1f}"
+                    f"{row['p95_us'] / 1000:>9.1f}{row['ratio']:>7.2f}{row['errors'] + row['non2xx']:>8}"
+                    f"  {row.get('statuses', '')}",
+                    flush=True,
+                )
+            worst = max(rows[1:], key=lambda r: r["p95_us"])
+            met = worst["p95_us"] / 1000 <= P95_TARGET and not any(r["errors"] + r["non2xx"] for r in rows)
+            lines.append(
+                f"{backend} {shape}: sign-up p95 ≤ {P95_TARGET:.0f} ms with {args.connections} clients: "
+                + ("MET" if met else "NOT MET")
+                + f" (worst {worst['p95_us'] / 1000:.0f} ms, {worst['route']}; {min(r['rps'] for r in rows[1:]):.0f}/s)"
             )
+    print()
+    print("\n".join(lines))
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
-    (out / "signup.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    (out / "signup.json").write_text(json.dumps({"rows": results, "verdicts": lines}, indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -51,7 +51,7 @@ fi
 # Access logs as JSON lines without personal data: no address, no query string, no cookies.
 access_format='{"time":"%(t)s","method":"%(m)s","path":"%(U)s","status":"%(s)s","bytes":"%(B)s","ms":"%(M)s"}'
 for n in 1 2; do
-  "$BIN/gunicorn" -w 2 -b "127.0.0.1:$((PORT + n))" --access-logfile "$RUN_DIR/app$n-access.log" \
+  "$BIN/gunicorn" -c "$ROOT/deploy/gunicorn.conf.py" -b "127.0.0.1:$((PORT + n))" --access-logfile "$RUN_DIR/app$n-access.log" \
     --access-logformat "$access_format" --error-logfile "$RUN_DIR/app$n-error.log" wsgi:app &
   pids+=($!)
 done

@@ -3,7 +3,7 @@
 from app.models.attendance import Attendance
 from app.models.callback import CallbackRequest
 from app.models.case import Case, CaseEvent, CaseKind, CaseState
-from app.models.course import Allocation, Offering, OfferingStatus, Programme, Session, SessionStatus
+from app.models.course import Allocation, Offering, OfferingStatus, Programme, SearchKey, Session, SessionStatus
 from app.models.enrolment import Enrolment, EnrolmentSource, EnrolmentStatus
 from app.models.message import Message, MessageKind, MessageState
 from app.models.otp import OneTimeCode
@@ -89,6 +89,7 @@ __all__ = [
     "Resident",
     "ResidentConflict",
     "Role",
+    "SearchKey",
     "Session",
     "SessionStatus",
     "Shift",

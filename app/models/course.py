@@ -97,6 +97,8 @@ class Offering(db.Model):
         Index("ix_offerings_catalogue", "status", "end_date", "weekday", "start_time"),
         # The dashboard's supply aggregates and the "no class within reach" test: by kind and town.
         Index("ix_offerings_kind_town_status", "kind", "town_id", "status", "end_date"),
+        # A search finds its keys in search_keys, then the classes with those keys here.
+        Index("ix_offerings_search_key", "search_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -249,6 +251,19 @@ class Offering(db.Model):
         return f"<Offering {self.code}>"
 
 
+class SearchKey(db.Model):
+    """Each distinct Offering.search_key once: a search scans these (one per programme, institution,
+    town and place — a term's classes repeat them) instead of every class, then finds the classes by
+    the index on offerings.search_key. Filled by the database itself: a trigger on offerings adds
+    every new or changed key (migration 0017_search), whichever way the class was written. Keys no
+    class has any more stay, and match nothing."""
+
+    __tablename__ = "search_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(Text, unique=True)
+
+
 class SessionStatus(StrEnum):
     SCHEDULED = "scheduled"
     MOVED = "moved"
@@ -262,6 +277,8 @@ class Session(db.Model):
     __table_args__ = (
         one_of("status", SessionStatus),
         UniqueConstraint("offering_id", "seq", name="uq_sessions_offering_seq"),
+        # The 长辈版's "today" and "this week": the meetings of a few days, by date and time.
+        Index("ix_sessions_date", "date", "start_time"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -34,6 +34,7 @@ def index():
 @bp.get("/courses/<int:offering_id>")
 def detail(offering_id: int):
     offering = signup_flow.class_page(offering_id) or abort(404)
+    policies = incentives.active_policies()  # read once for the estimate and the prices
     response = render(
         "courses/detail.html",
         intents=enrolment.intent_count(offering),
@@ -44,9 +45,9 @@ def detail(offering_id: int):
         next_intake=None if offering.open_for_signup(today()) else catalogue.next_intake(offering, today()),
         need_ref=request.args.get("need", "")[:40] or None,  # from a plan: carried to the sign-up
         # Nothing is known of who is reading: every condition on the person is shown as "if …".
-        subsidy=incentives.estimate(offering.programme, incentives.Facts()),
+        subsidy=incentives.estimate(offering.programme, incentives.Facts(), policies),
         # What it comes to for each residence type: sure cash only, by the same rule as the estimate.
-        price=offline.price(offering, incentives.active_policies()),
+        price=offline.price(offering, policies),
     )
     response.vary.add("User-Agent")  # WeChat's own browser is told how to add the calendar
     return response

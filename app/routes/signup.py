@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import segno
 from flask import Blueprint, abort, make_response, request, url_for
 from markupsafe import Markup
@@ -51,8 +53,11 @@ def signup(offering_id: int):
     )
 
 
+@functools.lru_cache(maxsize=1024)
 def qr_svg(url: str) -> Markup:
-    """The receipt's address as an inline SVG QR code (no inline styles: the CSP forbids them)."""
+    """The receipt's address as an inline SVG QR code (no inline styles: the CSP forbids them).
+    A pure function of the address, kept for the process's most recent receipts (a QR code
+    costs more than the rest of the page)."""
     svg = segno.make(url, error="m").svg_inline(scale=4, border=2, svgclass="qr", lineclass=None, omitsize=False)
     return Markup(svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1))
 

@@ -8,10 +8,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, insert, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import Institution, Offering, OfferingStatus, Programme, Session, SessionStatus, Town
+from app.models import Institution, Offering, OfferingStatus, Programme, SearchKey, Session, SessionStatus, Town
 from app.services import search, vocabulary
 from app.services.schedule import weekly_dates
 
@@ -84,12 +84,38 @@ def _filtered(filters: Filters, today: dt.date):
         conditions.append(Offering.meets_on(filters.weekday))
     if filters.senior:
         conditions.append(Offering.senior_friendly.is_(True))
-    lexicon = vocabulary.lexicon() if filters.terms else None
-    for term in filters.terms:
-        # 毛笔字 finds 书法, 电工上岗证 finds 电工: the term itself or a programme it means.
-        words = dict.fromkeys([term, *lexicon.programmes(term, filters.kind)])
-        conditions.append(or_(*(Offering.search_key.like(search.like_pattern(w)) for w in words)))
+    for words in _term_words(filters):
+        conditions.append(has_words(words))
     return conditions
+
+
+def _term_words(filters: Filters) -> list[list[str]]:
+    """Each query term with the programmes it means: 毛笔字 finds 书法, 电工上岗证 finds 电工."""
+    if not filters.terms:
+        return []
+    lexicon = vocabulary.lexicon()
+    return [list(dict.fromkeys([term, *lexicon.programmes(term, filters.kind)])) for term in filters.terms]
+
+
+def has_words(words: list[str]):
+    """Classes whose search key holds any of `words`. The LIKE runs over the distinct keys
+    (SearchKey: one per programme, institution, town and place), not over every class; the classes
+    are then found by the index on their key, so a search's cost follows what it finds."""
+    keys = select(SearchKey.key).where(or_(*(SearchKey.key.like(search.like_pattern(w)) for w in words)))
+    return Offering.search_key.in_(keys)
+
+
+def relevance(filters: Filters):
+    """0 is best: per term, a whole name (its characters, full pinyin or initials) that is the term
+    itself 0, one that is a programme the term means (an alias: 毛笔字 → 书法) 1, a part of a name 2;
+    added up over the terms."""
+    ranks = []
+    for term, *aliases in _term_words(filters):
+        exact = Offering.search_key.like(f"%|{term}|%")
+        alias = or_(*(Offering.search_key.like(f"%|{a}|%") for a in aliases)) if aliases else None
+        whens = [(exact, 0), *([(alias, 1)] if alias is not None else [])]
+        ranks.append(case(*whens, else_=2))
+    return sum(ranks[1:], ranks[0]) if ranks else None
 
 
 def matching(filters: Filters, today: dt.date) -> list:
@@ -98,15 +124,24 @@ def matching(filters: Filters, today: dt.date) -> list:
 
 
 def find_offerings(filters: Filters, page: int, per_page: int, today: dt.date) -> Page:
-    """One page of matching classes: those still taking sign-ups first, then by start date and time."""
+    """One page of matching classes: those still taking sign-ups first, the most relevant to the
+    search first among them (see relevance), then by start date and time."""
     page = min(max(page, 1), MAX_PAGE)
     conditions = _filtered(filters, today)
     total = db.session.scalar(select(func.count(Offering.id)).where(*conditions)) or 0
     signup_first = case((Offering.open_for_signup(today), 0), else_=1)
+    ranked = relevance(filters)
     query = (
         Offering.listing()
         .where(*conditions)
-        .order_by(signup_first, Offering.start_date, Offering.weekday, Offering.start_time, Offering.id)
+        .order_by(
+            signup_first,
+            *([ranked] if ranked is not None else []),
+            Offering.start_date,
+            Offering.weekday,
+            Offering.start_time,
+            Offering.id,
+        )
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
@@ -115,20 +150,21 @@ def find_offerings(filters: Filters, page: int, per_page: int, today: dt.date) -
 
 
 def get_offering(offering_id: int) -> Offering | None:
-    """One class with everything its page shows, in a few queries; None for an id that can't exist."""
+    """One class with everything its page shows, in one query: the programme, institution (with its
+    town) and town joined, the sessions by a join too; None for an id that can't exist."""
     if not 0 < offering_id <= MAX_ID:
         return None
     query = (
         select(Offering)
         .where(Offering.id == offering_id)
         .options(
-            selectinload(Offering.programme),
-            selectinload(Offering.institution).selectinload(Institution.town),
-            selectinload(Offering.town),
-            selectinload(Offering.sessions),
+            joinedload(Offering.programme, innerjoin=True),
+            joinedload(Offering.institution, innerjoin=True).joinedload(Institution.town, innerjoin=True),
+            joinedload(Offering.town, innerjoin=True),
+            joinedload(Offering.sessions),
         )
     )
-    return db.session.scalar(query)
+    return db.session.scalars(query).unique().one_or_none()
 
 
 def next_intake(offering: Offering, today: dt.date) -> Offering | None:
@@ -211,7 +247,7 @@ def _elder_conditions(today: dt.date, town_id: int | None, topic: str | None) ->
     if town_id:
         conditions.append(Offering.town_id == town_id)
     if topic in ELDER_TOPICS:
-        conditions.append(or_(*(Offering.search_key.like(search.like_pattern(w)) for w in ELDER_TOPICS[topic])))
+        conditions.append(has_words(list(ELDER_TOPICS[topic])))
     return conditions
 
 

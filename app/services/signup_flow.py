@@ -130,15 +130,24 @@ class Receipt:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+def _receipt_enrolment(ref: str) -> Enrolment | None:
+    """A sign-up by its reference with its class as catalogue.get_offering loads it: one query
+    for the sign-up, one for the class and all its page shows."""
+    enrolment = enrolment_service.find(ref)
+    if enrolment is not None:
+        catalogue.get_offering(enrolment.offering_id)  # fills the identity map: .offering is loaded
+    return enrolment
+
+
 def receipt(ref: str) -> Receipt | None:
     """A sign-up's receipt, its class's lottery drawn first if the window has closed; None for an
     unknown reference."""
-    enrolment = enrolment_service.find(ref)
+    enrolment = _receipt_enrolment(ref)
     if enrolment is None:
         return None
     if enrolment_service.draw_due(enrolment.offering):
         _draw_now(enrolment.offering_id)
-        enrolment = enrolment_service.find(ref)
+        enrolment = _receipt_enrolment(ref)
     offering, today = enrolment.offering, clock.today()
     return Receipt(
         enrolment=enrolment,
