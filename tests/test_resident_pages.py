@@ -183,3 +183,19 @@ def test_wechat_is_told_to_open_the_page_in_the_phones_browser_for_the_calendar(
     english = client.get(f"/courses/{degree.id}", headers={"User-Agent": WECHAT, "Accept-Language": "en"})
     assert "Open in browser" in english.get_data(as_text=True)
     assert "User-Agent" in client.get(f"/courses/{degree.id}").headers.get("Vary", "")
+
+
+def test_a_class_meeting_twice_a_week_is_on_the_timetable_on_both_days(client):
+    """A Tue + Thu class (issue 19's class form) is listed, and counted, under Tuesday and Thursday."""
+    twice = make_offering(name="烘焙", weekday=2)
+    twice.weekdays = "2,4"
+    db.session.commit()
+    html = client.get("/schedule").get_data(as_text=True)
+
+    def day(n):
+        start = html.index(f'id="day-{n}"')
+        return html[start : html.index("</section>", start)]
+
+    assert f'data-offering-id="{twice.id}"' in day(2) and f'data-offering-id="{twice.id}"' in day(4)
+    assert f'data-offering-id="{twice.id}"' not in day(3)
+    assert "1 门课" in day(4)

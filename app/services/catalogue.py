@@ -212,14 +212,20 @@ def weekly_timetable(filters: Filters, today: dt.date, per_day: int = 40) -> dic
     days: dict[int, list[Offering]] = defaultdict(list)
     for offering in db.session.scalars(query):
         days[offering.weekday].append(offering)
-    return {weekday: days.get(weekday, []) for weekday in range(1, 8)}
+    # A class meeting on several days (weekdays "2,4") is on the timetable on each of them.
+    for offering in db.session.scalars(Offering.listing().where(*conditions, Offering.weekdays != "")):
+        for weekday in offering.days:
+            if offering not in days[weekday]:
+                days[weekday].append(offering)
+    order = lambda o: (o.start_time, o.start_date, o.id)  # noqa: E731
+    return {weekday: sorted(days.get(weekday, []), key=order)[:per_day] for weekday in range(1, 8)}
 
 
 def day_counts(filters: Filters, today: dt.date) -> dict[int, int]:
-    query = (
-        select(Offering.weekday, func.count(Offering.id)).where(*_filtered(filters, today)).group_by(Offering.weekday)
-    )
-    return dict(db.session.execute(query).all())
+    """How many classes meet on each ISO weekday (a class meeting twice a week counts on both days)."""
+    meets = [func.coalesce(func.sum(case((Offering.meets_on(day), 1), else_=0)), 0) for day in range(1, 8)]
+    row = db.session.execute(select(*meets).where(*_filtered(filters, today))).one()
+    return {day: count for day, count in zip(range(1, 8), row, strict=True) if count}
 
 
 def refresh_search_key(offering: Offering) -> None:
