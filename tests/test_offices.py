@@ -193,3 +193,14 @@ def test_the_elder_class_page_goes_back_to_the_list_it_came_from(client, named):
 def test_elder_hints_say_zhangbei(client, named):
     html = client.get(f"/elder/courses/{named.id}/signup").get_data(as_text=True)
     assert "帮长辈报名" in html and "老人" not in html
+
+
+def test_the_receipt_names_the_institution_and_town_in_english_too(client, named):
+    from tests.admin_world import enrol
+
+    signup = enrol(named, "13800000009")
+    db.session.commit()
+    client.get("/lang/en")
+    body = client.get(f"/signups/{signup.ref}").get_data(as_text=True).split("<main", 1)[1]
+    assert "Danghu Community School" in body and "Danghu Subdistrict" in body
+    assert "当湖街道" not in body
