@@ -48,6 +48,7 @@ def pytest_configure(config):
         raise pytest.UsageError("CI=true but PostgreSQL does not answer on 127.0.0.1:5432 (or TEST_DATABASE_URL)")
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (`-n auto`) the browser tests and the cluster share one worker, one after another:
     two Chromiums, or nginx beside a browser, on a 2-core machine turn their time limits into flakes."""
