@@ -41,7 +41,7 @@ UNKNOWN = 0  # a form that carries no version: never the record's (they start at
 def loaded(raw: str | None) -> int:
     """The version an edit form says it was loaded at; UNKNOWN when it carries none (or garbage)."""
     raw = (raw or "").strip()
-    return int(raw) if raw.isdigit() and len(raw) < 10 else UNKNOWN
+    return int(raw) if raw.isdecimal() and len(raw) < 10 else UNKNOWN
 
 
 def check(item: Any, version: int | None, values: Mapping[str, Any], target_type: str) -> None:
@@ -51,7 +51,7 @@ def check(item: Any, version: int | None, values: Mapping[str, Any], target_type
     from a form (the command line, the demo data), which is not checked."""
     if version is None:
         return
-    db.session.refresh(item, with_for_update=True)
+    db.session.refresh(item, with_for_update={"of": type(item)})  # its own row (not the eager joins)
     if version == item.version:
         return
     differences = {name: (getattr(item, name), new) for name, new in values.items() if getattr(item, name) != new}
