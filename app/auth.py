@@ -248,7 +248,7 @@ def init_app(app: Flask) -> None:
         """The session holds "id:stamp" (User.get_id); a password change makes a new stamp, which
         ends every session that logged in with the old password."""
         user_id, _, stamp = token.partition(":")
-        if not user_id.isdigit() or len(user_id) > 10:
+        if not user_id.isdecimal() or len(user_id) > 10:
             return None
         user = db.session.get(User, int(user_id))
         if user is None or not hmac.compare_digest(user.session_stamp.encode(), stamp.encode()):

@@ -137,7 +137,7 @@ def from_environment() -> dict:
     if os.environ.get("SMS_ALIBABA_TEMPLATES"):  # e.g. code=SMS_1234,signup_confirmed=SMS_5678
         pairs = (item.partition("=") for item in os.environ["SMS_ALIBABA_TEMPLATES"].split(","))
         env["SMS_ALIBABA_TEMPLATES"] = {k.strip(): v.strip() for k, _, v in pairs if v.strip()}
-    if os.environ.get("SMS_CLAIM_LEASE", "").isdigit():
+    if os.environ.get("SMS_CLAIM_LEASE", "").isdecimal():
         env["SMS_CLAIM_LEASE"] = int(os.environ["SMS_CLAIM_LEASE"])
     if os.environ.get("SMS_QUIET_HOURS") == "off":
         env["SMS_QUIET_HOURS"] = None
@@ -148,7 +148,7 @@ def from_environment() -> dict:
     if os.environ.get("TRUSTED_HOSTS"):  # comma-separated host names this site answers to
         env["TRUSTED_HOSTS"] = [h.strip() for h in os.environ["TRUSTED_HOSTS"].split(",") if h.strip()]
     for name in ("PROXY_FIX_X_FOR", "PROXY_FIX_X_PROTO"):
-        if os.environ.get(name, "").isdigit():
+        if os.environ.get(name, "").isdecimal():
             env[name] = int(os.environ[name])
     if os.environ.get("SESSION_COOKIE_SECURE"):
         env["SESSION_COOKIE_SECURE"] = os.environ["SESSION_COOKIE_SECURE"].lower() in ("1", "true", "yes")

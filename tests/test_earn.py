@@ -480,3 +480,89 @@ def test_enterprise_pages_are_for_enterprises_and_each_sees_only_its_own(app, cl
     log_in(client, mine, path="/enterprise/login")
     assert client.get(f"/enterprise/jobs/{their_job}").status_code == 404
     assert client.get("/admin/dashboard").status_code == 403 and client.get("/worker/workshop/").status_code == 403
+
+
+# What an attack on the merged pages found (each failed before its fix) ---------------------------
+
+
+def test_absurd_numbers_past_deadlines_and_invisible_answers_are_refused_with_a_message(app, client, county):
+    town = county["town"]
+    boss = enterprise_user(town)
+    db.session.commit()
+    log_in(client, boss, path="/enterprise/login")
+    page = client.get("/enterprise/orders/new").get_data(as_text=True)
+    deadline = (TODAY + dt.timedelta(days=20)).isoformat()
+    order = {**tokens(page), "what": "拉链头装配", "quantity": "1000", "piece_rate": "0.35", "deadline": deadline,
+             "town": str(town.id), "workshop": "某村工坊"}  # fmt: skip
+    for piece_rate in ("1e999999999", "-1e999999999", "1E+999999999"):  # decimal.Overflow was a 500
+        answer = client.post("/enterprise/orders/new", data={**order, "piece_rate": piece_rate})
+        assert answer.status_code == 422 and "请填每件多少元" in answer.get_data(as_text=True)
+    late = client.post("/enterprise/orders/new", data={**order, "deadline": "2017-01-01"})
+    assert late.status_code == 422 and "交货日期不能早于今天" in late.get_data(as_text=True)
+    blank = client.post("/enterprise/orders/new", data={**order, "workshop": "\x00\x00"})
+    assert blank.status_code == 422, "a NUL-only answer is an empty one"
+    log_in(client, make_user("admin"))
+    db.session.commit()
+    for url in ("/admin/offerings?page=¹", "/admin/requests/new?town_id=¹&kind=skill"):  # '¹'.isdigit()
+        assert client.get(url).status_code == 200, url
+
+
+def test_a_declared_certificate_is_not_from_the_future_and_may_be_decades_old(app, client, county):
+    person = resident("13800000031", county["town"])
+    db.session.commit()
+    sign_in_me(client, person.phone)
+    form = client.get("/me/record/new").get_data(as_text=True)
+    claim = {**tokens(form), "kind": "certificate", "name": "电工四级"}
+    tomorrow = client.post("/me/record/new", data={**claim, "earned_on": (TODAY + dt.timedelta(days=1)).isoformat()})
+    assert tomorrow.status_code == 422 and "取得日期不能晚于今天" in tomorrow.get_data(as_text=True)
+    assert client.post("/me/record/new", data={**claim, "earned_on": "1998-07-01"}).status_code == 303
+
+
+def test_withdrawn_profiling_stops_job_matching_and_an_agreed_contact_can_be_taken_back(app, county):
+    from app.models import ContactStatus
+    from app.services import jobs, privacy
+
+    with app.test_request_context():  # the reasons are worded in the page's language
+        town = county["town"]
+        person = resident("13800000041", town)
+        complete(person, electrician("初级", town, TODAY - dt.timedelta(days=60)), on=TODAY - dt.timedelta(days=2))
+        boss = enterprise_user(town)
+        job = jobs.post(
+            boss, uuid.uuid4().hex, jobs.JobInput("配电房值班电工", town.id, 4000, 6000, ["day"], "电工", "初级", 1)
+        )
+        learning.set_listed(person.id, True)  # shown to enterprises: one may ask to be put in touch
+        db.session.commit()
+        assert jobs.for_resident(person, TODAY).fits, "matched while they agree"
+        asked = jobs.request_contact(job, person.id, boss, TODAY)
+        assert jobs.answer(asked, person.id, True) and asked.status == ContactStatus.ACCEPTED
+        assert jobs.answer(asked, person.id, False) and asked.status == ContactStatus.DECLINED, "taken back"
+        privacy.set_consent(person, True, False, now())
+        matched = jobs.for_resident(person, TODAY)
+        assert not matched.personalised and not matched.fits and not matched.one_class_away
+
+
+def test_erasure_removes_the_learn_to_earn_records_and_the_download_holds_them(app, county):
+    from app.models import ContactRequest, LearnerListing
+    from app.services import jobs, privacy
+
+    town = county["town"]
+    person = resident("13800000051", town)
+    claim = learning.declare(
+        person.id, uuid.uuid4().hex, "certificate", "电工四级", TODAY - dt.timedelta(days=30), "X1"
+    )
+    claim.status = ClaimStatus.ACCEPTED
+    learning.set_listed(person.id, True)
+    boss = enterprise_user(town)
+    job = jobs.post(
+        boss, uuid.uuid4().hex, jobs.JobInput("设备维修电工", town.id, 5000, 7000, ["day"], "电工", None, 1)
+    )
+    jobs.request_contact(job, person.id, boss, TODAY)
+    db.session.commit()
+    held = privacy.export(person)
+    assert [c["name"] for c in held["learning_claims"]] == ["电工"] and held["shown_to_enterprises_since"]
+    assert [r["job"] for r in held["enterprise_contact_requests"]] == ["设备维修电工"]
+    request = privacy.request_deletion(person, uuid.uuid4().hex)
+    privacy.confirm_deletion(request, make_user("admin"), now())
+    db.session.commit()
+    for model in (LearningClaim, LearnerListing, ContactRequest):
+        assert db.session.scalar(select(model).where(model.resident_id == person.id)) is None, model.__name__

@@ -30,7 +30,7 @@ ZERO_WIDTH = re.compile("[\u200b\u2060\ufeff]")
 
 
 def _invisible(ch: str) -> bool:
-    return ch.isspace() or unicodedata.category(ch) == "Cf"
+    return ch.isspace() or unicodedata.category(ch) in ("Cf", "Cc")  # format and control characters (NUL)
 
 
 def normalise_typed(value: str, exact: bool = False) -> str:

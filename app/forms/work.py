@@ -3,6 +3,7 @@ workshop leader's portions. Messages say what to do."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
@@ -10,6 +11,7 @@ from wtforms import HiddenField
 from wtforms.validators import InputRequired, StopValidation
 
 from app import labels
+from app.clock import today
 from app.forms.admin import DayField, WholeField, _Parsed, _text
 from app.forms.base import CheckboxesField, ChoiceField, PhoneField, RadioChoiceField, SubmissionForm
 from app.services import parsing, vocabulary
@@ -19,10 +21,27 @@ MAX_PAY = 100_000  # yuan a month
 MAX_PIECES = 1_000_000
 
 
+class EarnedDayField(DayField):
+    """When something was earned: not after today, and as far back as a working life (70 years),
+    not only the ten years other dates here may go back."""
+
+    def pre_validate(self, form) -> None:
+        _Parsed.pre_validate(self, form)
+        if self.value is None:
+            return
+        day, earliest = today(), dt.date(today().year - 70, 1, 1)
+        if self.value > day:
+            self.value = None
+            raise StopValidation(_l("取得日期不能晚于今天"))
+        if self.value < earliest:
+            self.value = None
+            raise StopValidation(_l("取得日期最早为 %(date)s", date=earliest.isoformat()))
+
+
 class ClaimForm(SubmissionForm):
     kind = RadioChoiceField(_l("是什么"), validators=[InputRequired(_l("请选择是学历、证书还是结业"))])
     name = _text(_l("名称和等级"), max_length=60, description=_l("例如：电工四级、电工（中级）、专科 会计、书法结业"))
-    earned_on = DayField(_l("取得日期"), description=_l("例如 2025-06-30"))
+    earned_on = EarnedDayField(_l("取得日期"), description=_l("例如 2025-06-30"))
     certificate_no = _text(_l("证书编号"), required=False, max_length=60, description=_l("选填，工作人员核对时用"))
 
     def __init__(self, *args, **kwargs):
@@ -47,7 +66,7 @@ class PieceRateField(_Parsed):
     def parse(self, raw):
         try:
             fen = Decimal(parsing.text(raw).removeprefix("¥").removesuffix("元").strip()) * 100
-        except InvalidOperation:
+        except (InvalidOperation, ArithmeticError):  # not a number, or 1e999999999 (decimal.Overflow)
             raise ValueError(raw) from None
         if fen != fen.to_integral_value() or not Decimal(1) <= fen <= Decimal(1_000_000):
             raise ValueError(raw)
@@ -91,6 +110,10 @@ class WorkOrderForm(SubmissionForm):
     def __init__(self, *args, towns, **kwargs):
         super().__init__(*args, **kwargs)
         self.town.choices = [("", _l("请选择")), *((str(t.id), t.name) for t in towns)]
+
+    def validate_deadline(self, field) -> None:
+        if field.value is not None and field.value < today():
+            raise StopValidation(_l("交货日期不能早于今天"))
 
 
 class AssignForm(SubmissionForm):

@@ -198,7 +198,7 @@ class Offering(db.Model):
     @property
     def days(self) -> list[int]:
         """The ISO weekdays it meets on, in order: [2, 4] for Tuesday and Thursday."""
-        listed = sorted({int(d) for d in self.weekdays.split(",") if d.isdigit() and 1 <= int(d) <= 7})
+        listed = sorted({int(d) for d in self.weekdays.split(",") if d.isdecimal() and 1 <= int(d) <= 7})
         return listed or [self.weekday]
 
     @staticmethod

@@ -103,7 +103,7 @@ def find_residents():
 
 def own_resident(resident_id: str | None) -> Resident | None:
     """A resident of the worker's own town by id (a card's action links), or None."""
-    resident = db.session.get(Resident, int(resident_id)) if (resident_id or "").isdigit() else None
+    resident = db.session.get(Resident, int(resident_id)) if (resident_id or "").isdecimal() else None
     return resident if resident is not None and can_see_full_number(resident) else None
 
 
@@ -206,7 +206,7 @@ def signup(offering_id: int):
 
 def own_callback(callback_id: str | None) -> CallbackRequest | None:
     """A call-back request of the worker's own town by id, or None."""
-    callback = db.session.get(CallbackRequest, int(callback_id)) if (callback_id or "").isdigit() else None
+    callback = db.session.get(CallbackRequest, int(callback_id)) if (callback_id or "").isdecimal() else None
     return callback if callback is not None and callback.town_id == current_user.town_id else None
 
 

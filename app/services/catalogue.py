@@ -69,7 +69,7 @@ def find_town(value: str | int | None) -> Town | None:
     if value is None or value == "":
         return None
     text = search.normalise(str(value))
-    if text.isdigit() and len(text) < 10:
+    if text.isdecimal() and len(text) < 10:
         return db.session.get(Town, int(text))
     return db.session.scalar(select(Town).where(Town.name == text))
 

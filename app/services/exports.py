@@ -354,7 +354,7 @@ def need_rows(full_phone: bool) -> Iterator[list]:
     ):
         if weekdays not in days:
             days[weekdays] = comma.join(
-                weekday_name(int(d)) for d in weekdays.split(",") if d.isdigit() and 0 < int(d) < 8
+                weekday_name(int(d)) for d in weekdays.split(",") if d.isdecimal() and 0 < int(d) < 8
             )
         yield [
             name,

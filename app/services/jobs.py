@@ -29,7 +29,7 @@ from app.models import (
     User,
     mask_phone,
 )
-from app.services import learning, staff, vocabulary
+from app.services import learning, privacy, staff, vocabulary
 from app.vocabulary import CERT_LEVELS, Kind
 
 
@@ -121,6 +121,7 @@ class JobStep:
 class ForResident:
     fits: list[JobFit]
     one_class_away: list[JobStep]
+    personalised: bool = True  # False: they withdrew consent to be profiled (PIPL art. 24), nothing is matched
 
 
 def _near(resident: Resident, job: Job, lexicon: vocabulary.Lexicon) -> tuple[bool, str | None, float | None]:
@@ -156,6 +157,8 @@ def next_class(occupation: str, level: str, town_id: int | None, today: dt.date)
 
 
 def for_resident(resident: Resident, today: dt.date) -> ForResident:
+    if not privacy.may_profile(resident):
+        return ForResident([], [], personalised=False)
     holdings = learning.holdings(resident.id, today)
     lexicon = vocabulary.lexicon()
     fits: list[JobFit] = []
@@ -210,8 +213,13 @@ def requests_for(resident_id: int) -> list[ContactRequest]:
 
 
 def answer(request: ContactRequest, resident_id: int, accept: bool) -> bool:
-    """The resident agrees (or not) to be put in touch; only their own pending requests."""
-    if request.resident_id != resident_id or request.status != ContactStatus.PENDING:
+    """The resident agrees (or not) to be put in touch, on their own requests: a pending one, or one
+    they agreed to and now take back (the enterprise then sees them masked again)."""
+    if request.resident_id != resident_id:
+        return False
+    if request.status not in (ContactStatus.PENDING, ContactStatus.ACCEPTED) or (
+        request.status == ContactStatus.ACCEPTED and accept
+    ):
         return False
     request.status = ContactStatus.ACCEPTED if accept else ContactStatus.DECLINED
     request.answered_at = utcnow()

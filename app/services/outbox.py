@@ -31,7 +31,7 @@ def other_worker(stamp: str | None, submission_id: str | None, user: User) -> Us
 
     An entry without a stamp (sent by a form older than the stamp) belongs to whoever sends it,
     unless another worker already saved it."""
-    owner = int(stamp) if stamp and stamp.isdigit() and len(stamp) < 10 else None
+    owner = int(stamp) if stamp and stamp.isdecimal() and len(stamp) < 10 else None
     if owner is None or owner == user.id:
         owner = saved_by(submission_id)
     if owner is None or owner == user.id:

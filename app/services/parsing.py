@@ -93,9 +93,9 @@ def parse_date(value, serials: bool = False) -> dt.date:
         return value
     number = _number(value)
     word = text(value)
-    if number is None and serials and word.isdigit() and len(word) == 5:
+    if number is None and serials and word.isdecimal() and len(word) == 5:
         number = float(word)
-    if number is None and word.isdigit() and len(word) == 8:
+    if number is None and word.isdecimal() and len(word) == 8:
         number = float(word)
     if number is not None:
         if number.is_integer() and 19000101 <= number <= 29991231:  # 20270306 typed as a number
@@ -180,7 +180,7 @@ def parse_weekday(value) -> int:
     word = word.removeprefix("每")
     for prefix in ("星期", "礼拜", "周"):
         word = word.removeprefix(prefix)
-    if word.isdigit() and 1 <= int(word) <= 7:
+    if word.isdecimal() and 1 <= int(word) <= 7:
         return int(word)
     if word in WEEKDAY_WORDS:
         return WEEKDAY_WORDS[word]
@@ -193,7 +193,7 @@ def _whole_text(word: str) -> int:
     """Digits with thousands separators, or a decimal whose fraction is zero (30.00)."""
     word = word.replace(",", "").replace(" ", "")
     whole, dot, fraction = word.partition(".")
-    if not whole.isdigit() or len(whole) > 12 or (dot and not (fraction.isdigit() and int(fraction) == 0)):
+    if not whole.isdecimal() or len(whole) > 12 or (dot and not (fraction.isdecimal() and int(fraction) == 0)):
         raise ValueError(word)
     return int(whole)
 

@@ -41,6 +41,7 @@ from app.models import (
     User,
 )
 from app.models.enrolment import LIVE
+from app.models.work import ContactRequest, LearnerListing, LearningClaim, WorkPortion
 from app.services import staff
 
 ERASED_NAME = "已删除"
@@ -104,6 +105,14 @@ def export(resident: Resident) -> dict:
         select(CallbackRequest).where(CallbackRequest.phone == resident.phone).order_by(CallbackRequest.id)
     )
     deletions = db.session.scalars(select(DeletionRequest).where(DeletionRequest.resident_id == rid))
+    claims = db.session.scalars(
+        select(LearningClaim).where(LearningClaim.resident_id == rid).order_by(LearningClaim.id)
+    )
+    listed = db.session.scalar(select(LearnerListing).where(LearnerListing.resident_id == rid))
+    asked = db.session.scalars(
+        select(ContactRequest).where(ContactRequest.resident_id == rid).order_by(ContactRequest.id)
+    )
+    portions = db.session.scalars(select(WorkPortion).where(WorkPortion.resident_id == rid).order_by(WorkPortion.id))
     return {
         "exported_at": _iso(dt.datetime.now(dt.UTC)),
         "details": {
@@ -200,6 +209,33 @@ def export(resident: Resident) -> dict:
         "deletion_requests": [
             {"at": _iso(d.requested_at), "state": d.state, "decided_at": _iso(d.decided_at), "kept": d.kept}
             for d in deletions
+        ],
+        # learn → earn (issue 17): what they declared, whether enterprises may see them, who asked, what they earned
+        "learning_claims": [
+            {
+                "kind": c.kind,
+                "name": c.name,
+                "level": c.level,
+                "earned_on": _iso(c.earned_on),
+                "certificate_no": c.certificate_no,
+                "status": c.status,
+            }
+            for c in claims
+        ],
+        "shown_to_enterprises_since": _iso(listed.created_at) if listed else None,
+        "enterprise_contact_requests": [
+            {"job": r.job.title, "enterprise": r.job.institution.name, "status": r.status, "at": _iso(r.created_at)}
+            for r in asked
+        ],
+        "work_portions": [
+            {
+                "order": p.order.what,
+                "pieces": p.quantity,
+                "handed_in": p.handed_in,
+                "earned_fen": p.earned,
+                "assigned_at": _iso(p.assigned_at),
+            }
+            for p in portions
         ],
     }
 
@@ -305,6 +341,11 @@ def confirm_deletion(request: DeletionRequest, actor: User, now: dt.datetime) ->
     db.session.execute(delete(Need).where(Need.resident_id == rid))
     db.session.execute(delete(Message).where(or_(Message.resident_id == rid, Message.phone == phone)))
     db.session.execute(delete(MentorContact).where(MentorContact.resident_id == rid))
+    # learn → earn: declared certificates, the listing enterprises see, their contact requests. Work
+    # portions stay (pieces handed in are what the workshop paid for), tied only to the erased row.
+    db.session.execute(delete(LearningClaim).where(LearningClaim.resident_id == rid))
+    db.session.execute(delete(LearnerListing).where(LearnerListing.resident_id == rid))
+    db.session.execute(delete(ContactRequest).where(ContactRequest.resident_id == rid))
     db.session.execute(delete(ResidentConflict).where(ResidentConflict.resident_id == rid))
     db.session.execute(delete(OneTimeCode).where(OneTimeCode.phone == phone))
     callback_ids = select(CallbackRequest.id).where(CallbackRequest.phone == phone)

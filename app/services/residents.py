@@ -122,7 +122,7 @@ def search(query: str, worker: User, limit: int = 20) -> list[Resident]:
     would list the county. The page shows other towns' numbers masked."""
     text = identity.normalise_phone(query)
     own = Resident.town_id == worker.town_id if worker.town_id is not None else false()
-    if text.isdigit() and len(text) >= 4:
+    if text.isdecimal() and len(text) >= 4:
         by = "phone"
         whole = identity.is_mobile(text)
         condition = Resident.phone == text if whole else and_(own, Resident.phone.like(f"%{text}"))

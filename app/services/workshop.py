@@ -119,8 +119,11 @@ def hand_in(portion: WorkPortion, leader: User, handed_in: int) -> WorkPortion:
     portion.earned = handed_in * portion.order.piece_rate
     portion.recorded_at = utcnow()
     order = portion.order
+    # Done while every piece is given out and handed in; a correction downwards makes it taken again.
     if order.unassigned == 0 and all(p.handed_in == p.quantity for p in order.portions):
         order.status = OrderStatus.DONE
+    elif order.status == OrderStatus.DONE:
+        order.status = OrderStatus.TAKEN
     staff.audit(
         leader,
         "work_portion.hand_in",

@@ -91,7 +91,7 @@ def institution_for_create() -> Institution | None:
     if mine is not None:
         return db.session.get(Institution, mine)
     chosen = request.args.get("institution", "")
-    return db.session.get(Institution, int(chosen)) if chosen.isdigit() and len(chosen) < 10 else None
+    return db.session.get(Institution, int(chosen)) if chosen.isdecimal() and len(chosen) < 10 else None
 
 
 # Answers the areas share -------------------------------------------------------------------------

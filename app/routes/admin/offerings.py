@@ -37,7 +37,7 @@ PER_PAGE = 50
 @role_required(*STAFF)
 def offerings():
     page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and len(page) < 6 else 1
+    page = int(page) if page.isdecimal() and len(page) < 6 else 1
     query = Offering.listing()
     count = select(func.count(Offering.id))
     if own_institution_id() is not None:
@@ -105,7 +105,7 @@ def offering_new():
     if institution is None:
         return choose_institution(_("新开一个班"))
     wanted = request.args.get("request", "")
-    asked = get_class_request(int(wanted)) if wanted.isdigit() and len(wanted) < 10 else None
+    asked = get_class_request(int(wanted)) if wanted.isdecimal() and len(wanted) < 10 else None
     if asked is not None and asked.institution_id != institution.id:
         abort(404)
     return _offering_form(None, institution.id, _("新开一个班"), url_for("admin.offerings"), asked)

@@ -29,7 +29,7 @@ def request_new():
         about = request.args.get("about", "")[:200]
         found = (
             class_requests.draft(today(), int(town_id), kind, about)
-            if town_id.isdigit() and len(town_id) < 10 and kind in dict(form.kind.choices)
+            if town_id.isdecimal() and len(town_id) < 10 and kind in dict(form.kind.choices)
             else None
         )
         if found is not None:  # the suggestion fills it in; every part can be changed
