@@ -20,7 +20,8 @@ def offering(app):
     return offering
 
 
-@pytest.mark.parametrize("status", [None, "", "deleted", "open\x00"])
+# "\x00": a NUL-only answer is an empty one (typed answers lose control characters at either end)
+@pytest.mark.parametrize("status", [None, "", "deleted", "\x00", "del\x00eted"])
 def test_a_missing_or_unknown_status_shows_the_class_page_saying_what_to_press(client, login_as, offering, status):
     login_as("admin")
     page = client.get(f"/admin/offerings/{offering.id}").get_data(as_text=True)
