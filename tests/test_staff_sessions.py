@@ -5,7 +5,6 @@ ends on a password change, after 8 hours, and after an hour idle."""
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 import time
 
 import pytest
@@ -75,15 +74,9 @@ def test_an_unknown_username_costs_the_same_password_check(client, app, worker, 
     assert log_in(client, username="nobody", password="wrong").status_code == 422
     assert len(checked) == 1, "a dummy hash is checked for a username that doesn't exist"
 
-    def median(username: str) -> float:
-        times = []
-        for _ in range(3):
-            started = time.perf_counter()
-            log_in(client, username=username, password="wrong")
-            times.append(time.perf_counter() - started)
-        return statistics.median(times)
-
-    assert median("nobody-else") > 0.5 * median("zhang")
+    # The same cost as a real user's check: the same method and work factor (scrypt:N:r:p). Measured
+    # time is not asserted here (a loaded, parallel test run makes it noise; speed goes in bench/).
+    assert checked[0].split("$")[0] == worker.password_hash.split("$")[0]
 
 
 def test_a_password_change_ends_every_session_of_that_user(client, app, worker):
