@@ -37,17 +37,15 @@ from app.models import (
     User,
 )
 from app.models.enrolment import LIVE, SEATED
-from app.services import callbacks, staff
+from app.services import ServiceError, callbacks, staff
 
 OFFER_DAYS = 14
 STARTING_DAYS = 7
 LIMIT = 50  # cases shown per kind; the page says how many more there are
 
 
-class CaseError(Exception):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+class CaseError(ServiceError):
+    pass
 
 
 @dataclass

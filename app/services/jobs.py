@@ -29,14 +29,12 @@ from app.models import (
     User,
     mask_phone,
 )
-from app.services import learning, privacy, staff, vocabulary
+from app.services import ServiceError, learning, privacy, staff, vocabulary
 from app.vocabulary import CERT_LEVELS, Kind
 
 
-class JobError(Exception):
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code, self.params = code, params
+class JobError(ServiceError):
+    pass
 
 
 @dataclass
@@ -251,6 +249,14 @@ class Learner:
         return self.request is not None and self.request.status in (ContactStatus.ACCEPTED, ContactStatus.HIRED)
 
 
+def _holding_for(job: Job, resident_id: int, today: dt.date) -> learning.Holding | None:
+    """What the resident holds of the job's occupation, if it is the level the job wants or above."""
+    holding = learning.holdings(resident_id, today).get(job.occupation)
+    if holding is None or holding.level is None or _level_index(holding.level) < _level_index(job.cert_level):
+        return None
+    return holding
+
+
 def learners_for(job: Job, today: dt.date) -> list[Learner]:
     """The opted-in learners who hold the level the job wants (or above) in its occupation, nearest
     level first; contact masked unless they accepted this job's request."""
@@ -260,11 +266,9 @@ def learners_for(job: Job, today: dt.date) -> list[Learner]:
     requests = {
         r.resident_id: r for r in db.session.scalars(select(ContactRequest).where(ContactRequest.job_id == job.id))
     }
-    need = _level_index(job.cert_level)
     found: list[Learner] = []
     for resident in listed:
-        holding = learning.holdings(resident.id, today).get(job.occupation)
-        if holding is None or holding.level is None or _level_index(holding.level) < need:
+        if (holding := _holding_for(job, resident.id, today)) is None:
             continue
         request = requests.get(resident.id)
         shown = request is not None and request.status in (ContactStatus.ACCEPTED, ContactStatus.HIRED)
@@ -285,7 +289,8 @@ def learners_for(job: Job, today: dt.date) -> list[Learner]:
 
 def request_contact(job: Job, resident_id: int, actor: User, today: dt.date) -> ContactRequest:
     """Ask to be put in touch with a listed learner who fits the job; asking again changes nothing."""
-    if not any(learner.resident_id == resident_id for learner in learners_for(job, today)):
+    # the one learner asked about, by the rule of learners_for (not the whole list built again)
+    if not learning.listed(resident_id) or _holding_for(job, resident_id, today) is None:
         raise JobError("not_listed")
     found = db.session.scalar(
         select(ContactRequest).where(ContactRequest.job_id == job.id, ContactRequest.resident_id == resident_id)

@@ -19,7 +19,7 @@ from app.extensions import db
 from app.models import Benefit, Enrolment, Need, Outcome, OutcomeKind, User
 from app.models.enrolment import EnrolmentStatus
 from app.models.resident import NeedStatus
-from app.services import attendance, incentives, staff
+from app.services import ServiceError, attendance, incentives, staff
 from app.vocabulary import Kind
 
 COMPLETABLE = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.COMPLETED)
@@ -28,10 +28,8 @@ RESIDENCES = ("户籍", "流动人口")
 _LABEL = re.compile(r"^(毕业证书编号|毕业证书号|毕业证书|证书编号|证书号|证书|编号|no\.?)[:：#]?", re.IGNORECASE)
 
 
-class OutcomeError(Exception):
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code, self.params = code, params
+class OutcomeError(ServiceError):
+    pass
 
 
 def certificate_number(evidence: str) -> str | None:

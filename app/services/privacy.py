@@ -42,7 +42,7 @@ from app.models import (
 )
 from app.models.enrolment import LIVE
 from app.models.work import ContactRequest, LearnerListing, LearningClaim, WorkPortion
-from app.services import staff
+from app.services import ServiceError, staff
 
 ERASED_NAME = "已删除"
 # What a confirmed deletion keeps when the bureau has paid the resident an incentive: public money
@@ -51,10 +51,8 @@ ERASED_NAME = "已删除"
 KEPT_FOR_PAID_INCENTIVES = ("name", "id_card_masked", "id_card_hash", "residence")
 
 
-class PrivacyError(Exception):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+class PrivacyError(ServiceError):
+    pass
 
 
 def may_contact(resident: Resident | None) -> bool:

@@ -13,13 +13,11 @@ from sqlalchemy import select
 from app.clock import utcnow
 from app.extensions import db
 from app.models import OrderStatus, Resident, User, WorkOrder, WorkPortion
-from app.services import learning, residents, staff, vocabulary
+from app.services import ServiceError, learning, residents, staff, vocabulary
 
 
-class WorkError(Exception):
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code, self.params = code, params
+class WorkError(ServiceError):
+    pass
 
 
 @dataclass
