@@ -1,5 +1,6 @@
 """The demo county's learn → earn records (the `earn` tables of app/demo_county.toml): enterprises,
-their jobs and 共富工坊 work orders, and demo learners whose records show the whole journey.
+their jobs, 共富工坊 work orders and group-class proposals (组班), and demo learners whose records
+show the whole journey.
 Idempotent: everything is found by a natural key (names, phones, demo submission ids)."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from app.models import (
     ClaimStatus,
     ContactRequest,
     ContactStatus,
+    GroupProposal,
     Institution,
     InstitutionType,
     Job,
@@ -85,6 +87,28 @@ def load(data: dict, today: dt.date) -> int:
     for row in data.get("learners", []):
         if hired := row.get("hired"):
             added += _hire(people[row["phone"]], enterprises[hired[0]], hired[1], today - dt.timedelta(days=hired[2]))
+
+    for n, row in enumerate(data.get("groups", []), start=1):
+        key = f"demo-group-{n}"
+        if db.session.scalar(select(GroupProposal.id).where(GroupProposal.submission_id == key)) is None:
+            db.session.add(
+                GroupProposal(
+                    submission_id=key,
+                    institution_id=enterprises[row["enterprise"]].id,
+                    kind=row["kind"],
+                    programme=row["programme"],
+                    cert_level=row.get("cert_level"),
+                    town_id=towns[row["town"]].id,
+                    people=row["people"],
+                    weekdays=",".join(str(d) for d in row.get("weekdays", [])),
+                    times=",".join(row.get("times", [])),
+                    note=row.get("note", ""),
+                    contact_name=row["contact"][0],
+                    contact_phone=row["contact"][1],
+                )
+            )
+            added += 1
+    db.session.flush()
 
     for n, row in enumerate(data.get("orders", []), start=1):
         key = f"demo-order-{n}"

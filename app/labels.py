@@ -144,6 +144,14 @@ ENROLMENT_SOURCES = {"self": _l("本人报名"), "family": _l("家属代报"), "
 # The times of day a need can name (keys as app.services.matching.TIMES).
 TIMES_OF_DAY = {"morning": _l("上午"), "afternoon": _l("下午"), "evening": _l("晚上")}
 
+# Where an enterprise's group-class proposal (企业组班) stands (app.services.groups.View.state).
+GROUP_STATES = {
+    "waiting": _l("等待开班"),
+    "requested": _l("已请院校开班"),
+    "open": _l("已开班"),
+    "withdrawn": _l("已撤回"),
+}
+
 # The need form's answers about education and work (stored as the Chinese words).
 EDUCATION = {
     "小学及以下": _l("小学及以下"),

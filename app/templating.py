@@ -112,6 +112,8 @@ def init_app(app: Flask) -> None:
         shift_labels=labels.SHIFTS,
         contact_statuses=labels.CONTACT_STATUSES,
         order_statuses=labels.ORDER_STATUSES,
+        group_states=labels.GROUP_STATES,
+        times_of_day=labels.TIMES_OF_DAY,
         enrolment_statuses=labels.ENROLMENT_STATUSES,
         degree_levels=labels.DEGREE_LEVELS,
         cert_levels=labels.CERT_LEVELS,

@@ -5,6 +5,7 @@ from app.models.callback import CallbackRequest
 from app.models.case import Case, CaseEvent, CaseKind, CaseState
 from app.models.course import Allocation, Offering, OfferingStatus, Programme, SearchKey, Session, SessionStatus
 from app.models.enrolment import Enrolment, EnrolmentSource, EnrolmentStatus
+from app.models.groups import MAX_EMPLOYEES, GroupProposal, GroupStatus
 from app.models.message import Message, MessageKind, MessageState
 from app.models.otp import OneTimeCode
 from app.models.outcome import AdminSubmission, Outcome, OutcomeKind
@@ -33,6 +34,7 @@ from app.models.work import (
 from app.vocabulary import CertLevel, DegreeLevel, Kind
 
 __all__ = [
+    "MAX_EMPLOYEES",
     "AdminSubmission",
     "Allocation",
     "Attendance",
@@ -58,6 +60,8 @@ __all__ = [
     "Enrolment",
     "EnrolmentSource",
     "EnrolmentStatus",
+    "GroupProposal",
+    "GroupStatus",
     "Institution",
     "InstitutionType",
     "Job",

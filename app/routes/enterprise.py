@@ -1,9 +1,10 @@
 """Enterprises (企业): their jobs, the opted-in learners who hold what a job wants (masked until the
-learner agrees to be put in touch), and 共富工坊 work orders for a village workshop."""
+learner agrees to be put in touch), 共富工坊 work orders for a village workshop, and group classes
+for their employees (企业组班)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,10 +12,13 @@ from app.auth import role_required
 from app.clock import today
 from app.extensions import db
 from app.forms.admin import ButtonForm
+from app.forms.groups import GroupForm
 from app.forms.work import JobForm, WorkOrderForm
 from app.htmx import redirect_to, render
-from app.models import ContactRequest, Job, Role, WorkOrder
-from app.services import catalogue, jobs, workshop
+from app.i18n import weekday_names
+from app.models import ContactRequest, GroupProposal, Job, Role, WorkOrder
+from app.services import catalogue, groups, jobs, workshop
+from app.templating import external_url
 
 bp = Blueprint("enterprise", __name__, url_prefix="/enterprise")
 ENTERPRISE = (Role.ENTERPRISE,)
@@ -36,7 +40,12 @@ def _own(obj):
 @role_required(*ENTERPRISE)
 def index():
     mine = current_user.institution_id
-    return render("enterprise/index.html", jobs=jobs.of_enterprise(mine), orders=workshop.of_enterprise(mine))
+    return render(
+        "enterprise/index.html",
+        jobs=jobs.of_enterprise(mine),
+        orders=workshop.of_enterprise(mine),
+        groups=groups.views(groups.of_enterprise(mine), today()),
+    )
 
 
 @bp.route("/jobs/new", methods=["GET", "POST"])
@@ -127,3 +136,42 @@ def new_order():
 @role_required(*ENTERPRISE)
 def order(order_id: int):
     return render("enterprise/order.html", order=_own(db.session.get(WorkOrder, order_id)))
+
+
+@bp.route("/groups/new", methods=["GET", "POST"])
+@role_required(*ENTERPRISE)
+def new_group():
+    form = GroupForm(towns=catalogue.towns(), weekdays=weekday_names())
+    if request.method == "GET" and not form.town.data and current_user.institution is not None:
+        form.town.data = str(current_user.institution.town_id or "")  # most employees work where it is
+    if form.validate_on_submit():
+        proposal = groups.propose(current_user, form.submission_id.data, form.values())
+        db.session.commit()
+        flash(_("组班申请已提交。教育局会在驾驶舱看到，并请院校开班。"))
+        return redirect_to(url_for("enterprise.group", group_id=proposal.id))
+    return render(
+        "enterprise/form.html",
+        fragment="form",
+        form=form,
+        title=_("为员工申请组班"),
+        submit=_("提交组班申请"),
+        status=422 if form.errors else 200,
+    )
+
+
+@bp.get("/groups/<int:group_id>")
+@role_required(*ENTERPRISE)
+def group(group_id: int):
+    found = groups.view(_own(db.session.get(GroupProposal, group_id)), today())
+    share = external_url("courses.detail", offering_id=found.offering.id) if found.offering else None
+    return render("enterprise/group.html", group=found, share=share, form=ButtonForm())
+
+
+@bp.post("/groups/<int:group_id>/withdraw")
+@role_required(*ENTERPRISE)
+def withdraw_group(group_id: int):
+    found = _own(db.session.get(GroupProposal, group_id))
+    if ButtonForm().validate_on_submit() and groups.withdraw(found, current_user):
+        db.session.commit()
+        flash(_("组班申请已撤回，不再计入开班需求。"))
+    return redirect_to(url_for("enterprise.group", group_id=group_id))

@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.clock import utcnow
 from app.extensions import db
+from app.labels import TIMES_OF_DAY
 from app.models import ClassRequest, Offering, RequestAnswer, User
 from app.services import dashboard, staff
 
@@ -39,6 +41,17 @@ def draft(today, town_id: int, kind: str, about: str) -> Draft | None:
     asked = len(people) or 1
     suits = sorted(d for d, n in days.items() if n * 3 >= asked) or sorted(d for d, _n in days.most_common(2))
     return Draft(gap.town_id, gap.kind, gap.target[:60], gap.count, suits, about)
+
+
+def group_note(proposal) -> str:
+    """The note of a request made from an enterprise's group class: who asks, when suits them, what
+    they added (the contact is on the request's page, from the proposal)."""
+    parts = [_("企业组班：%(name)s，%(n)s名员工", name=proposal.institution.name, n=proposal.people)]
+    if proposal.time_list:
+        parts.append(_("方便的时间：%(times)s", times="、".join(str(TIMES_OF_DAY[t]) for t in proposal.time_list)))
+    if proposal.note:
+        parts.append(proposal.note)
+    return "；".join(parts)[:1000]
 
 
 def by_submission(submission_id: str) -> ClassRequest | None:

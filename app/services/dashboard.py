@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import and_, case, distinct, exists, false, func, or_, select
 
@@ -37,6 +37,7 @@ from app.models import (
     WorkOrder,
     WorkPortion,
 )
+from app.services import groups as enterprise_groups
 from app.services import matching
 
 KINDS = vocabulary.KINDS
@@ -51,9 +52,18 @@ class Grid:
 
     towns: list[tuple[int | None, str]]
     cells: dict[tuple[int | None, str], int]
+    # Of the cells, the employees of enterprises' group-class proposals (企业组班), shown apart.
+    groups: dict[tuple[int | None, str], int] = field(default_factory=dict)
 
     def get(self, town_id, kind) -> int:
         return self.cells.get((town_id, kind), 0)
+
+    def group_count(self, town_id, kind) -> int:
+        return self.groups.get((town_id, kind), 0)
+
+    @property
+    def group_total(self) -> int:
+        return sum(self.groups.values())
 
     def row_total(self, town_id) -> int:
         return sum(self.get(town_id, k) for k in KINDS)
@@ -70,15 +80,54 @@ def _towns() -> list[tuple[int | None, str]]:
     return [(t.id, t.name) for t in db.session.scalars(select(Town).order_by(Town.sort_order, Town.id))]
 
 
-def demand(towns=None) -> Grid:
+@dataclass(frozen=True)
+class GroupShare:
+    """An enterprise's group-class proposal as the 驾驶舱 counts it (plain values: the figures are cached)."""
+
+    proposal_id: int
+    enterprise: str
+    wanted: str  # 电工（中级）
+    town_id: int
+    town: str
+    kind: str
+    people: int
+    requested: bool  # the bureau has already asked an institution for it
+
+
+def group_demand(today: dt.date, town_id: int | None = None, kind: str | None = None) -> list[GroupShare]:
+    """The enterprises' proposals counted as demand: still wanted, and no class that fits open yet
+    (app.services.groups.counted). A few rows, one per proposal."""
+    return [
+        GroupShare(
+            v.proposal.id,
+            v.proposal.institution.name,
+            v.proposal.wanted,
+            v.proposal.town_id,
+            v.proposal.town.name,
+            v.proposal.kind,
+            v.proposal.people,
+            v.proposal.class_request_id is not None,
+        )
+        for v in enterprise_groups.counted(today, town_id, kind)
+    ]
+
+
+def demand(towns=None, shares: list[GroupShare] = ()) -> Grid:
     """Open needs by town and kind, in 人次: each is one person wanting a place in a class of that
-    kind in that town (as each seat is a place for one), so demand and seats compare in one unit."""
+    kind in that town (as each seat is a place for one), so demand and seats compare in one unit;
+    with `shares` (group_demand), each enterprise group's employees too, also kept apart."""
     rows = db.session.execute(
         select(Need.town_id, Need.kind, func.count())
         .where(Need.status.in_(OPEN_NEED))
         .group_by(Need.town_id, Need.kind)
     )
-    return Grid(towns or _towns(), {(t, k): n for t, k, n in rows})
+    cells = {(t, k): n for t, k, n in rows}
+    from_groups: dict[tuple[int | None, str], int] = {}
+    for share in shares:
+        key = (share.town_id, share.kind)
+        cells[key] = cells.get(key, 0) + share.people
+        from_groups[key] = from_groups.get(key, 0) + share.people
+    return Grid(towns or _towns(), cells, from_groups)
 
 
 def supply(today: dt.date, towns=None) -> tuple[Grid, Grid]:
@@ -103,6 +152,11 @@ class Gap:
     programmes: tuple[str, ...]  # the programmes to open a class of; empty when none teaches it
     targets: list[str]  # what the residents wrote, most wanted first
     count: int  # people (a person who wrote two targets for the same programme counts twice)
+    groups: list[GroupShare] = field(default_factory=list)  # of `count`, the enterprises' group classes
+
+    @property
+    def group_people(self) -> int:
+        return sum(g.people for g in self.groups)
 
     @property
     def target(self) -> str:
@@ -127,12 +181,14 @@ def _gap_need(today: dt.date):
     return and_(Need.status.in_(OPEN_NEED), Need.town_id.is_not(None), or_(Need.unmet.is_(True), ~class_here))
 
 
-def unmet_people(today: dt.date) -> int:
-    """Everyone who wants to learn something with no class near them (the headline: all of them)."""
-    return db.session.scalar(select(func.count(distinct(Need.resident_id))).where(_gap_need(today))) or 0
+def unmet_people(today: dt.date, shares: list[GroupShare] = ()) -> int:
+    """Everyone who wants to learn something with no class near them (the headline: all of them),
+    with the employees of the enterprises' group classes (`shares`, group_demand) waiting for one."""
+    residents = db.session.scalar(select(func.count(distinct(Need.resident_id))).where(_gap_need(today))) or 0
+    return residents + sum(s.people for s in shares)
 
 
-def _gap_groups(today: dt.date, where=()) -> list[tuple[Gap, list[str]]]:
+def _gap_groups(today: dt.date, where=(), shares: list[GroupShare] = ()) -> list[Gap]:
     people = func.count(distinct(Need.resident_id)).label("n")
     rows = db.session.execute(
         select(Need.town_id, Town.name, Need.kind, Need.target, people)
@@ -155,18 +211,34 @@ def _gap_groups(today: dt.date, where=()) -> list[tuple[Gap, list[str]]]:
         else:
             gap.targets.append(target)
             gap.count += n
+    # An enterprise's group class counts where its words lead, as a resident's would (电工（中级） → the
+    # 电工 programmes), in the same suggestion as the residents who want that programme there.
+    for share in shares:
+        if (share.kind, share.wanted) not in named:
+            named[(share.kind, share.wanted)] = tuple(matching.programmes_for(share.kind, share.wanted, keys)[:3])
+        programmes = named[(share.kind, share.wanted)]
+        key = (share.town_id, share.kind, programmes or share.wanted)
+        gap = groups.get(key)
+        if gap is None:
+            gap = groups[key] = Gap(share.town_id, share.town, share.kind, programmes, [share.wanted], 0)
+        gap.count += share.people
+        gap.groups.append(share)
     return sorted(groups.values(), key=lambda g: (-g.count, g.town, g.target))
 
 
-def gaps(today: dt.date, limit: int = 20) -> list[Gap]:
-    """The most wanted classes no one can reach, by town and programme (see Gap), most people first."""
-    return _gap_groups(today)[:limit]
+def gaps(today: dt.date, limit: int = 20, shares: list[GroupShare] = ()) -> list[Gap]:
+    """The most wanted classes no one can reach, by town and programme (see Gap), most people first;
+    with `shares` (group_demand), the enterprises' group classes counted in them."""
+    return _gap_groups(today, (), shares)[:limit]
 
 
 def gap_people(today: dt.date, town_id: int, kind: str, about: str, limit: int = 500):
-    """The gap (as `gaps` makes it) and the people behind it: (Gap or None, [(Need, Resident)])."""
+    """The gap (as `gaps` makes it, with the enterprises' group classes) and the residents behind it:
+    (Gap or None, [(Need, Resident)]); the groups are the gap's `groups`."""
+    shares = group_demand(today, town_id, kind)
     found = next(
-        (g for g in _gap_groups(today, (Need.town_id == town_id, Need.kind == kind)) if g.about == about), None
+        (g for g in _gap_groups(today, (Need.town_id == town_id, Need.kind == kind), shares) if g.about == about),
+        None,
     )
     if found is None:
         return None, []

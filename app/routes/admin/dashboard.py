@@ -44,13 +44,15 @@ def _compute_tables() -> dict[str, Any]:
     day = today()
     towns = dashboard._towns()
     seats_offerings, seats = dashboard.supply(day, towns)
+    shares = dashboard.group_demand(day)
     return dict(
         computed_at=now(),
-        demand=dashboard.demand(towns),
+        demand=dashboard.demand(towns, shares),
+        group_shares=shares,
         supply=seats_offerings,
         seats=seats,
-        gaps=dashboard.gaps(day),
-        unmet=dashboard.unmet_people(day),
+        gaps=dashboard.gaps(day, shares=shares),
+        unmet=dashboard.unmet_people(day, shares),
         funnel=dashboard.funnel(),
         trends=dashboard.trends(day),
         money=dashboard.incentives(),

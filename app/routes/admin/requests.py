@@ -14,9 +14,9 @@ from app.extensions import db
 from app.forms.requests import ANSWERS, ClassRequestForm, RequestAnswerForm
 from app.htmx import redirect_to, render
 from app.i18n import weekday_names
-from app.models import Institution, Role
+from app.models import GroupProposal, GroupStatus, Institution, Role
 from app.routes.admin import ADMIN, STAFF, bp, form_page, get_class_request, own_institution_id
-from app.services import catalogue, class_requests
+from app.services import catalogue, class_requests, groups
 
 
 @bp.route("/requests/new", methods=["GET", "POST"])
@@ -24,7 +24,15 @@ from app.services import catalogue, class_requests
 def request_new():
     institutions = db.session.scalars(select(Institution).order_by(Institution.name))
     form = ClassRequestForm(institutions=list(institutions), towns=catalogue.towns(), weekdays=weekday_names())
-    if request.method == "GET":
+    wanted = request.args.get("group", "")
+    proposal = db.session.get(GroupProposal, int(wanted)) if wanted.isdecimal() and len(wanted) < 10 else None
+    if proposal is not None and proposal.status != GroupStatus.ACTIVE:
+        proposal = None  # withdrawn: nothing to ask for
+    if request.method == "GET" and proposal is not None:  # an enterprise's group class fills it in
+        form.town.data, form.kind.data, form.programme.data = str(proposal.town_id), proposal.kind, proposal.wanted
+        form.people.data, form.weekdays.data = str(proposal.people), proposal.weekday_list
+        form.note.data = class_requests.group_note(proposal)
+    elif request.method == "GET":
         town_id, kind = request.args.get("town_id", ""), request.args.get("kind", "")
         about = request.args.get("about", "")[:200]
         found = (
@@ -37,10 +45,12 @@ def request_new():
             form.people.data, form.weekdays.data = str(found.people), found.weekdays
     if form.validate_on_submit():
         sent = class_requests.send(form.values(), current_user, form.submission_id.data)
+        if proposal is not None:
+            groups.link_request(proposal, sent, current_user)
         db.session.commit()
         flash(_("开班请求已发给%(name)s。", name=sent.institution.name))
         return redirect_to(url_for("admin.class_request", request_id=sent.id))
-    return form_page(form, _("请院校开班"), url_for("admin.dashboard"))
+    return form_page(form, _("请院校开班"), url_for("admin.dashboard"), group=proposal)
 
 
 @bp.get("/requests")
@@ -69,6 +79,7 @@ def class_request(request_id: int):
         "admin/request.html",
         fragment="form",
         asked=asked,
+        group=groups.for_request(asked.id),
         form=form,
         answers=ANSWERS,
         status=422 if form.errors else 200,
