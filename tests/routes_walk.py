@@ -33,6 +33,7 @@ from app.models import (
     ClassRequest,
     DegreeStep,
     Enrolment,
+    GroupProposal,
     Job,
     Mentor,
     Need,
@@ -166,6 +167,20 @@ def build_world() -> World:
                          kind="skill", programme="电工", people=3, requested_by_id=admin.id)  # fmt: skip
     db.session.add_all([job, order, asked])
     db.session.flush()
+    # 企业组班: one the bureau asked the own institution for, one whose class is open (with its link)
+    opened = ClassRequest(submission_id=uuid.uuid4().hex, institution_id=own.institution.id, town_id=town.id,
+                          kind="skill", programme="电工", people=3, requested_by_id=admin.id,
+                          offering_id=empty.id)  # fmt: skip
+    db.session.add(opened)
+    db.session.flush()
+    groups = []
+    for request in (asked, opened):
+        groups.append(GroupProposal(submission_id=uuid.uuid4().hex, institution_id=boss.institution_id, kind="skill",
+                                    programme="电工", cert_level="中级", town_id=town.id, people=30, weekdays="6,7",
+                                    times="morning", note="希望周末上课", contact_name="张伟",
+                                    contact_phone="13957300001", class_request_id=request.id))  # fmt: skip
+    db.session.add_all(groups)
+    db.session.flush()
     item_ids = {
         "towns": town.id,
         "institutions": own.institution.id,
@@ -180,7 +195,9 @@ def build_world() -> World:
     assert gap is not None, "the world has a gap on the dashboard"
     people = (worker, staff, admin, need, worker_need, worker_signup, open_enrolment)
     world = World(own, other, *people, empty, callback, item_ids, gap, mentor_user, boss)
-    world.item_ids.update(job_id=job.id, order_id=order.id, request_id=asked.id)
+    world.item_ids.update(
+        job_id=job.id, order_id=order.id, request_id=asked.id, group_id=groups[0].id, open_group_id=groups[1].id
+    )
     return world
 
 
@@ -219,7 +236,7 @@ def _values(world: World, endpoint: str) -> list[dict]:
         "town_id": own.offering.town_id,
         "institution_id": own.institution.id,
         "callback_id": world.callback.id,
-        **{k: world.item_ids[k] for k in ("job_id", "order_id", "request_id")},
+        **{k: world.item_ids[k] for k in ("job_id", "order_id", "request_id", "group_id")},
     }
     if endpoint in ("cases.case", "cases.reassign"):  # a need and a call-back of the worker's town
         need, callback = world.worker_need.id, world.callback.id
@@ -262,6 +279,10 @@ def walk(app: Flask, world: World) -> dict[str, list[str]]:
     pages["elder-big"] += EXTRA["elder"]
     for role in ("institution", "admin"):
         pages[role] += [f"/admin/offerings/{world.empty.id}", f"/admin/offerings/{world.empty.id}/roster"]
+    # a group class whose class is open: the class, its sign-ups and the link for the employees;
+    # the bureau's request form filled in from a group class
+    pages["enterprise"].append(f"/enterprise/groups/{world.item_ids['open_group_id']}")
+    pages["admin"].append(f"/admin/requests/new?group={world.item_ids['group_id']}")
     return pages
 
 

@@ -22,8 +22,8 @@ class GroupForm(SubmissionForm):
     )
     cert_level = ChoiceField(
         _l("考哪一级证书"),
-        choices=lambda: [("", _l("不考证书")), *((str(k), v) for k, v in CERT_LEVEL_LABELS.items())],
-        description=_l("考证的课请选等级，例如电工选“中级（四级）”"),
+        choices=lambda: [("", _l("不分等级")), *((str(k), v) for k, v in CERT_LEVEL_LABELS.items())],
+        description=_l("分等级考证的课请选等级，例如电工中级（四级证）选“中级”；叉车等操作证和不考证的课选“不分等级”"),
     )
     town = ChoiceField(_l("员工在哪个镇/街道"), validators=[InputRequired(_l("请选择员工所在的镇或街道"))])
     people = WholeField(
@@ -58,10 +58,10 @@ class GroupForm(SubmissionForm):
         meaning = groups.understand(self.programme.data or "")
         if meaning is None:
             return
-        if meaning.kind == Kind.SKILL and not (field.data or meaning.level):
-            raise StopValidation(_l("这是考证的课，请选要考哪一级，例如“中级（四级）”"))
+        if meaning.kind == Kind.SKILL and not (field.data or meaning.level) and groups.levels_of(meaning.programme):
+            raise StopValidation(_l("%(name)s分等级考证，请选要考哪一级，例如“中级”", name=meaning.programme))
         if meaning.kind != Kind.SKILL and field.data:
-            raise StopValidation(_l("“%(name)s”不考职业技能证书，请选“不考证书”", name=meaning.programme))
+            raise StopValidation(_l("“%(name)s”不考职业技能等级证书，请选“不分等级”", name=meaning.programme))
 
     def values(self) -> groups.GroupInput:
         meaning = self.meaning or groups.understand(self.programme.data)

@@ -59,6 +59,22 @@ def understand(text: str) -> Meaning | None:
     return None
 
 
+def levels_of(occupation: str) -> set[str]:
+    """The certificate levels an occupation is taught or examined at: its own steps of the
+    vocabulary's ladder and the levels of the catalogue's programmes in it (电工: 初级, 中级); empty
+    for one taught without levels (叉车司机, an operating licence)."""
+    levels = {level for occ, level in vocabulary.lexicon().cert_steps if occ == occupation}
+    rows = db.session.execute(
+        select(Programme.name, Programme.certificate, Programme.cert_level)
+        .where(Programme.kind == Kind.SKILL, Programme.cert_level.is_not(None))
+        .distinct()
+    )
+    for name, certificate, level in rows:
+        if (vocabulary.occupation_level(certificate or name)[0] or name) == occupation:
+            levels.add(level)
+    return levels
+
+
 @dataclass
 class GroupInput:
     kind: str
@@ -146,8 +162,9 @@ def _teaches(programme: Programme, proposal: GroupProposal) -> bool:
     certificate; the same vocabulary programme otherwise)?"""
     if programme.kind != proposal.kind:
         return False
-    if proposal.kind == Kind.SKILL:
-        return learning.occupation_of(programme) == proposal.programme and programme.cert_level == proposal.cert_level
+    if proposal.kind == Kind.SKILL:  # no level asked for: a class of the occupation at any level
+        level_fits = proposal.cert_level is None or programme.cert_level == proposal.cert_level
+        return learning.occupation_of(programme) == proposal.programme and level_fits
     return proposal.programme in vocabulary.programme_terms(programme.name, proposal.kind)
 
 
