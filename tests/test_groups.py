@@ -278,3 +278,23 @@ def test_only_enterprises_open_the_group_pages(app, client, county, role):
     assert client.post(f"/enterprise/groups/{proposal.id}/withdraw").status_code in (303, 400, 403)
     db.session.rollback()
     assert db.session.get(GroupProposal, proposal.id).status == "active"
+
+
+def test_when_the_institution_cannot_open_it_the_bureau_can_ask_another(app, client, county):
+    from app.services import class_requests
+
+    proposal = propose(client, county)
+    values = dict(institution_id=county["school"].id, programme="电工（中级）", kind="skill",
+                  town_id=county["town"].id, people=40, weekdays=[6], note="")  # fmt: skip
+    first = class_requests.send(values, county["admin"], uuid.uuid4().hex)
+    groups.link_request(proposal, first, county["admin"])
+    assert dashboard.group_demand(TODAY)[0].requested
+    class_requests.answer(first, "cannot", "没有老师", county["teacher"])
+    share = dashboard.group_demand(TODAY)[0]
+    assert not share.requested and share.people == 40, "still counted, and the bureau is offered to ask again"
+    other = make_institution("平湖市职业中专", town=county["town"], type="vocational_school")
+    second = class_requests.send({**values, "institution_id": other.id}, county["admin"], uuid.uuid4().hex)
+    groups.link_request(proposal, second, county["admin"])
+    assert proposal.class_request_id == second.id and dashboard.group_demand(TODAY)[0].requested
+    groups.link_request(proposal, first, county["admin"])  # an older request does not take it back
+    assert proposal.class_request_id == second.id

@@ -91,7 +91,7 @@ class GroupShare:
     town: str
     kind: str
     people: int
-    requested: bool  # the bureau has already asked an institution for it
+    requested: bool  # the bureau has asked an institution for it (and was not told it can't)
 
 
 def group_demand(today: dt.date, town_id: int | None = None, kind: str | None = None) -> list[GroupShare]:
@@ -106,7 +106,7 @@ def group_demand(today: dt.date, town_id: int | None = None, kind: str | None = 
             v.proposal.town.name,
             v.proposal.kind,
             v.proposal.people,
-            v.proposal.class_request_id is not None,
+            enterprise_groups.asked(v.proposal),
         )
         for v in enterprise_groups.counted(today, town_id, kind)
     ]

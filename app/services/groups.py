@@ -24,6 +24,7 @@ from app.models import (
     Offering,
     OfferingStatus,
     Programme,
+    RequestAnswer,
     User,
 )
 from app.services import learning, staff, vocabulary
@@ -130,11 +131,18 @@ def withdraw(proposal: GroupProposal, actor: User) -> bool:
     return True
 
 
+def asked(proposal: GroupProposal) -> bool:
+    """Has the bureau asked an institution for it, and not been told it can't?"""
+    request = proposal.class_request
+    return request is not None and request.answer != RequestAnswer.CANNOT
+
+
 def link_request(proposal: GroupProposal, request: ClassRequest, actor: User) -> None:
-    """The bureau's class request made from this proposal (the first one stays)."""
-    if proposal.class_request_id is not None or proposal.status != GroupStatus.ACTIVE:
+    """The bureau's class request made from this proposal: the first stays, unless its institution
+    answered that it can't open the class (then the bureau asks another)."""
+    if proposal.status != GroupStatus.ACTIVE or asked(proposal) or proposal.class_request_id == request.id:
         return
-    proposal.class_request_id = request.id
+    proposal.class_request = request
     db.session.flush()
     staff.audit(actor, "group.request", "group_proposal", proposal.id, request=request.id)
 

@@ -60,8 +60,9 @@ def test_an_enterprise_proposes_a_group_class_and_the_bureau_asks_for_it(live_se
     expect(page.locator("h1")).to_have_text("组班：电工（初级）")
     expect(page.locator("[data-group-state]")).to_contain_text("等待开班")
     checked(page, axe_page, "group")
+    db.session.rollback()  # see what the server committed
     proposal = db.session.scalar(select(GroupProposal).where(GroupProposal.contact_name == "王敏"))
-    assert proposal is not None and proposal.people == 25
+    assert proposal is not None and proposal.people == 25 and proposal.contact_phone == "13957300002"
     db.session.rollback()
 
     # The bureau: both proposals counted on the 驾驶舱, shown apart; a request made from one.
