@@ -298,3 +298,13 @@ def test_when_the_institution_cannot_open_it_the_bureau_can_ask_another(app, cli
     assert proposal.class_request_id == second.id and dashboard.group_demand(TODAY)[0].requested
     groups.link_request(proposal, first, county["admin"])  # an older request does not take it back
     assert proposal.class_request_id == second.id
+
+
+def test_a_degree_for_employees_is_a_degree_class_with_no_certificate_level(app, client, county):
+    proposal = propose(client, county, programme="大专学历", cert_level="")
+    assert (proposal.kind, proposal.programme, proposal.cert_level) == ("degree", "专科", None)
+    assert dashboard.demand(None, dashboard.group_demand(TODAY)).get(county["town"].id, "degree") == 40
+    accounting = make_programme("会计", kind="degree", institution=county["school"], degree_level="专科")
+    make_offering(programme=accounting, town=county["town"], kind="degree")
+    db.session.commit()
+    assert groups.view(db.session.get(GroupProposal, proposal.id), TODAY).state == "open"

@@ -173,6 +173,8 @@ def _teaches(programme: Programme, proposal: GroupProposal) -> bool:
     if proposal.kind == Kind.SKILL:  # no level asked for: a class of the occupation at any level
         level_fits = proposal.cert_level is None or programme.cert_level == proposal.cert_level
         return learning.occupation_of(programme) == proposal.programme and level_fits
+    if proposal.kind == Kind.DEGREE and programme.degree_level == proposal.programme:
+        return True
     return proposal.programme in vocabulary.programme_terms(programme.name, proposal.kind)
 
 
