@@ -112,6 +112,7 @@ def init_app(app: Flask) -> None:
         shift_labels=labels.SHIFTS,
         contact_statuses=labels.CONTACT_STATUSES,
         order_statuses=labels.ORDER_STATUSES,
+        request_statuses=labels.REQUEST_STATUSES,
         enrolment_statuses=labels.ENROLMENT_STATUSES,
         degree_levels=labels.DEGREE_LEVELS,
         cert_levels=labels.CERT_LEVELS,

@@ -26,9 +26,11 @@ from app.models.work import (
     LearnerListing,
     LearningClaim,
     OrderStatus,
+    RequestStatus,
     Shift,
     WorkOrder,
     WorkPortion,
+    WorkRequest,
 )
 from app.vocabulary import CertLevel, DegreeLevel, Kind
 
@@ -86,6 +88,7 @@ __all__ = [
     "Push",
     "PushReason",
     "RequestAnswer",
+    "RequestStatus",
     "Resident",
     "ResidentConflict",
     "Role",
@@ -97,5 +100,6 @@ __all__ = [
     "User",
     "WorkOrder",
     "WorkPortion",
+    "WorkRequest",
     "mask_phone",
 ]
