@@ -137,5 +137,5 @@ def answer(request_id: int):
             flash(_("已婉拒%(name)s的申请，这些件数可以再分。", name=answered.resident.name))
         return redirect_to(url_for("workshop.order", order_id=order.id) + "#requests")
     if not form.errors:
-        form.add_error("quantity", _("请按“确认并分活”或“不同意”"))
+        form.add_error("quantity", _("请按“确认”或“婉拒”"))
     return _page(order, answer=(request_id, form), status=422)
