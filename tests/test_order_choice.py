@@ -229,6 +229,10 @@ def test_the_leader_gives_out_pieces_around_what_residents_asked_for(app, client
             f"/worker/workshop/orders/{order.id}", data={**tokens(form), "phone": phone, "quantity": quantity}
         )
 
+    page = client.get(f"/worker/workshop/orders/{order.id}").get_data(as_text=True)
+    suggested = page.split('id="assign"')[1].split("</ul>")[0]
+    assert f"周一 · {asker.phone} · 缝纫工（初级） · 已申请，请在上面确认" in suggested
+    assert f"吴二 · {typed.phone} · 缝纫工（初级）</li>" in suggested
     over = assign(typed.phone, "300")
     assert over.status_code == 422 and "剩下可分的只有 200 件" in over.get_data(as_text=True)
     own = assign(asker.phone, "100")
