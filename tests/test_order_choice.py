@@ -360,3 +360,21 @@ def test_candidates_take_the_same_few_queries_for_3_or_30_residents_and_keep_the
     ids = {c.resident.id for c in workshop.candidates(order, TODAY)}
     assert first.id not in ids and pending.id not in ids
     assert db.session.scalar(select(LearningClaim.status).where(LearningClaim.resident_id == pending.id)) == "pending"
+
+
+def test_the_asking_form_answers_htmx_with_its_fragment_and_a_boosted_request_with_the_page(app, client, village):
+    person = sewer("13800000060", village["town"])
+    order = order_of(village, quantity=50)
+    db.session.commit()
+    sign_in_me(client, person.phone)
+    data = tokens(client.get(f"/me/orders/{order.id}").get_data(as_text=True))
+
+    fragment = client.post(f"/me/orders/{order.id}", data={**data, "quantity": "80"}, headers={"HX-Request": "true"})
+    html = fragment.get_data(as_text=True)
+    assert fragment.status_code == 422 and "<html" not in html and html.lstrip().startswith("<form")
+    assert "剩下可分的只有 50 件" in html and 'value="80"' in html
+    assert "HX-Request" in fragment.headers.get("Vary", "")
+    boosted = client.get(f"/me/orders/{order.id}", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert "<html" in boosted.get_data(as_text=True)
+    sent = client.post(f"/me/orders/{order.id}", data={**data, "quantity": "50"}, headers={"HX-Request": "true"})
+    assert sent.headers.get("HX-Redirect", "").endswith(f"/me/orders/{order.id}?asked=1")
