@@ -113,11 +113,11 @@ def hand_in(portion_id: int):
     return _page(order, hand_in=(portion.id, form), status=422)
 
 
-@bp.post("/requests/<int:request_id>")
+@bp.post("/requests/<int:work_request_id>")
 @role_required(*WORKER)
-def answer(request_id: int):
+def answer(work_request_id: int):
     """Confirm a resident's request (the number asked, or another agreed with them) or decline it."""
-    found = db.session.get(WorkRequest, request_id)
+    found = db.session.get(WorkRequest, work_request_id)
     if found is None:
         abort(404)
     order = _in_my_town(found.order)
@@ -129,7 +129,7 @@ def answer(request_id: int):
         except workshop.WorkError as error:
             form.add_error("quantity", str(WORK_ERRORS[error.code]) % error.params)
             db.session.rollback()
-            return _page(db.session.get(WorkOrder, order.id), answer=(request_id, form), status=422)
+            return _page(db.session.get(WorkOrder, order.id), answer=(work_request_id, form), status=422)
         db.session.commit()
         if answered.status == RequestStatus.CONFIRMED:
             flash(_("已确认：分给%(name)s %(n)s 件。", name=answered.resident.name, n=answered.portion.quantity))
@@ -138,4 +138,4 @@ def answer(request_id: int):
         return redirect_to(url_for("workshop.order", order_id=order.id) + "#requests")
     if not form.errors:
         form.add_error("quantity", _("请按“确认”或“婉拒”"))
-    return _page(order, answer=(request_id, form), status=422)
+    return _page(order, answer=(work_request_id, form), status=422)
