@@ -29,6 +29,7 @@ from app.models import (
     Town,
     WorkOrder,
     WorkPortion,
+    WorkRequest,
 )
 from app.services import vocabulary
 
@@ -113,7 +114,7 @@ def load(data: dict, today: dt.date) -> int:
     for n, row in enumerate(data.get("orders", []), start=1):
         key = f"demo-order-{n}"
         if db.session.scalar(select(WorkOrder.id).where(WorkOrder.submission_id == key)) is not None:
-            continue
+            continue  # (its portions and requests came with it)
         order = WorkOrder(
             submission_id=key,
             institution_id=enterprises[row["enterprise"]].id,
@@ -137,6 +138,13 @@ def load(data: dict, today: dt.date) -> int:
                     quantity=quantity,
                     handed_in=handed_in,
                     earned=handed_in * order.piece_rate,
+                )
+            )
+            added += 1
+        for phone, quantity in row.get("requests", []):
+            db.session.add(
+                WorkRequest(
+                    submission_id=f"{key}-ask-{phone}", order=order, resident_id=people[phone].id, quantity=quantity
                 )
             )
             added += 1

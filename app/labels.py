@@ -66,6 +66,11 @@ CONTACT_STATUSES = {
     "hired": _l("已录用"),
 }
 ORDER_STATUSES = {"open": _l("待工坊接单"), "taken": _l("工坊分发中"), "done": _l("已交齐")}
+REQUEST_STATUSES = {
+    "asked": _l("已申请，等工坊负责人确认"),
+    "confirmed": _l("工坊已确认，去工坊领材料"),
+    "declined": _l("工坊没有同意这次申请"),
+}
 
 OUTCOME_KINDS = {
     OutcomeKind.DEGREE: _l("学历毕业"),

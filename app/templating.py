@@ -114,6 +114,7 @@ def init_app(app: Flask) -> None:
         order_statuses=labels.ORDER_STATUSES,
         group_states=labels.GROUP_STATES,
         times_of_day=labels.TIMES_OF_DAY,
+        request_statuses=labels.REQUEST_STATUSES,
         enrolment_statuses=labels.ENROLMENT_STATUSES,
         degree_levels=labels.DEGREE_LEVELS,
         cert_levels=labels.CERT_LEVELS,

@@ -42,6 +42,7 @@ from app.models import (
     Resident,
     User,
     WorkOrder,
+    WorkRequest,
 )
 from app.services import dashboard, needs
 from app.services.residents import Person
@@ -162,7 +163,7 @@ def build_world() -> World:
               cert_level="初级")  # fmt: skip
     order = WorkOrder(submission_id=uuid.uuid4().hex, institution_id=boss.institution_id, what="拉链头装配",
                       quantity=100, piece_rate=15, deadline=TODAY + dt.timedelta(days=30), town_id=town.id)  # fmt: skip
-    order.workshop = "示范村共富工坊"
+    order.workshop, order.status, order.taken_by_id = "示范村共富工坊", "taken", worker.id
     asked = ClassRequest(submission_id=uuid.uuid4().hex, institution_id=own.institution.id, town_id=town.id,
                          kind="skill", programme="电工", people=3, requested_by_id=admin.id)  # fmt: skip
     db.session.add_all([job, order, asked])
@@ -181,6 +182,13 @@ def build_world() -> World:
                                     contact_phone="13957300001", class_request_id=request.id))  # fmt: skip
     db.session.add_all(groups)
     db.session.flush()
+    # a neighbour has asked for pieces of the order (the leader's page shows the answer form); the
+    # resident has not (their page shows the asking form)
+    neighbour = Resident(phone="13800000077", name="徐丽萍", town_id=town.id, consent_method="online")
+    db.session.add(neighbour)
+    db.session.flush()
+    ask = WorkRequest(submission_id=uuid.uuid4().hex, order_id=order.id, resident_id=neighbour.id, quantity=20)
+    db.session.add(ask)
     item_ids = {
         "towns": town.id,
         "institutions": own.institution.id,

@@ -78,6 +78,7 @@ EXPECTED = {
     "workshop.take": WORKER,
     "workshop.order": WORKER,
     "workshop.hand_in": WORKER,
+    "workshop.answer": WORKER,
 }
 # URL variables naming an institution's object
 SCOPED = {"offering_id", "programme_id", "session_id", "enrolment_id", "request_id"}
@@ -141,7 +142,7 @@ def test_every_staff_route_answers_each_role_as_expected(app):
     # learn → earn: a declared certificate to check, and a 共富工坊 order of the walk's town with a portion
     import datetime as dt
 
-    from app.models import LearningClaim, WorkOrder, WorkPortion
+    from app.models import LearningClaim, WorkOrder, WorkPortion, WorkRequest
 
     claim = LearningClaim(submission_id=uuid.uuid4().hex, resident_id=resident.id, kind="certificate", name="电工",
                           level="初级", earned_on=dt.date(2025, 1, 1))  # fmt: skip
@@ -151,7 +152,11 @@ def test_every_staff_route_answers_each_role_as_expected(app):
     db.session.add_all([claim, order])
     db.session.flush()
     portion = WorkPortion(order_id=order.id, resident_id=resident.id, quantity=5)
-    db.session.add(portion)
+    neighbour = Resident(phone="13800000077", name="徐丽萍", town_id=town.id, consent_method="online")
+    db.session.add_all([portion, neighbour])
+    db.session.flush()
+    work_request = WorkRequest(submission_id=uuid.uuid4().hex, order_id=order.id, resident_id=neighbour.id, quantity=2)
+    db.session.add(work_request)
     db.session.commit()
 
     def ids_of(side):
@@ -177,6 +182,7 @@ def test_every_staff_route_answers_each_role_as_expected(app):
             "claim_id": claim.id,
             "order_id": order.id,
             "portion_id": portion.id,
+            "work_request_id": work_request.id,
         },
     }
     mentor_user = make_user("mentor")

@@ -163,7 +163,7 @@ def world(app):
         "worker": create_or_update_user("worker", "fuzz-worker", PASSWORD, town=str(town.id))[0],
     }
     # learn → earn: a declared certificate, an enterprise's job with a contact request, a 共富工坊 order
-    from app.models import ContactRequest, Job, LearningClaim, WorkOrder, WorkPortion
+    from app.models import ContactRequest, Job, LearningClaim, WorkOrder, WorkPortion, WorkRequest
 
     resident_id = people[0].resident_id
     claim = LearningClaim(submission_id=uuid.uuid4().hex, resident_id=resident_id, kind="certificate", name="电工",
@@ -176,13 +176,16 @@ def world(app):
     db.session.flush()
     contact = ContactRequest(job_id=job.id, resident_id=resident_id)
     portion = WorkPortion(order_id=order.id, resident_id=resident_id, quantity=5)
-    db.session.add_all([contact, portion])
+    asking = WorkRequest(submission_id=uuid.uuid4().hex, order_id=order.id, resident_id=people[1].resident_id,
+                         quantity=3)  # fmt: skip
+    db.session.add_all([contact, portion, asking])
     db.session.commit()
     ids = {
         "claim_id": claim.id,
         "request_id": contact.id,
         "order_id": order.id,
         "portion_id": portion.id,
+        "work_request_id": asking.id,
         "offering_id": offering.id,
         "session_id": offering.sessions[1].id,
         "enrolment_id": people[0].id,

@@ -125,6 +125,25 @@ class HandInForm(SubmissionForm):
     handed_in = WholeField(_l("交回合格的件数"), maximum=MAX_PIECES, description=_l("到现在一共交回多少件"))
 
 
+class AskForm(SubmissionForm):
+    """A resident asking for pieces of an order (the bounds of what is left and the per-person cap
+    are the service's: they change while the page is open)."""
+
+    quantity = WholeField(_l("想领多少件"), minimum=1, maximum=MAX_PIECES)
+
+
+class AnswerForm(SubmissionForm):
+    """The workshop leader's answer to a resident's request: confirm (the number asked, or another
+    agreed with them) or decline."""
+
+    quantity = WholeField(_l("分给多少件"), minimum=1, maximum=MAX_PIECES, required=False)
+    answer = HiddenField()
+
+    def validate_quantity(self, field) -> None:
+        if self.answer.data == "confirm" and field.value is None:
+            raise StopValidation(_l("请填分给多少件，例如 100"))
+
+
 WORK_ERRORS = {
     "not_found": _l("没有找到这个手机号的居民，请先为居民登记"),
     "not_in_town": _l("这位居民不住在本镇/街道，不能领本工坊的活"),
@@ -133,4 +152,12 @@ WORK_ERRORS = {
     "already": _l("这位居民已经领了这张单，请在下面改交回件数"),
     "not_taken": _l("请先接下这张单"),
     "more_than_given": _l("交回的件数不能多于分给的 %(given)s 件"),
+    "has_request": _l("这位居民已经申请了这张单，请在上面的“居民申请”里确认"),
+    # a resident asking for pieces
+    "not_your_workshop": _l("这张单不是您所在镇/街道的共富工坊的"),
+    "not_open": _l("这张单现在不能申请了（工坊还没接单、已交齐或已过交货日期）"),
+    "needs_skill": _l("需要%(skill)s，您的学习档案里还没有"),
+    "asked_already": _l("您已经申请过这张单，请看下面的申请状态"),
+    "none_left": _l("这张单已经分完了"),
+    "over_cap": _l("每人每张单最多申请 %(cap)s 件，请改小一些"),
 }

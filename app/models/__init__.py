@@ -27,9 +27,11 @@ from app.models.work import (
     LearnerListing,
     LearningClaim,
     OrderStatus,
+    RequestStatus,
     Shift,
     WorkOrder,
     WorkPortion,
+    WorkRequest,
 )
 from app.vocabulary import CertLevel, DegreeLevel, Kind
 
@@ -90,6 +92,7 @@ __all__ = [
     "Push",
     "PushReason",
     "RequestAnswer",
+    "RequestStatus",
     "Resident",
     "ResidentConflict",
     "Role",
@@ -101,5 +104,6 @@ __all__ = [
     "User",
     "WorkOrder",
     "WorkPortion",
+    "WorkRequest",
     "mask_phone",
 ]

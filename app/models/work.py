@@ -1,7 +1,8 @@
 """Learn → earn: what a resident declares they hold (LearningClaim, checked by staff), their choice to
 be shown to enterprises (LearnerListing), enterprises' jobs (Job) and the requests to put a learner
 in touch (ContactRequest), and 共富工坊 work orders (WorkOrder) shared out in a village workshop
-(WorkPortion). Money here is integer fen (a piece rate of ¥0.35 is 35)."""
+(WorkPortion), for which residents may also ask themselves (WorkRequest). Money here is integer fen
+(a piece rate of ¥0.35 is 35)."""
 
 from __future__ import annotations
 
@@ -185,6 +186,7 @@ class WorkOrder(db.Model):
     town: Mapped[Town] = relationship()
     taken_by: Mapped[User | None] = relationship(foreign_keys=[taken_by_id])
     portions: Mapped[list[WorkPortion]] = relationship(back_populates="order", order_by="WorkPortion.id")
+    requests: Mapped[list[WorkRequest]] = relationship(back_populates="order", order_by="WorkRequest.id")
 
     @property
     def assigned(self) -> int:
@@ -192,7 +194,18 @@ class WorkOrder(db.Model):
 
     @property
     def unassigned(self) -> int:
+        """Pieces not yet in anyone's portion."""
         return max(self.quantity - self.assigned, 0)
+
+    @property
+    def asked(self) -> int:
+        """Pieces residents have asked for that the leader has not answered yet (held for them)."""
+        return sum(r.quantity for r in self.requests if r.status == RequestStatus.ASKED)
+
+    @property
+    def left(self) -> int:
+        """Pieces still free: neither given out nor held for a resident's request."""
+        return max(self.unassigned - self.asked, 0)
 
 
 class WorkPortion(db.Model):
@@ -201,12 +214,15 @@ class WorkPortion(db.Model):
     __tablename__ = "work_portions"
     __table_args__ = (
         UniqueConstraint("order_id", "resident_id", name="uq_work_portions_order_resident"),
+        UniqueConstraint("submission_id", name="uq_work_portions_submission_id"),
         CheckConstraint("quantity > 0", name="quantity"),
         CheckConstraint("handed_in >= 0 AND handed_in <= quantity", name="handed_in"),
         CheckConstraint("earned >= 0", name="earned"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # the form that gave it out (the leader's, or the leader's answer to a request): a replay finds it
+    submission_id: Mapped[str | None] = mapped_column(String(36))
     order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), index=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
     quantity: Mapped[int]
@@ -217,3 +233,37 @@ class WorkPortion(db.Model):
 
     order: Mapped[WorkOrder] = relationship(back_populates="portions")
     resident: Mapped[Resident] = relationship()
+
+
+class RequestStatus(StrEnum):
+    ASKED = "asked"  # the resident asked; the workshop leader has not answered (the pieces are held)
+    CONFIRMED = "confirmed"  # the leader gave them a portion (the number asked, or one they agreed)
+    DECLINED = "declined"  # the leader said no; the pieces are free again
+
+
+class WorkRequest(db.Model):
+    """A resident asking for pieces of an order their workshop has taken. The leader hands out the
+    material, so the leader confirms (or adjusts, or declines) the request; confirming makes the
+    portion. One request per resident and order."""
+
+    __tablename__ = "work_requests"
+    __table_args__ = (
+        one_of("status", RequestStatus),
+        UniqueConstraint("order_id", "resident_id", name="uq_work_requests_order_resident"),
+        CheckConstraint("quantity > 0", name="quantity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[str] = mapped_column(String(36), unique=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    quantity: Mapped[int]  # pieces asked for
+    status: Mapped[str] = mapped_column(String(12), default=RequestStatus.ASKED)
+    portion_id: Mapped[int | None] = mapped_column(ForeignKey("work_portions.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    order: Mapped[WorkOrder] = relationship(back_populates="requests")
+    resident: Mapped[Resident] = relationship()
+    portion: Mapped[WorkPortion | None] = relationship()

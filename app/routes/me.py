@@ -12,9 +12,9 @@ from app import labels, messages
 from app.clock import now, today
 from app.extensions import db, limiter
 from app.forms.me import CodeStepForm, ConsentForm, DeletionForm, DetailsForm, PhoneStepForm
-from app.forms.work import ClaimForm, ListingForm
+from app.forms.work import WORK_ERRORS, AskForm, ClaimForm, ListingForm
 from app.htmx import redirect_to, render
-from app.models import ContactRequest, MessageKind, mask_phone
+from app.models import ContactRequest, MessageKind, WorkOrder, mask_phone
 from app.services import catalogue, jobs, learning, mentoring, privacy, residents, workshop
 from app.services import enrolment as enrolment_service
 from app.services import otp as otp_service
@@ -295,3 +295,46 @@ def contact(request_id: int):
         jobs.answer(found, resident.id, request.form.get("answer") == "accept")
         db.session.commit()
     return redirect_to(url_for("me.work") + "#requests")
+
+
+# 共富工坊: the orders the resident's workshop has taken, and asking for pieces of one ------------------
+
+
+@bp.get("/me/orders")
+def orders():
+    resident = _signed_in_resident()
+    if resident is None:
+        return redirect_to(url_for("me.index"))
+    return render("me/orders.html", resident=resident, choices=workshop.choices(resident, today()))
+
+
+@bp.route("/me/orders/<int:order_id>", methods=["GET", "POST"])
+def order(order_id: int):
+    """One order of the resident's workshop: what it pays, what is left, and the form to ask for
+    pieces (the workshop leader confirms it and hands out the material)."""
+    resident = _signed_in_resident()
+    if resident is None:
+        return redirect_to(url_for("me.index"))
+    found = db.session.get(WorkOrder, order_id)
+    if found is None or found.town_id != resident.town_id:
+        abort(404)
+    form = AskForm()
+    if form.validate_on_submit():
+        try:
+            workshop.ask(found, resident, form.quantity.value, form.submission_id.data, today())
+        except workshop.WorkError as error:
+            form.add_error("quantity", str(WORK_ERRORS[error.code]) % error.params)
+            db.session.rollback()
+            found = db.session.get(WorkOrder, order_id)
+        else:
+            db.session.commit()
+            return redirect_to(url_for("me.order", order_id=found.id, asked=1))
+    return render(
+        "me/order.html",
+        fragment="form",
+        choice=workshop.choice(found, resident, today()),
+        form=form,
+        cap=workshop.ASK_CAP,
+        asked=request.method == "GET" and request.args.get("asked") == "1",
+        status=422 if form.errors else 200,
+    )

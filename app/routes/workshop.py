@@ -12,9 +12,9 @@ from app.auth import role_required
 from app.clock import today
 from app.extensions import db
 from app.forms.admin import ButtonForm
-from app.forms.work import WORK_ERRORS, AssignForm, HandInForm
+from app.forms.work import WORK_ERRORS, AnswerForm, AssignForm, HandInForm
 from app.htmx import redirect_to, render
-from app.models import Role, WorkOrder, WorkPortion
+from app.models import RequestStatus, Role, WorkOrder, WorkPortion, WorkRequest
 from app.services import workshop
 
 bp = Blueprint("workshop", __name__, url_prefix="/worker/workshop")
@@ -49,15 +49,21 @@ def take(order_id: int):
     return redirect_to(url_for("workshop.order", order_id=order.id))
 
 
-def _page(order: WorkOrder, assign_form=None, hand_in=None, status: int = 200):
+def _page(order: WorkOrder, assign_form=None, hand_in=None, answer=None, status: int = 200):
     forms = {p.id: HandInForm(formdata=None, prefix=f"p{p.id}") for p in order.portions}
     if hand_in is not None:
         forms[hand_in[0]] = hand_in[1]
+    waiting = workshop.waiting(order)
+    answer_forms = {r.id: AnswerForm(formdata=None, prefix=f"r{r.id}") for r in waiting}
+    if answer is not None:
+        answer_forms[answer[0]] = answer[1]
     return render(
         "workshop/order.html",
         order=order,
         assign_form=assign_form or AssignForm(formdata=None),
         hand_in_forms=forms,
+        waiting=waiting,
+        answer_forms=answer_forms,
         candidates=workshop.candidates(order, today()),
         take_form=ButtonForm(),
         status=status,
@@ -72,14 +78,14 @@ def order(order_id: int):
     form = AssignForm()
     if form.validate_on_submit():
         try:
-            workshop.assign(found, current_user, form.phone.data, form.quantity.value, today())
+            workshop.assign(found, current_user, form.phone.data, form.quantity.value, today(), form.submission_id.data)
         except workshop.WorkError as error:
             field = "quantity" if error.code == "too_many" else "phone"
             form.add_error(
                 field, str(WORK_ERRORS[error.code]) % error.params if error.params else WORK_ERRORS[error.code]
             )
             db.session.rollback()
-            return _page(found, assign_form=form, status=422)
+            return _page(db.session.get(WorkOrder, order_id), assign_form=form, status=422)
         db.session.commit()
         flash(_("已分活。"))
         return redirect_to(url_for("workshop.order", order_id=found.id))
@@ -105,3 +111,31 @@ def hand_in(portion_id: int):
         flash(_("已记录交回的件数和收入。"))
         return redirect_to(url_for("workshop.order", order_id=order.id) + f"#portion-{portion.id}")
     return _page(order, hand_in=(portion.id, form), status=422)
+
+
+@bp.post("/requests/<int:work_request_id>")
+@role_required(*WORKER)
+def answer(work_request_id: int):
+    """Confirm a resident's request (the number asked, or another agreed with them) or decline it."""
+    found = db.session.get(WorkRequest, work_request_id)
+    if found is None:
+        abort(404)
+    order = _in_my_town(found.order)
+    form = AnswerForm(prefix=f"r{found.id}")
+    if form.validate_on_submit() and form.answer.data in ("confirm", "decline"):
+        confirm = form.answer.data == "confirm"
+        try:
+            answered = workshop.answer(found, current_user, confirm, form.quantity.value, form.submission_id.data)
+        except workshop.WorkError as error:
+            form.add_error("quantity", str(WORK_ERRORS[error.code]) % error.params)
+            db.session.rollback()
+            return _page(db.session.get(WorkOrder, order.id), answer=(work_request_id, form), status=422)
+        db.session.commit()
+        if answered.status == RequestStatus.CONFIRMED:
+            flash(_("已确认：分给%(name)s %(n)s 件。", name=answered.resident.name, n=answered.portion.quantity))
+        else:
+            flash(_("已婉拒%(name)s的申请，这些件数可以再分。", name=answered.resident.name))
+        return redirect_to(url_for("workshop.order", order_id=order.id) + "#requests")
+    if not form.errors:
+        form.add_error("quantity", _("请按“确认”或“婉拒”"))
+    return _page(order, answer=(work_request_id, form), status=422)

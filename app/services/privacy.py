@@ -41,7 +41,7 @@ from app.models import (
     User,
 )
 from app.models.enrolment import LIVE
-from app.models.work import ContactRequest, LearnerListing, LearningClaim, WorkPortion
+from app.models.work import ContactRequest, LearnerListing, LearningClaim, RequestStatus, WorkPortion, WorkRequest
 from app.services import ServiceError, staff
 
 ERASED_NAME = "已删除"
@@ -111,6 +111,9 @@ def export(resident: Resident) -> dict:
         select(ContactRequest).where(ContactRequest.resident_id == rid).order_by(ContactRequest.id)
     )
     portions = db.session.scalars(select(WorkPortion).where(WorkPortion.resident_id == rid).order_by(WorkPortion.id))
+    work_requests = db.session.scalars(
+        select(WorkRequest).where(WorkRequest.resident_id == rid).order_by(WorkRequest.id)
+    )
     return {
         "exported_at": _iso(dt.datetime.now(dt.UTC)),
         "details": {
@@ -235,6 +238,10 @@ def export(resident: Resident) -> dict:
             }
             for p in portions
         ],
+        "work_requests": [
+            {"order": r.order.what, "pieces": r.quantity, "status": r.status, "at": _iso(r.created_at)}
+            for r in work_requests
+        ],
     }
 
 
@@ -344,6 +351,10 @@ def confirm_deletion(request: DeletionRequest, actor: User, now: dt.datetime) ->
     db.session.execute(delete(LearningClaim).where(LearningClaim.resident_id == rid))
     db.session.execute(delete(LearnerListing).where(LearnerListing.resident_id == rid))
     db.session.execute(delete(ContactRequest).where(ContactRequest.resident_id == rid))
+    # their requests for pieces, except those that became a portion (kept with it)
+    db.session.execute(
+        delete(WorkRequest).where(WorkRequest.resident_id == rid, WorkRequest.status != RequestStatus.CONFIRMED)
+    )
     db.session.execute(delete(ResidentConflict).where(ResidentConflict.resident_id == rid))
     db.session.execute(delete(OneTimeCode).where(OneTimeCode.phone == phone))
     callback_ids = select(CallbackRequest.id).where(CallbackRequest.phone == phone)

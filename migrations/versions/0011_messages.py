@@ -1,7 +1,7 @@
 """messages: every text a record written with its cause, delivered by the worker process
 
 Revision ID: 0011_messages
-Revises: 0007_abuse
+Revises: 0010_policy_conditions
 Created: 2026-12-01 10:30:00
 """
 
