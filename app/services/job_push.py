@@ -107,7 +107,7 @@ def fitting(job: Job, today: dt.date) -> list[Resident]:
     found = []
     for resident in residents:
         holding = held.get(resident.id, {}).get(job.occupation)
-        if holding is None or not jobs.holds_enough(job, holding) or not jobs.near(resident, job, lexicon)[0]:
+        if holding is None or not jobs.holds_enough(job, holding) or not jobs.is_near(resident, job, lexicon):
             continue
         found.append(resident)
     return found

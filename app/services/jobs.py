@@ -151,16 +151,25 @@ class ForResident:
     personalised: bool = True  # False: they withdrew consent to be profiled (PIPL art. 24), nothing is matched
 
 
+def is_near(resident: Resident, job: Job, lexicon: vocabulary.Lexicon) -> bool:
+    """Is the job near home: their town, one within vocabulary.NEAR_KM, or their town unknown (the
+    match's rule, without the words: the job push asks it in the worker, outside any request)."""
+    if resident.town_id is None or job.town_id == resident.town_id:
+        return True
+    km = lexicon.km(resident.town_id, job.town_id)
+    return km is not None and km <= vocabulary.NEAR_KM
+
+
 def near(resident: Resident, job: Job, lexicon: vocabulary.Lexicon) -> tuple[bool, str | None, float | None]:
-    """Is the job near home, and the words for it (本镇, 邻近 约 6 公里)."""
+    """Is the job near home (is_near), and the words for it (本镇, 邻近 约 6 公里)."""
+    if not is_near(resident, job, lexicon):
+        return False, None, lexicon.km(resident.town_id, job.town_id)
     if resident.town_id is None:
         return True, None, None
     if job.town_id == resident.town_id:
         return True, _("本镇"), 0
     km = lexicon.km(resident.town_id, job.town_id)
-    if km is not None and km <= vocabulary.NEAR_KM:
-        return True, _("邻近（约 %(km)s 公里）", km=round(km)), km
-    return False, None, km
+    return True, _("邻近（约 %(km)s 公里）", km=round(km)), km
 
 
 def _level_index(level: str | None) -> int:
