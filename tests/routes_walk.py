@@ -34,6 +34,7 @@ from app.models import (
     DegreeStep,
     Enrolment,
     Job,
+    JobPush,
     Mentor,
     Need,
     Offering,
@@ -106,6 +107,7 @@ class World:
     gap: dashboard.Gap | None = None
     mentor: User | None = None  # a mentor account, linked to the resident's mentor
     enterprise: User | None = None  # an enterprise's account, with a job and a 共富工坊 order in the worker's town
+    job_push_ref: str = ""  # the resident was told of the enterprise's job: its text's stop link
 
 
 def build_world() -> World:
@@ -166,6 +168,9 @@ def build_world() -> World:
                          kind="skill", programme="电工", people=3, requested_by_id=admin.id)  # fmt: skip
     db.session.add_all([job, order, asked])
     db.session.flush()
+    told = JobPush(ref=uuid.uuid4().hex, resident_id=need.resident_id, job_id=job.id, reason="posted", texted=False)
+    db.session.add(told)
+    db.session.flush()
     item_ids = {
         "towns": town.id,
         "institutions": own.institution.id,
@@ -181,6 +186,7 @@ def build_world() -> World:
     people = (worker, staff, admin, need, worker_need, worker_signup, open_enrolment)
     world = World(own, other, *people, empty, callback, item_ids, gap, mentor_user, boss)
     world.item_ids.update(job_id=job.id, order_id=order.id, request_id=asked.id)
+    world.job_push_ref = told.ref
     return world
 
 
@@ -202,6 +208,7 @@ def _values(world: World, endpoint: str) -> list[dict]:
     refs = {
         "needs.receipt": world.need.ref,
         "needs.stop": world.need.ref,
+        "jobs.stop": world.job_push_ref,
         "worker.need_saved": world.worker_need.ref,
         "worker.need_plan": world.worker_need.ref,
         "worker.signup_saved": world.worker_signup.ref,
