@@ -208,6 +208,7 @@ def test_an_enterprise_sees_a_learner_who_newly_holds_the_level_masked_and_gets_
     listed_before = county["assisted"]  # holds 高级 since before the job
     newcomer = person("13900000007", town, name="李小龙")
     claim = holds(newcomer, "中级", accepted=False)
+    higher = holds(listed_before, "技师", accepted=False)  # a higher level, later: qualified long before
     for resident in (listed_before, newcomer):
         learning.set_listed(resident.id, True)
     admin = make_user("admin")
@@ -224,12 +225,16 @@ def test_an_enterprise_sees_a_learner_who_newly_holds_the_level_masked_and_gets_
     listing = client.get("/admin/learning-claims").get_data(as_text=True)
     decided = client.post(f"/admin/learning-claims/{claim.id}", data={**tokens(listing), "decision": "accept"})
     assert decided.status_code == 303
+    listing = client.get("/admin/learning-claims").get_data(as_text=True)
+    decided = client.post(f"/admin/learning-claims/{higher.id}", data={**tokens(listing), "decision": "accept"})
+    assert decided.status_code == 303
     app.config["CLOCK_NOW"] = NOW + dt.timedelta(days=4)
     log_in(client, county["boss"], path="/enterprise/login")
     page = client.get(f"/enterprise/jobs/{job_id}").get_data(as_text=True)
     new = page.split('id="new-learners"')[1].split("</ul>")[0]
     assert f'data-new-learner="{newcomer.id}"' in new and "李**，电工中级，3天前" in new
     assert f'data-new-learner="{listed_before.id}"' not in new and "李小龙" not in page
+    assert f'data-learner="{listed_before.id}"' in page, "shown, not new"
     assert len(app.extensions["sms"].outbox) == outbox, "no text to anyone: the enterprise sees it on its page"
 
     # A learner who completes a class at the level through Xuehou is new too.

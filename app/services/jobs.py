@@ -343,6 +343,7 @@ def learners_for(job: Job, today: dt.date) -> list[Learner]:
             continue
         request = requests.get(resident.id)
         shown = request is not None and request.status in (ContactStatus.ACCEPTED, ContactStatus.HIRED)
+        since = holding.qualified_since(job.cert_level)  # first held the level it wants (or above)
         found.append(
             Learner(
                 resident.id,
@@ -353,9 +354,9 @@ def learners_for(job: Job, today: dt.date) -> list[Learner]:
                 f"{job.occupation}（{holding.studying}）" if holding.studying else None,
                 request,
                 holding.level,
-                holding.since,
-                _is_new(job, holding.since, now),
-                (now - holding.since).days if holding.since else None,
+                since,
+                _is_new(job, since, now),
+                (now - since).days if since else None,
             )
         )
     found.sort(key=lambda learner: learner.resident_id)

@@ -117,23 +117,30 @@ class Holding:
     level: str | None  # the highest level held (earned or checked), None: none yet
     studying: str | None  # the level of a class they are about to finish, if higher
     studying_until: dt.date | None = None
-    # When the level held was recorded (an outcome entered, a declared certificate accepted): the
-    # first such moment for that level. None: not known (or no level held).
-    since: dt.datetime | None = None
+    # Each certificate earned in this occupation: (its level, when it was recorded — an outcome
+    # entered, a declared certificate accepted; None: not known). The job page's "新符合条件" asks
+    # when someone first came to hold a level a job wants (qualified_since).
+    earned: tuple[tuple[str | None, dt.datetime | None], ...] = ()
+
+    def qualified_since(self, level: str | None) -> dt.datetime | None:
+        """When they first held `level` or above; None when never, or not known."""
+        floor = CERT_LEVELS.index(level) if level in CERT_LEVELS else -1
+        moments = [m for held, m in self.earned if (CERT_LEVELS.index(held) if held in CERT_LEVELS else -1) >= floor]
+        if not moments or None in moments:
+            return None
+        return min(moments)
 
 
 def _holdings(entries: list[Entry]) -> dict[str, Holding]:
     held: dict[str, str | None] = {}
-    since: dict[tuple[str, str | None], dt.datetime | None] = {}
+    earned: dict[str, list[tuple[str | None, dt.datetime | None]]] = {}
     studying: dict[str, tuple[str | None, dt.date]] = {}
     for entry in entries:
         if entry.kind != ClaimKind.CERTIFICATE:
             continue
         if entry.status == "earned":
             held[entry.name] = higher(held.get(entry.name), entry.level)
-            key = (entry.name, entry.level)
-            if entry.since is not None and (since.get(key) is None or _aware(entry.since) < since[key]):
-                since[key] = _aware(entry.since)
+            earned.setdefault(entry.name, []).append((entry.level, _aware(entry.since) if entry.since else None))
         elif entry.status == "studying" and entry.name not in studying:
             studying[entry.name] = (entry.level, entry.on)
     found = {}
@@ -142,7 +149,7 @@ def _holdings(entries: list[Entry]) -> dict[str, Holding]:
         next_level, until = studying.get(occupation, (None, None))
         if next_level and higher(level, next_level) == level:
             next_level, until = None, None
-        found[occupation] = Holding(occupation, level, next_level, until, since.get((occupation, level)))
+        found[occupation] = Holding(occupation, level, next_level, until, tuple(earned.get(occupation, ())))
     return found
 
 
