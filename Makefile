@@ -64,6 +64,7 @@ bench: $(STAMP) assets translations
 	$(BIN)/python bench/dashboard.py
 	$(BIN)/python bench/import.py
 	$(BIN)/python bench/export.py
+	$(BIN)/python bench/learners.py
 
 # The worker's outbox: 200 submissions queued offline in Chromium, synced on reconnect (time and count).
 bench-outbox: $(STAMP) assets translations chromium

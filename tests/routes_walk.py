@@ -35,6 +35,7 @@ from app.models import (
     Enrolment,
     GroupProposal,
     Job,
+    JobPush,
     Mentor,
     Need,
     Offering,
@@ -108,6 +109,7 @@ class World:
     gap: dashboard.Gap | None = None
     mentor: User | None = None  # a mentor account, linked to the resident's mentor
     enterprise: User | None = None  # an enterprise's account, with a job and a 共富工坊 order in the worker's town
+    job_push_ref: str = ""  # the resident was told of the enterprise's job: its text's stop link
 
 
 def build_world() -> World:
@@ -189,6 +191,9 @@ def build_world() -> World:
     db.session.flush()
     ask = WorkRequest(submission_id=uuid.uuid4().hex, order_id=order.id, resident_id=neighbour.id, quantity=20)
     db.session.add(ask)
+    told = JobPush(ref=uuid.uuid4().hex, resident_id=need.resident_id, job_id=job.id, reason="posted", texted=False)
+    db.session.add(told)
+    db.session.flush()
     item_ids = {
         "towns": town.id,
         "institutions": own.institution.id,
@@ -206,6 +211,7 @@ def build_world() -> World:
     world.item_ids.update(
         job_id=job.id, order_id=order.id, request_id=asked.id, group_id=groups[0].id, open_group_id=groups[1].id
     )
+    world.job_push_ref = told.ref
     return world
 
 
@@ -227,6 +233,7 @@ def _values(world: World, endpoint: str) -> list[dict]:
     refs = {
         "needs.receipt": world.need.ref,
         "needs.stop": world.need.ref,
+        "jobs.stop": world.job_push_ref,
         "worker.need_saved": world.worker_need.ref,
         "worker.need_plan": world.worker_need.ref,
         "worker.signup_saved": world.worker_signup.ref,

@@ -33,7 +33,7 @@ CHECKED = Path(__file__).resolve().parents[1] / "build" / "html-check"  # kept f
 PAGES = CHECKED / "pages"
 ROW_WIDTH = "columns wide"  # "A table row was 6 columns wide, which is less than … (7)"
 # Forms whose empty submission is not an error state: sending the cancel form cancels.
-NO_ERROR_STATE = {"signup.cancel", "elder.cancel", "needs.stop"}  # sent empty, they do what they say
+NO_ERROR_STATE = {"signup.cancel", "elder.cancel", "needs.stop", "jobs.stop"}  # sent empty, they do what they say
 
 
 def filled_in(world) -> list[tuple[str, str, dict]]:

@@ -97,6 +97,21 @@ class JobForm(SubmissionForm):
             raise StopValidation(_l("最高月薪不能低于最低月薪"))
 
 
+JOB_STATES = {"open": _l("招聘中"), "closed": _l("已招满，关闭")}
+
+
+class JobChangeForm(SubmissionForm):
+    """How many the job still wants, and whether it is open; reopening or wanting more tells the
+    residents it fits who were not told yet."""
+
+    openings = WholeField(_l("招几人"), minimum=1, maximum=10_000, description=_l("例如 3"))
+    status = RadioChoiceField(
+        _l("岗位状态"),
+        choices=lambda: list(JOB_STATES.items()),
+        validators=[InputRequired(_l("请选择招聘中或关闭"))],
+    )
+
+
 class WorkOrderForm(SubmissionForm):
     what = _text(_l("加工什么"), max_length=120, description=_l("例如：拉链头装配"))
     quantity = WholeField(_l("数量（件）"), minimum=1, maximum=MAX_PIECES, description=_l("例如 3000"))

@@ -29,6 +29,7 @@ log = logging.getLogger("xuehou.messages")
 
 DRAWS = "xuehou_draws"  # session.info key: lottery draws to hand to the worker
 PUSHES = "xuehou_pushes"  # session.info key: classes to push to the needs they fit (app.services.push)
+JOB_PUSHES = "xuehou_job_pushes"  # jobs to tell the residents they fit (app.services.job_push)
 PENDING = "xuehou_messages"  # session.info key: (id, queue priority) queued in the current transaction
 
 
@@ -109,6 +110,10 @@ def _after_commit(session: OrmSession) -> None:
         from app.services import push
 
         push.hand_over(session)  # classes to tell the needs they fit (issue 16)
+    if session.info.get(JOB_PUSHES) and session.get_nested_transaction() is None:
+        from app.services import job_push
+
+        job_push.hand_over(session)  # jobs to tell the residents they fit (issue 17)
     draws = session.info.pop(DRAWS, None)
     ids = session.info.pop(PENDING, None)
     if not ids and not draws:
@@ -132,6 +137,7 @@ def _after_commit(session: OrmSession) -> None:
 def _after_rollback(session: OrmSession) -> None:
     session.info.pop(PENDING, None)
     session.info.pop(PUSHES, None)
+    session.info.pop(JOB_PUSHES, None)
     session.info.pop(DRAWS, None)
 
 

@@ -152,3 +152,11 @@ def push_task(offering_id: int, reason: str) -> int:
     from app.services import push
 
     return _in_app(lambda: push.run(offering_id, reason).texted)
+
+
+@huey.task(priority=3)
+def job_push_task(job_id: int, reason: str) -> int:
+    """Tell the residents a job fits that it was posted, reopened or wants more people (app.services.job_push)."""
+    from app.services import job_push
+
+    return _in_app(lambda: job_push.run(job_id, reason).texted)

@@ -45,6 +45,9 @@ TEXTS: dict[str, Callable[[dict], str]] = {
     "new_class": lambda p: _(
         "学后：有您想学的课了：“%(name)s”（%(town)s），还有名额。报名：%(link)s 不想再收到这类短信请点：%(stop)s", **p
     ),
+    "new_job": lambda p: _(
+        "学后：有适合您的工作：%(title)s（%(town)s），%(pay)s元/月。看看：%(link)s 不想再收到请点：%(stop)s", **p
+    ),
     "reminder": lambda p: _("学后：提醒您明天 %(date)s %(start)s–%(end)s 上“%(name)s”，地点：%(place)s。", **p),
 }
 

@@ -13,7 +13,7 @@ from app.models.pending import PendingForm
 from app.models.place import Institution, InstitutionType, Town
 from app.models.policy import Benefit, Mentor, Policy
 from app.models.privacy import ContactMethod, DeletionRequest, DeletionState, MentorContact
-from app.models.push import ClassRequest, Push, PushReason, RequestAnswer
+from app.models.push import ClassRequest, JobPush, JobPushReason, Push, PushReason, RequestAnswer
 from app.models.resident import Need, NeedSource, NeedStatus, Resident, ResidentConflict, mask_phone
 from app.models.staff import AuditEntry, Role, User
 from app.models.vocabulary import CertificateStep, DegreeStep, ProgrammeTerm
@@ -67,6 +67,8 @@ __all__ = [
     "Institution",
     "InstitutionType",
     "Job",
+    "JobPush",
+    "JobPushReason",
     "JobStatus",
     "Kind",
     "LearnerListing",

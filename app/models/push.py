@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from app.models.place import Institution, Town
     from app.models.resident import Need, Resident
     from app.models.staff import User
+    from app.models.work import Job
 
 
 class PushReason(StrEnum):
@@ -90,3 +91,34 @@ class ClassRequest(db.Model):
     @property
     def weekday_list(self) -> list[int]:
         return [int(d) for d in self.weekdays.split(",") if d]
+
+
+class JobPushReason(StrEnum):
+    POSTED = "posted"  # a new job
+    REOPENED = "reopened"  # a closed job open again
+    MORE = "more"  # more people wanted
+
+
+class JobPush(db.Model):
+    """One resident told of one job that fits what they hold (app.services.job_push): by text, or on
+    their work page only (no consent to be contacted, stopped, or a text already this week). One per
+    resident and job, ever. `ref` is the unguessable key of the text's stop link."""
+
+    __tablename__ = "job_pushes"
+    __table_args__ = (
+        one_of("reason", JobPushReason),
+        UniqueConstraint("resident_id", "job_id", name="uq_job_pushes_resident_job"),
+        Index("ix_job_pushes_resident_texted", "resident_id", "texted", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(32), unique=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"))
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(12))
+    texted: Mapped[bool] = mapped_column(default=False)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    job: Mapped[Job] = relationship()
+    resident: Mapped[Resident] = relationship()

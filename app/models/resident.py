@@ -51,6 +51,8 @@ class Resident(db.Model):
     erased_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     # When they pressed the stop link of a "有您想学的课了" text: no more such texts (app.services.push).
     push_stopped_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # The same for a "有适合您的工作" text (app.services.job_push): one stop per kind of text.
+    job_push_stopped_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     town: Mapped[Town | None] = relationship()
     needs: Mapped[list[Need]] = relationship(back_populates="resident", order_by="Need.created_at.desc()")

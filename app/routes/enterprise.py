@@ -13,7 +13,7 @@ from app.clock import today
 from app.extensions import db
 from app.forms.admin import ButtonForm
 from app.forms.groups import GroupForm
-from app.forms.work import JobForm, WorkOrderForm
+from app.forms.work import JobChangeForm, JobForm, WorkOrderForm
 from app.htmx import redirect_to, render
 from app.i18n import weekday_names
 from app.models import ContactRequest, GroupProposal, Job, Role, WorkOrder
@@ -71,11 +71,41 @@ def new_job():
     )
 
 
+def _job_page(found: Job, change: JobChangeForm | None = None, status: int = 200):
+    if change is None:
+        change = JobChangeForm(formdata=None)
+        change.openings.data, change.status.data = str(found.openings), found.status
+    learners = jobs.learners_for(found, today())
+    return render(
+        "enterprise/job.html",
+        fragment="change_form",
+        job=found,
+        learners=learners,
+        new_learners=jobs.newly_qualified(learners),
+        form=ButtonForm(),
+        change=change,
+        status=status,
+    )
+
+
 @bp.get("/jobs/<int:job_id>")
 @role_required(*ENTERPRISE)
 def job(job_id: int):
+    return _job_page(_own(db.session.get(Job, job_id)))
+
+
+@bp.post("/jobs/<int:job_id>/change")
+@role_required(*ENTERPRISE)
+def change_job(job_id: int):
+    """More or fewer people wanted, closed or reopened (reopening or wanting more tells those it fits)."""
     found = _own(db.session.get(Job, job_id))
-    return render("enterprise/job.html", job=found, learners=jobs.learners_for(found, today()), form=ButtonForm())
+    form = JobChangeForm()
+    if form.validate_on_submit():
+        if jobs.change(found, current_user, form.openings.value, form.status.data == "open"):
+            db.session.commit()
+            flash(_("已保存。"))
+        return redirect_to(url_for("enterprise.job", job_id=job_id))
+    return _job_page(found, change=form, status=422)
 
 
 @bp.post("/jobs/<int:job_id>/contact/<int:resident_id>")

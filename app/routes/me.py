@@ -15,7 +15,7 @@ from app.forms.me import CodeStepForm, ConsentForm, DeletionForm, DetailsForm, P
 from app.forms.work import WORK_ERRORS, AskForm, ClaimForm, ListingForm
 from app.htmx import redirect_to, render
 from app.models import ContactRequest, MessageKind, WorkOrder, mask_phone
-from app.services import catalogue, jobs, learning, mentoring, privacy, residents, workshop
+from app.services import catalogue, job_push, jobs, learning, mentoring, privacy, residents, workshop
 from app.services import enrolment as enrolment_service
 from app.services import otp as otp_service
 from app.services.identity import normalise_phone
@@ -243,6 +243,7 @@ def work():
         matched=jobs.for_resident(resident, day),
         earnings=workshop.for_resident(resident.id),
         requests=jobs.requests_for(resident.id),
+        told=job_push.for_resident(resident.id),
     )
 
 

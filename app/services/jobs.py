@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.clock import utcnow
 from app.extensions import db
@@ -21,6 +22,7 @@ from app.models import (
     ContactRequest,
     ContactStatus,
     Job,
+    JobPushReason,
     JobStatus,
     LearnerListing,
     Offering,
@@ -72,7 +74,34 @@ def post(enterprise: User, submission_id: str, given: JobInput) -> Job:
     db.session.add(job)
     db.session.flush()
     staff.audit(enterprise, "job.create", "job", job.id, title=job.title, occupation=job.occupation)
+    _announce(job.id, JobPushReason.POSTED)
     return job
+
+
+def _announce(job_id: int, reason: JobPushReason) -> None:
+    from app.services import job_push  # it reads this module's match
+
+    job_push.announce(job_id, reason)
+
+
+def change(job: Job, actor: User, openings: int, open_: bool) -> bool:
+    """The enterprise changes how many it wants, or closes or reopens the job (audited). Reopening or
+    wanting more people tells the residents it fits who were not told yet (app.services.job_push).
+    False when nothing changed."""
+    status = JobStatus.OPEN if open_ else JobStatus.CLOSED
+    if openings == job.openings and status == job.status:
+        return False
+    reason = None
+    if status == JobStatus.OPEN and job.status != JobStatus.OPEN:
+        reason = JobPushReason.REOPENED
+    elif status == JobStatus.OPEN and openings > job.openings:
+        reason = JobPushReason.MORE
+    staff.audit(actor, "job.change", "job", job.id, openings=openings, status=status, was=job.status)
+    job.openings, job.status = openings, status
+    db.session.flush()
+    if reason is not None:
+        _announce(job.id, reason)
+    return True
 
 
 def open_jobs(town_id: int | None = None) -> list[Job]:
@@ -122,16 +151,25 @@ class ForResident:
     personalised: bool = True  # False: they withdrew consent to be profiled (PIPL art. 24), nothing is matched
 
 
-def _near(resident: Resident, job: Job, lexicon: vocabulary.Lexicon) -> tuple[bool, str | None, float | None]:
-    """Is the job near home, and the words for it (本镇, 邻近 约 6 公里)."""
+def is_near(resident: Resident, job: Job, lexicon: vocabulary.Lexicon) -> bool:
+    """Is the job near home: their town, one within vocabulary.NEAR_KM, or their town unknown (the
+    match's rule, without the words: the job push asks it in the worker, outside any request)."""
+    if resident.town_id is None or job.town_id == resident.town_id:
+        return True
+    km = lexicon.km(resident.town_id, job.town_id)
+    return km is not None and km <= vocabulary.NEAR_KM
+
+
+def near(resident: Resident, job: Job, lexicon: vocabulary.Lexicon) -> tuple[bool, str | None, float | None]:
+    """Is the job near home (is_near), and the words for it (本镇, 邻近 约 6 公里)."""
+    if not is_near(resident, job, lexicon):
+        return False, None, lexicon.km(resident.town_id, job.town_id)
     if resident.town_id is None:
         return True, None, None
     if job.town_id == resident.town_id:
         return True, _("本镇"), 0
     km = lexicon.km(resident.town_id, job.town_id)
-    if km is not None and km <= vocabulary.NEAR_KM:
-        return True, _("邻近（约 %(km)s 公里）", km=round(km)), km
-    return False, None, km
+    return True, _("邻近（约 %(km)s 公里）", km=round(km)), km
 
 
 def _level_index(level: str | None) -> int:
@@ -154,6 +192,13 @@ def next_class(occupation: str, level: str, town_id: int | None, today: dt.date)
     return found[0] if found else None
 
 
+def holds_enough(job: Job, holding: learning.Holding) -> bool:
+    """The resident holds what the job asks for: its level or above (or, for a job that asks for no
+    certificate, any record in its occupation). The fit a job push texts about (app.services.job_push)."""
+    need, held = _level_index(job.cert_level), _level_index(holding.level)
+    return held >= need and (held >= 0 or need < 0)
+
+
 def for_resident(resident: Resident, today: dt.date) -> ForResident:
     if not privacy.may_profile(resident):
         return ForResident([], [], personalised=False)
@@ -167,14 +212,14 @@ def for_resident(resident: Resident, today: dt.date) -> ForResident:
         select(Job).where(Job.status == JobStatus.OPEN, Job.occupation.in_(list(holdings))).order_by(Job.id)
     )
     for job in jobs:
-        near, where, km = _near(resident, job, lexicon)
-        if not near:
+        close, where, km = near(resident, job, lexicon)
+        if not close:
             continue
         holding = holdings[job.occupation]
         need = _level_index(job.cert_level)
         held, studying = _level_index(holding.level), _level_index(holding.studying)
         extra = [r for r in (where, shift_words(job)) if r]
-        if held >= need and (held >= 0 or need < 0):
+        if holds_enough(job, holding):
             have = (
                 _("您有%(occupation)s%(level)s证", occupation=job.occupation, level=holding.level)
                 if holding.level
@@ -234,6 +279,9 @@ def mask_name(name: str) -> str:
     return name[:1] + "*" * max(len(name) - 1, 1) if name else "*"
 
 
+NEW_DAYS = 30  # a learner who came to hold the level in the last NEW_DAYS, after the job was posted, is new
+
+
 @dataclass
 class Learner:
     resident_id: int
@@ -243,35 +291,59 @@ class Learner:
     holds: str  # 电工（中级）
     studying: str | None
     request: ContactRequest | None
+    level: str | None = None  # 中级: the level held
+    qualified_at: dt.datetime | None = None  # when the level was recorded or accepted (None: not known)
+    new: bool = False  # came to hold it after the job was posted (the job page's "新符合条件")
+    days_ago: int | None = None  # days since qualified_at
 
     @property
     def in_touch(self) -> bool:
         return self.request is not None and self.request.status in (ContactStatus.ACCEPTED, ContactStatus.HIRED)
 
 
-def _holding_for(job: Job, resident_id: int, today: dt.date) -> learning.Holding | None:
-    """What the resident holds of the job's occupation, if it is the level the job wants or above."""
-    holding = learning.holdings(resident_id, today).get(job.occupation)
+def _enough(job: Job, holding: learning.Holding | None) -> learning.Holding | None:
+    """The holding, if it is a level held and the one the job wants or above."""
     if holding is None or holding.level is None or _level_index(holding.level) < _level_index(job.cert_level):
         return None
     return holding
 
 
+def _holding_for(job: Job, resident_id: int, today: dt.date) -> learning.Holding | None:
+    """What the resident holds of the job's occupation, if it is the level the job wants or above."""
+    return _enough(job, learning.holdings(resident_id, today).get(job.occupation))
+
+
+def _is_new(job: Job, qualified_at: dt.datetime | None, now: dt.datetime) -> bool:
+    if qualified_at is None:
+        return False
+    posted = job.created_at if job.created_at.tzinfo else job.created_at.replace(tzinfo=dt.UTC)
+    return qualified_at > posted and qualified_at > now - dt.timedelta(days=NEW_DAYS)
+
+
 def learners_for(job: Job, today: dt.date) -> list[Learner]:
-    """The opted-in learners who hold the level the job wants (or above) in its occupation, nearest
-    level first; contact masked unless they accepted this job's request."""
+    """The opted-in learners who hold the level the job wants (or above) in its occupation, by id;
+    contact masked unless they accepted this job's request. A fixed number of queries, however many
+    learners are listed: the listed residents (with their towns), their learning records (three),
+    and the job's requests."""
+    listed_ids = select(LearnerListing.resident_id)
     listed = db.session.scalars(
-        select(Resident).join(LearnerListing, LearnerListing.resident_id == Resident.id).order_by(Resident.id)
+        select(Resident)
+        .join(LearnerListing, LearnerListing.resident_id == Resident.id)
+        .options(joinedload(Resident.town))
+        .order_by(Resident.id)
     ).all()
+    held = learning.holdings_of(listed_ids, today)
     requests = {
         r.resident_id: r for r in db.session.scalars(select(ContactRequest).where(ContactRequest.job_id == job.id))
     }
+    now = utcnow()
     found: list[Learner] = []
     for resident in listed:
-        if (holding := _holding_for(job, resident.id, today)) is None:
+        if (holding := _enough(job, held.get(resident.id, {}).get(job.occupation))) is None:
             continue
         request = requests.get(resident.id)
         shown = request is not None and request.status in (ContactStatus.ACCEPTED, ContactStatus.HIRED)
+        since = holding.qualified_since(job.cert_level)  # first held the level it wants (or above)
         found.append(
             Learner(
                 resident.id,
@@ -281,10 +353,19 @@ def learners_for(job: Job, today: dt.date) -> list[Learner]:
                 f"{job.occupation}（{holding.level}）",
                 f"{job.occupation}（{holding.studying}）" if holding.studying else None,
                 request,
+                holding.level,
+                since,
+                _is_new(job, since, now),
+                (now - since).days if since else None,
             )
         )
     found.sort(key=lambda learner: learner.resident_id)
     return found
+
+
+def newly_qualified(learners: list[Learner]) -> list[Learner]:
+    """The job page's "新符合条件": those who came to hold the level since the job was posted, newest first."""
+    return sorted((x for x in learners if x.new), key=lambda x: x.qualified_at, reverse=True)
 
 
 def request_contact(job: Job, resident_id: int, actor: User, today: dt.date) -> ContactRequest:

@@ -44,6 +44,7 @@ class Entry:
     source: str  # xuehou | declared
     status: str  # earned | pending | rejected | studying
     offering_id: int | None = None
+    since: dt.datetime | None = None  # when it was recorded or accepted (outcomes, checked claims)
 
     @property
     def counts(self) -> bool:
@@ -62,11 +63,17 @@ def higher(a: str | None, b: str | None) -> str | None:
 
 def record(resident_id: int, today: dt.date) -> list[Entry]:
     """Everything on the resident's learning record, newest first (classes being studied first)."""
-    entries: list[Entry] = []
+    return records([resident_id], today).get(resident_id, [])
+
+
+def records(resident_ids, today: dt.date) -> dict[int, list[Entry]]:
+    """The learning records of many residents in three queries, whatever their number: resident id →
+    entries, as `record` gives them. `resident_ids` is a list or a SELECT of resident ids."""
+    found: dict[int, list[Entry]] = {}
     outcomes = db.session.execute(
         select(Outcome, Programme)
         .join(Programme, Outcome.programme_id == Programme.id)
-        .where(Outcome.resident_id == resident_id)
+        .where(Outcome.resident_id.in_(resident_ids))
     ).all()
     for outcome, programme in outcomes:
         if outcome.kind == OutcomeKind.CERTIFICATE:
@@ -77,29 +84,32 @@ def record(resident_id: int, today: dt.date) -> list[Entry]:
             level = None
         else:
             name, level = programme.name, None
-        entries.append(Entry(outcome.kind, name, level, outcome.completed_on, "xuehou", "earned"))
-    claims = db.session.scalars(select(LearningClaim).where(LearningClaim.resident_id == resident_id))
+        entry = Entry(outcome.kind, name, level, outcome.completed_on, "xuehou", "earned", since=outcome.created_at)
+        found.setdefault(outcome.resident_id, []).append(entry)
+    claims = db.session.scalars(select(LearningClaim).where(LearningClaim.resident_id.in_(resident_ids)))
     for claim in claims:
         status = {ClaimStatus.ACCEPTED: "earned", ClaimStatus.PENDING: "pending"}.get(claim.status, "rejected")
-        entries.append(Entry(claim.kind, claim.name, claim.level, claim.earned_on, "declared", status))
-    entries.sort(key=lambda e: e.on, reverse=True)
+        entry = Entry(claim.kind, claim.name, claim.level, claim.earned_on, "declared", status, since=claim.checked_at)
+        found.setdefault(claim.resident_id, []).append(entry)
+    for entries in found.values():
+        entries.sort(key=lambda e: e.on, reverse=True)
     studying = db.session.execute(
-        select(Offering, Programme)
+        select(Enrolment.resident_id, Offering, Programme)
         .join(Enrolment, Enrolment.offering_id == Offering.id)
         .join(Programme, Offering.programme_id == Programme.id)
         .where(
-            Enrolment.resident_id == resident_id,
+            Enrolment.resident_id.in_(resident_ids),
             Enrolment.status == EnrolmentStatus.CONFIRMED,
             Offering.kind == Kind.SKILL,
             Offering.still_running(today),
         )
-        .order_by(Offering.end_date)
+        .order_by(Offering.end_date, Offering.id)
     ).all()
-    now_studying = [
-        Entry(ClaimKind.CERTIFICATE, occupation_of(p), p.cert_level, o.end_date, "xuehou", "studying", o.id)
-        for o, p in studying
-    ]
-    return now_studying + entries
+    now_studying: dict[int, list[Entry]] = {}
+    for resident_id, o, p in studying:
+        entry = Entry(ClaimKind.CERTIFICATE, occupation_of(p), p.cert_level, o.end_date, "xuehou", "studying", o.id)
+        now_studying.setdefault(resident_id, []).append(entry)
+    return {rid: now_studying.get(rid, []) + found.get(rid, []) for rid in {*found, *now_studying}}
 
 
 @dataclass(frozen=True)
@@ -108,20 +118,30 @@ class Holding:
     level: str | None  # the highest level held (earned or checked), None: none yet
     studying: str | None  # the level of a class they are about to finish, if higher
     studying_until: dt.date | None = None
+    # Each certificate earned in this occupation: (its level, when it was recorded — an outcome
+    # entered, a declared certificate accepted; None: not known). The job page's "新符合条件" asks
+    # when someone first came to hold a level a job wants (qualified_since).
+    earned: tuple[tuple[str | None, dt.datetime | None], ...] = ()
+
+    def qualified_since(self, level: str | None) -> dt.datetime | None:
+        """When they first held `level` or above; None when never, or not known."""
+        floor = CERT_LEVELS.index(level) if level in CERT_LEVELS else -1
+        moments = [m for held, m in self.earned if (CERT_LEVELS.index(held) if held in CERT_LEVELS else -1) >= floor]
+        if not moments or None in moments:
+            return None
+        return min(moments)
 
 
-def holdings(resident_id: int, today: dt.date) -> dict[str, Holding]:
-    """Per occupation: the highest certificate level held, and a higher one being studied."""
-    cache = g.setdefault(_CACHE, {}) if has_app_context() else {}
-    if (resident_id, today) in cache:
-        return cache[(resident_id, today)]
+def _holdings(entries: list[Entry]) -> dict[str, Holding]:
     held: dict[str, str | None] = {}
+    earned: dict[str, list[tuple[str | None, dt.datetime | None]]] = {}
     studying: dict[str, tuple[str | None, dt.date]] = {}
-    for entry in record(resident_id, today):
+    for entry in entries:
         if entry.kind != ClaimKind.CERTIFICATE:
             continue
         if entry.status == "earned":
             held[entry.name] = higher(held.get(entry.name), entry.level)
+            earned.setdefault(entry.name, []).append((entry.level, _aware(entry.since) if entry.since else None))
         elif entry.status == "studying" and entry.name not in studying:
             studying[entry.name] = (entry.level, entry.on)
     found = {}
@@ -130,9 +150,28 @@ def holdings(resident_id: int, today: dt.date) -> dict[str, Holding]:
         next_level, until = studying.get(occupation, (None, None))
         if next_level and higher(level, next_level) == level:
             next_level, until = None, None
-        found[occupation] = Holding(occupation, level, next_level, until)
+        found[occupation] = Holding(occupation, level, next_level, until, tuple(earned.get(occupation, ())))
+    return found
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)  # SQLite reads naive UTC
+
+
+def holdings(resident_id: int, today: dt.date) -> dict[str, Holding]:
+    """Per occupation: the highest certificate level held, and a higher one being studied."""
+    cache = g.setdefault(_CACHE, {}) if has_app_context() else {}
+    if (resident_id, today) in cache:
+        return cache[(resident_id, today)]
+    found = _holdings(record(resident_id, today))
     cache[(resident_id, today)] = found
     return found
+
+
+def holdings_of(resident_ids, today: dt.date) -> dict[int, dict[str, Holding]]:
+    """`holdings` for many residents in a fixed number of queries (the enterprise's learner list, the
+    job push): resident id → occupation → Holding; a resident with nothing on record is left out."""
+    return {rid: _holdings(entries) for rid, entries in records(resident_ids, today).items()}
 
 
 def level_held(resident_id: int | None, occupation: str | None, today: dt.date) -> str | None:

@@ -8,8 +8,9 @@ The rule, in one place:
           already holds or waits for a place in it. One record per need and class, ever: publishing
           again, reopening or freeing a seat tells nobody twice.
   text    one "有您想学的课了" text with a sign-up link and a one-tap stop link, when `may_push`
-          (they agreed to be contacted, and have not stopped) and they had no such text in the last
-          WEEK. Otherwise the push is on their plan page only ("新开的课：…").
+          (they agreed to be contacted, and have not stopped) and they had no push text (of a class
+          or a job, app.services.job_push) in the last WEEK. Otherwise the push is on their plan
+          page only ("新开的课：…").
   when    after the change commits, in the message worker (Huey), in batches of BATCH needs, each
           its own short write transaction: no request holds the write lock for it.
 """
@@ -28,6 +29,7 @@ from app.db import begin_write
 from app.extensions import db
 from app.models import (
     Enrolment,
+    JobPush,
     MessageKind,
     Need,
     NeedSource,
@@ -62,13 +64,14 @@ def may_push(resident: Resident) -> bool:
 
 
 def texted_within_week(resident_id: int, now: dt.datetime) -> bool:
-    """Did they get a push text in the last WEEK? The once-a-week rule."""
-    return (
-        db.session.scalar(
-            select(Push.id).where(Push.resident_id == resident_id, Push.texted.is_(True), Push.created_at > now - WEEK)
-        )
-        is not None
+    """Did they get a push text — of a new class, or of a job (app.services.job_push) — in the last
+    WEEK? The once-a-week rule, for both kinds together."""
+    since = now - WEEK
+    classes = select(Push.id).where(Push.resident_id == resident_id, Push.texted.is_(True), Push.created_at > since)
+    job_texts = select(JobPush.id).where(
+        JobPush.resident_id == resident_id, JobPush.texted.is_(True), JobPush.created_at > since
     )
+    return db.session.scalar(classes.union_all(job_texts).limit(1)) is not None
 
 
 def announce(offering_id: int, reason: PushReason) -> None:

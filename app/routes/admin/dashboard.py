@@ -18,7 +18,7 @@ from app.forms.requests import ANSWERS
 from app.htmx import redirect_to, render
 from app.models import Role, Town, mask_phone
 from app.routes.admin import ADMIN, FMT, STAFF, bp, download
-from app.services import class_requests, dashboard, exports, push
+from app.services import class_requests, dashboard, exports, job_push, push
 
 
 @bp.get("/")
@@ -58,6 +58,7 @@ def _compute_tables() -> dict[str, Any]:
         money=dashboard.incentives(),
         policies=dashboard.policy_count(),
         pushes=push.counts(),
+        job_pushes=job_push.counts(),
         conversion=dashboard.conversion(),
     )
 
