@@ -82,6 +82,12 @@ def _username_token(username: str) -> str:
     return hmac.new(key, b"login:" + username.strip().lower().encode(), hashlib.sha256).hexdigest()[:20]
 
 
+def _counting() -> bool:
+    """False when rate limits are switched off (RATELIMIT_ENABLED=false, e.g. for a load test): there
+    is no store to count wrong passwords in, so nobody is slowed down (and log-in still works)."""
+    return current_app.config.get("RATELIMIT_ENABLED", True)
+
+
 def _failures(token: str) -> int:
     return FAILURES.amount - limiter.limiter.get_window_stats(FAILURES, "login-fail", token).remaining
 
@@ -95,6 +101,8 @@ def _wait_after(failures: int) -> int:
 
 def login_wait(username: str) -> int:
     """0 if this username may try now, else about how many seconds to wait."""
+    if not _counting():
+        return 0
     token = _username_token(username)
     wait = _wait_after(_failures(token))
     if not wait:
@@ -107,6 +115,8 @@ def login_wait(username: str) -> int:
 
 
 def record_failure(username: str) -> None:
+    if not _counting():
+        return
     token = _username_token(username)
     limiter.limiter.hit(FAILURES, "login-fail", token)
     wait = _wait_after(_failures(token))
@@ -115,6 +125,8 @@ def record_failure(username: str) -> None:
 
 
 def clear_failures(username: str) -> None:
+    if not _counting():
+        return
     limiter.limiter.clear(FAILURES, "login-fail", _username_token(username))
 
 

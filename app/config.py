@@ -55,6 +55,8 @@ class Config:
     PUBLIC_URL: str | None = None  # set in production: links in messages never come from the Host header
     # Flask-Limiter counters: in memory for development and tests; Redis when several servers run.
     RATELIMIT_STORAGE_URI = "memory://"
+    # Said in every app's config: Flask-Limiter otherwise takes the last app's setting (one limiter).
+    RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     # Staff log-ins: at most 8 hours, and an hour without a request ends one; a password change ends
     # them all. Wrong passwords: LOGIN_FREE_TRIES, then a wait of 2, 4, 8 … up to LOGIN_MAX_WAIT s.
