@@ -173,6 +173,18 @@ def test_a_proposal_counts_on_the_dashboard_then_becomes_a_request_and_shows_the
     assert "其中企业组班" not in dashboard_page(client, county)
 
 
+def test_a_proposal_for_one_level_suggests_a_class_of_that_level_only(app, client, county):
+    """The county also teaches 电工（初级）: 40 employees who want 中级 are not a reason to open 初级."""
+    make_programme("电工（初级）", kind="skill", institution=county["school"], certificate="电工", cert_level="初级")
+    db.session.commit()
+    propose(client, county)
+    html = dashboard_page(client, county)
+    gap = next(g for g in dashboard.gaps(TODAY, shares=dashboard.group_demand(TODAY)) if g.groups)
+    assert gap.programmes == ("电工（中级）",)
+    suggestion = re.search(r'<li data-town="当湖街道"[^>]*>.*?</li>', html, re.S).group(0)
+    assert "“电工（中级）”班" in suggestion and "电工（初级）" not in suggestion
+
+
 def test_a_class_that_fits_opening_anyway_makes_the_proposal_class_open(app, client, county):
     proposal = propose(client, county)
     make_offering(programme=county["programme"], town=county["town"], kind="skill")

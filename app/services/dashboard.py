@@ -217,6 +217,8 @@ def _gap_groups(today: dt.date, where=(), shares: list[GroupShare] = ()) -> list
         if (share.kind, share.wanted) not in named:
             named[(share.kind, share.wanted)] = tuple(matching.programmes_for(share.kind, share.wanted, keys)[:3])
         programmes = named[(share.kind, share.wanted)]
+        if share.wanted in programmes:  # it names its level (电工（中级）): a class of that level, not the others
+            programmes = (share.wanted,)
         key = (share.town_id, share.kind, programmes or share.wanted)
         gap = groups.get(key)
         if gap is None:
