@@ -77,6 +77,26 @@ def filter_form(form, filters, action: str, target: str, with_search: bool) -> M
     )
 
 
+def select(field, render_kw: dict, render) -> Markup:
+    """A form's <select>, keyed by everything its HTML holds: the field's kind, name and id, the
+    attributes asked for (aria-invalid, aria-describedby…), whether it is required, each choice
+    (value and label in this language) and the value chosen. Nothing else reaches the widget."""
+    if field.has_groups():
+        return Markup(render())
+    # Each choice's value, label (in this language), whether it is the one chosen, its attributes.
+    choices = tuple((str(c.value), str(c.label), bool(c.selected), repr(c.render_kw)) for c in field.iter_choices())
+    key = (
+        "select",
+        type(field).__qualname__,
+        field.name,
+        field.id,
+        tuple(sorted((k, repr(v)) for k, v in render_kw.items())),
+        "required" in field.flags,
+        choices,
+    )
+    return _cached(key, render)
+
+
 def _cached(key: tuple, render) -> Markup:
     with _lock:
         html = _cards.get(key)

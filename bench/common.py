@@ -25,9 +25,17 @@ BIN = Path(sys.executable).parent
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free port on 127.0.0.1: any, or the first free one of BENCH_PORTS (e.g. 8140-8149) when set,
+    for a machine where each session keeps to its own ports."""
+    low, _, high = os.environ.get("BENCH_PORTS", "").partition("-")
+    for port in range(int(low), int(high or low) + 1) if low else [0]:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise RuntimeError(f"no free port in BENCH_PORTS={os.environ['BENCH_PORTS']}")
 
 
 def environment(database_url: str) -> dict[str, str]:

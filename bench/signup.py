@@ -150,7 +150,8 @@ def run(backend: str, seconds: int, connections: int, shape: str = "2x1") -> lis
                     rows.append({"backend": backend, "server": shape, "route": label, **result, "statuses": statuses})
     baseline = rows[0]["rps"]
     for row in rows:
-        row["ratio"] = round(row["rps"] / max(baseline, 1e-9), 2)
+        # None when the read-only page finished no request in its seconds (a machine that busy says nothing).
+        row["ratio"] = round(row["rps"] / baseline, 2) if baseline else None
     return rows
 
 
@@ -172,7 +173,8 @@ def main() -> None:
                 results.append(row)
                 print(
                     f"{row['backend']:<11}{shape:<10}{row['route']:<40}{row['rps']:>9.0f}{row['p50_us'] / 1000:>9.1f}"
-                    f"{row['p95_us'] / 1000:>9.1f}{row['ratio']:>7.2f}{row['errors'] + row['non2xx']:>8}"
+                    f"{row['p95_us'] / 1000:>9.1f}{row['ratio'] if row['ratio'] is not None else float('nan'):>7.2f}"
+                    f"{row['errors'] + row['non2xx']:>8}"
                     f"  {row.get('statuses', '')}",
                     flush=True,
                 )

@@ -13,9 +13,9 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, PasswordField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import StopValidation, ValidationError
-from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget, Select
 
-from app import resubmit
+from app import fragments, resubmit
 from app.services import identity
 
 SUBMISSION_ID = re.compile(r"[0-9a-f]{32}")
@@ -64,7 +64,12 @@ class SubmissionForm(FlaskForm):
             page with several forms would repeat the same id (invalid HTML)."""
             if isinstance(field.widget, HiddenInput):
                 render_kw = {"id": False, **render_kw}
-            return super().render_field(field, render_kw)
+            render = super().render_field
+            if isinstance(field, SelectField) and type(field.widget) is Select:
+                # A select (the towns: a dozen options, each escaped and compared) is the same HTML
+                # for the same name, attributes, choices and value: rendered once per such state.
+                return fragments.select(field, render_kw, lambda: render(field, render_kw))
+            return render(field, render_kw)
 
         def wrap_formdata(self, form, formdata):
             """The posted answers, normalised (normalise_typed) before fields and validators see them."""

@@ -99,6 +99,11 @@ class Offering(db.Model):
         Index("ix_offerings_kind_town_status", "kind", "town_id", "status", "end_date"),
         # A search finds its keys in search_keys, then the classes with those keys here.
         Index("ix_offerings_search_key", "search_key"),
+        # The catalogue's page of classes taking sign-ups, read in order (start, then id) among the open
+        # ones, the deadline and end checked from the index itself: no sort of every match.
+        Index(
+            "ix_offerings_listing", "status", "start_date", "weekday", "start_time", "id", "signup_deadline", "end_date"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,7 +7,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, insert, or_, select
+from sqlalchemy import and_, case, func, insert, not_, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -38,10 +38,14 @@ class Filters:
 
 @dataclass
 class Page:
+    """One page of a list. `more`: there are more than `total` (a count stopped at a cap, or a list
+    that only looked one row past its page): `total` is then a lower bound and `pages` too."""
+
     items: list[Offering]
     total: int
     page: int
     per_page: int
+    more: bool = False
     pages: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -53,7 +57,7 @@ class Page:
 
     @property
     def has_next(self) -> bool:
-        return self.page < self.pages
+        return self.page < self.pages or (self.more and self.page == self.pages)
 
     @property
     def beyond_end(self) -> bool:
@@ -74,7 +78,7 @@ def find_town(value: str | int | None) -> Town | None:
     return db.session.scalar(select(Town).where(Town.name == text))
 
 
-def _filtered(filters: Filters, today: dt.date):
+def _filtered(filters: Filters, today: dt.date, term_keys: list | None = None):
     conditions = [Offering.still_running(today)]
     if filters.kind:
         conditions.append(Offering.kind == filters.kind)
@@ -84,8 +88,8 @@ def _filtered(filters: Filters, today: dt.date):
         conditions.append(Offering.meets_on(filters.weekday))
     if filters.senior:
         conditions.append(Offering.senior_friendly.is_(True))
-    for words in _term_words(filters):
-        conditions.append(has_words(words))
+    for _words, keys in _term_keys(filters) if term_keys is None else term_keys:
+        conditions.append(Offering.search_key.in_(keys))
     return conditions
 
 
@@ -101,21 +105,46 @@ def has_words(words: list[str]):
     """Classes whose search key holds any of `words`. The LIKE runs over the distinct keys
     (SearchKey: one per programme, institution, town and place), not over every class; the classes
     are then found by the index on their key, so a search's cost follows what it finds."""
-    keys = select(SearchKey.key).where(or_(*(SearchKey.key.like(search.like_pattern(w)) for w in words)))
-    return Offering.search_key.in_(keys)
+    return Offering.search_key.in_(_keys_with(words))
 
 
-def relevance(filters: Filters):
-    """0 is best: per term, a whole name (its characters, full pinyin or initials) that is the term
+def _keys_with(words: list[str]) -> list[str]:
+    """The distinct search keys that hold any of `words` (read from SearchKey: a few hundred rows
+    whatever the number of classes). The classes are then asked for by these keys as values, so
+    the database finds them by the index on offerings.search_key rather than joining per row."""
+    pattern = or_(*(SearchKey.key.like(search.like_pattern(w)) for w in words))
+    return list(db.session.scalars(select(SearchKey.key).where(pattern).order_by(SearchKey.key)))
+
+
+def _term_keys(filters: Filters) -> list[tuple[list[str], list[str]]]:
+    """Each query term's words (_term_words) with the distinct search keys holding any of them: one
+    query over SearchKey for all the terms."""
+    term_words = _term_words(filters)
+    every = _keys_with([w for words in term_words for w in words]) if term_words else []
+    # LIKE '%w%' as SQLite compares it (ASCII case folded; keys are lower case already).
+    return [(words, [k for k in every if any(w in k.lower() for w in words)]) for words in term_words]
+
+
+def ranked_keys(filters: Filters, term_keys: list | None = None) -> list[list[str]] | None:
+    """The search keys of a search's classes by relevance, best first; None without search terms.
+    0 is best: per term, a whole name (its characters, full pinyin or initials) that is the term
     itself 0, one that is a programme the term means (an alias: 毛笔字 → 书法) 1, a part of a name 2;
-    added up over the terms."""
-    ranks = []
-    for term, *aliases in _term_words(filters):
-        exact = Offering.search_key.like(f"%|{term}|%")
-        alias = or_(*(Offering.search_key.like(f"%|{a}|%") for a in aliases)) if aliases else None
-        whens = [(exact, 0), *([(alias, 1)] if alias is not None else [])]
-        ranks.append(case(*whens, else_=2))
-    return sum(ranks[1:], ranks[0]) if ranks else None
+    added up over the terms. The rank is a function of the search key alone, so it is worked out
+    once per distinct key (SearchKey), not once per class."""
+    term_keys = _term_keys(filters) if term_keys is None else term_keys
+    if not term_keys:
+        return None
+    found = set.intersection(*(set(keys) for _words, keys in term_keys))  # a class holds every term
+    by_rank: dict[int, list[str]] = defaultdict(list)
+    for key in sorted(found):
+        folded = key.lower()
+        rank = 0
+        for (term, *aliases), _keys in term_keys:
+            if f"|{term}|" in folded:
+                continue
+            rank += 1 if any(f"|{a}|" in folded for a in aliases) else 2
+        by_rank[rank].append(key)
+    return [keys for _rank, keys in sorted(by_rank.items())]
 
 
 def matching(filters: Filters, today: dt.date) -> list:
@@ -123,30 +152,67 @@ def matching(filters: Filters, today: dt.date) -> list:
     return _filtered(filters, today)
 
 
+COUNT_CAP = 1000  # a search counts its classes up to here ("1,000 多门"): its cost is bounded by the page
+
+
+def capped_count(conditions: list, at_least: int) -> tuple[int, bool]:
+    """How many rows meet `conditions`, counted no further than `at_least` + 1: (count, more), more
+    when there are more than `at_least` (then count is `at_least`)."""
+    inner = select(Offering.id).where(*conditions).limit(at_least + 1).subquery()
+    counted = db.session.scalar(select(func.count()).select_from(inner)) or 0
+    return min(counted, at_least), counted > at_least
+
+
+# Within a tier of the catalogue's order: by start, then id. ix_offerings_listing walks these in order
+# among the open classes, so a page taking sign-ups is read from the index, not sorted from every match.
+START_ORDER = (Offering.start_date, Offering.weekday, Offering.start_time, Offering.id)
+
+
+def _tiers(filters: Filters, today: dt.date, term_keys: list) -> list:
+    """The catalogue's order as tiers, best first: taking sign-ups (then not), and within each the
+    search's keys by relevance (ranked_keys); inside a tier, START_ORDER."""
+    signup = Offering.open_for_signup(today)
+    ranks = ranked_keys(filters, term_keys)
+    relevance = [Offering.search_key.in_(keys) for keys in ranks] if ranks is not None else [true()]
+    return [and_(open_or_not, rank) for open_or_not in (signup, not_(signup)) for rank in relevance]
+
+
+def _tiered_page(conditions: list, tiers: list, page: int, per_page: int) -> list[Offering]:
+    """One page of classes in the order of `tiers`: each tier asked for at most what the page still
+    needs, by START_ORDER; a tier wholly before the page is counted (no further than the rows to
+    skip) and passed over. The page's few classes are then loaded with what a list shows."""
+    skip, need, ids = (page - 1) * per_page, per_page, []
+    for tier in tiers:
+        where = [*conditions, tier]
+        if skip:
+            size, beyond = capped_count(where, skip)
+            if not beyond:
+                skip -= size
+                continue
+        query = select(Offering.id).where(*where).order_by(*START_ORDER).offset(skip).limit(need)
+        found = list(db.session.scalars(query))
+        ids += found
+        skip, need = 0, need - len(found)
+        if not need:
+            break
+    if not ids:
+        return []
+    loaded = {o.id: o for o in db.session.scalars(Offering.listing().where(Offering.id.in_(ids)))}
+    return [loaded[i] for i in ids]
+
+
 def find_offerings(filters: Filters, page: int, per_page: int, today: dt.date) -> Page:
     """One page of matching classes: those still taking sign-ups first, the most relevant to the
-    search first among them (see relevance), then by start date and time."""
+    search first among them (see ranked_keys), then by start date and time. The count stops at
+    COUNT_CAP (or the end of this page, past it) and the page is read tier by tier (_tiered_page):
+    a broad search costs about what its page costs, not what it matches."""
     page = min(max(page, 1), MAX_PAGE)
-    conditions = _filtered(filters, today)
-    total = db.session.scalar(select(func.count(Offering.id)).where(*conditions)) or 0
-    signup_first = case((Offering.open_for_signup(today), 0), else_=1)
-    ranked = relevance(filters)
-    query = (
-        Offering.listing()
-        .where(*conditions)
-        .order_by(
-            signup_first,
-            *([ranked] if ranked is not None else []),
-            Offering.start_date,
-            Offering.weekday,
-            Offering.start_time,
-            Offering.id,
-        )
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    )
-    items = list(db.session.scalars(query)) if (page - 1) * per_page < total else []
-    return Page(items=items, total=total, page=page, per_page=per_page)
+    term_keys = _term_keys(filters)  # read once for the count, the page and the ranks
+    conditions = _filtered(filters, today, term_keys)
+    total, more = capped_count(conditions, max(COUNT_CAP, page * per_page))
+    in_range = (page - 1) * per_page < total
+    items = _tiered_page(conditions, _tiers(filters, today, term_keys), page, per_page) if in_range else []
+    return Page(items=items, total=total, page=page, per_page=per_page, more=more)
 
 
 def get_offering(offering_id: int) -> Offering | None:
@@ -271,17 +337,24 @@ def elder_offerings(
     if weekday:
         conditions.append(Offering.meets_on(weekday))
     page = min(max(page, 1), MAX_PAGE)
-    counted = select(func.count(Offering.id)).join(Offering.programme).where(*conditions)
-    total = db.session.scalar(counted) or 0
     days_ahead = (Offering.weekday - today.isoweekday() + 7) % 7
     query = (
         Offering.listing()
         .where(*conditions)
         .order_by(Offering.senior_friendly.desc(), days_ahead, Offering.start_time, Offering.id)
-        .limit(per_page)
+        .limit(per_page + 1)
         .offset((page - 1) * per_page)
     )
-    return Page(items=list(db.session.scalars(query)), total=total, page=page, per_page=per_page)
+    return _looked_past(list(db.session.scalars(query)), page, per_page)
+
+
+def _looked_past(rows: list, page: int, per_page: int) -> Page:
+    """A page of a list that asked for one row more than it shows instead of counting them all (the
+    长辈版's lists say only whether there is a next page): that row, if it came, means there is one."""
+    items = rows[:per_page]
+    return Page(
+        items=items, total=(page - 1) * per_page + len(items), page=page, per_page=per_page, more=len(rows) > per_page
+    )
 
 
 def elder_sessions(
@@ -299,20 +372,20 @@ def elder_sessions(
     conditions = [
         *_elder_conditions(day, town_id, topic),
         Offering.status != OfferingStatus.CANCELLED,
-        Session.date <= day + dt.timedelta(days=days - 1),
-        Session.not_ended(moment),
+        # Session.not_ended(moment) for meetings from `day` on, said as a range of dates (and today's
+        # end time): the index on the date is then read in order, a page's worth, not the week sorted.
+        Session.date.between(day, day + dt.timedelta(days=days - 1)),
+        or_(Session.date != day, Session.end_time > moment.time().replace(tzinfo=None)),
     ]
     page = min(max(page, 1), MAX_PAGE)
-    counted = select(func.count(Session.id)).join(Session.offering).join(Offering.programme).where(*conditions)
-    total = db.session.scalar(counted) or 0
     query = (
         Session.listing()
         .where(*conditions)
         .order_by(Session.date, Session.start_time, Offering.senior_friendly.desc(), Offering.id)
-        .limit(per_page)
+        .limit(per_page + 1)
         .offset((page - 1) * per_page)
     )
-    return Page(items=list(db.session.scalars(query)), total=total, page=page, per_page=per_page)
+    return _looked_past(list(db.session.scalars(query)), page, per_page)
 
 
 def bulk_insert_offerings(rows: list[dict]) -> list[int]:

@@ -22,6 +22,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 
+from sqlalchemy.orm.attributes import set_committed_value
+
 from app import clock
 from app.db import begin_write
 from app.extensions import db
@@ -135,7 +137,9 @@ def _receipt_enrolment(ref: str) -> Enrolment | None:
     for the sign-up, one for the class and all its page shows."""
     enrolment = enrolment_service.find(ref)
     if enrolment is not None:
-        catalogue.get_offering(enrolment.offering_id)  # fills the identity map: .offering is loaded
+        # Set as loaded (no change to write): the session keeps rows only while something refers to
+        # them, so a class loaded and let go would be asked for again, row by row, by .offering.
+        set_committed_value(enrolment, "offering", catalogue.get_offering(enrolment.offering_id))
     return enrolment
 
 
