@@ -20,10 +20,13 @@ run: $(STAMP) assets translations
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	XUEHOU_DEV=1 PUBLIC_URL=http://127.0.0.1:$(PORT) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# Tests in parallel, a pytest-xdist worker per core (TEST_WORKERS=0: one process); the browser tests and
+# the nginx cluster share one worker, one after another (tests/conftest.py).
+TEST_WORKERS ?= auto
 test: $(STAMP) assets translations chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -50,7 +50,7 @@ class Browser:
 
     def _open(self, request) -> tuple[int, str, dict]:
         try:
-            with self.opener.open(request, timeout=20) as response:
+            with self.opener.open(request, timeout=60) as response:
                 return response.status, response.read().decode(), dict(response.headers)
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode(), dict(error.headers)
@@ -121,7 +121,7 @@ def cluster(tmp_path_factory):
 
 
 def _wait_ready(base: str, script: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if script.poll() is not None:
             raise RuntimeError(f"run-local-cluster.sh exited with {script.returncode}")
@@ -198,11 +198,12 @@ def test_a_sign_up_rush_over_both_servers_never_overbooks(cluster):
         )
     engine.dispose()
     assert taken == capacity == confirmed == 5
-    # 90 s: under pytest-xdist the other worker keeps both cores busy while the message worker sends
-    assert _wait(lambda: len(cluster["fake"].sent) >= 16, timeout=90), "the worker sent every receipt"
+    assert _wait(lambda: len(cluster["fake"].sent) >= 16), "the worker sent every receipt"
 
 
-def _wait(condition, timeout: float = 30) -> bool:
+def _wait(condition, timeout: float = 90) -> bool:
+    """Until `condition()` holds: generous (under pytest-xdist the other worker keeps both cores busy
+    while the message worker sends), and over as soon as it holds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():

@@ -118,9 +118,11 @@ def test_unknown_filter_values_are_ignored_and_named(client, county):
     assert "已忽略" in html and "类别" in html and "星期" in html
 
 
-@pytest.mark.parametrize("page", ["0", "-3", "abc", "99999999999999999999999", "1e9", "5"])
-def test_absurd_page_numbers_answer_a_clear_page(client, county, page):
-    response = client.get(f"/courses?page={page}")
+# `number`, not `page`: a parameter named `page` is taken for pytest-playwright's fixture, which started a
+# Chromium for these six tests and sorted them among the browser tests.
+@pytest.mark.parametrize("number", ["0", "-3", "abc", "99999999999999999999999", "1e9", "5"])
+def test_absurd_page_numbers_answer_a_clear_page(client, county, number):
+    response = client.get(f"/courses?page={number}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert offering_ids(html) or "回到第 1 页" in html

@@ -85,23 +85,26 @@ def test_every_page_is_valid_html(app, database, checker):
         files[name] = what
 
     for locale in LOCALES:
+        clients, shown = {}, {}  # role → its logged-in client; (role, url) → the page its GET showed
         for role in ROLES:
-            client = client_for(app, world, role, locale)
+            client = clients[role] = client_for(app, world, role, locale)
             for url in pages[role]:
                 response = client.get(url)
                 if response.status_code != expected_status(url):
                     wrong.append(f"GET {url} as {role}: {response.status_code}")
                     continue
                 keep(f"{role} {locale} GET {url}", response)
-        # Every form sent empty (after every GET: sending changes things): its error state.
+                shown[role, url] = response.get_data(as_text=True)
+        # Every form sent empty (after every GET: sending changes things): its error state. The form's
+        # tokens come from the page the same client's GET showed (the CSRF token lasts the session).
         for role in ROLES:
-            client = client_for(app, world, role, locale)
+            client = clients[role]
             for url in pages[role]:
                 endpoint = adapter.match(url.split("?")[0])[0]
                 rule = next(app.url_map.iter_rules(endpoint))
                 if "POST" not in rule.methods or endpoint in NO_ERROR_STATE or url.endswith("999999"):
                     continue
-                form = client.get(url).get_data(as_text=True)
+                form = shown.get((role, url)) or client.get(url).get_data(as_text=True)
                 assert 'name="csrf_token"' in form, f"{role} {url}: a page that takes a POST shows no form to send"
                 response = client.post(url, data={**tokens(form), "submission_id": uuid.uuid4().hex})
                 if response.status_code in (200, 422):

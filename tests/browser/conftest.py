@@ -12,12 +12,16 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Screenshots for people to look at (pytest-playwright empties its own test-results/ folder).
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+# An `expect` waits for its condition and returns as soon as it holds: Playwright's 5 s is a wall-time
+# budget that a busy 2-core machine (the suite's other pytest-xdist worker beside the browser) overruns.
+expect.set_options(timeout=20_000)
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
 

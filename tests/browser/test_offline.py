@@ -43,7 +43,9 @@ def needs_on_server() -> int:
     return db.session.scalar(select(func.count(Need.id)))
 
 
-def wait_for(condition, timeout: float = 20, what: str = "") -> None:
+def wait_for(condition, timeout: float = 60, what: str = "") -> None:
+    """Until `condition()` holds (checked every 0.1 s); generous, since a busy machine is slow, and it
+    returns as soon as the condition holds."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
@@ -100,7 +102,7 @@ def queue_offline(page, name: str, phone: str, check_axe: bool = False) -> None:
 
 
 def count_text(page, n: int):
-    expect(page.locator("#outbox-count")).to_have_text(f"待发送 {n} 条", timeout=20000)
+    expect(page.locator("#outbox-count")).to_have_text(f"待发送 {n} 条", timeout=60_000)
 
 
 def stored(page) -> list[dict]:
@@ -179,22 +181,39 @@ def test_queued_needs_survive_closing_the_browser(live_server, playwright, count
 
 
 class RestartableServer:
-    """The app on a fixed port that can be stopped and started again; POSTs are slowed down a little
-    so that stopping it lands in the middle of a sync."""
+    """The app on a fixed port that can be stopped and started again. `hold_after(n)`: the POSTs after
+    the next n wait until `stop()`, so that stopping lands in the middle of a sync whatever the
+    machine's speed (a sleep per POST once did, until a busy machine's test thread looked too late)."""
 
     def __init__(self, app, delay: float = 0.25):
         self.app = app
         self.delay = delay
         self.port = None
+        self.lock = threading.Lock()
+        self.passing: int | None = None  # POSTs still let through; None: all
+        self.gate = threading.Event()
         self.start()
         self.url = f"http://127.0.0.1:{self.port}"
+
+    def hold_after(self, posts: int) -> None:
+        with self.lock:
+            self.passing = posts
+            self.gate.clear()
 
     def slow(self, environ, start_response):
         if environ["REQUEST_METHOD"] == "POST":
             time.sleep(self.delay)
+            with self.lock:
+                held = self.passing is not None and self.passing <= 0
+                if self.passing is not None:
+                    self.passing -= 1
+            if held:
+                self.gate.wait(60)  # until stop(): then answered like any request in flight at a shutdown
         return self.app(environ, start_response)
 
     def start(self):
+        with self.lock:
+            self.passing = None
         self.server = make_server("127.0.0.1", self.port or 0, self.slow, threaded=True)
         self.port = self.server.server_port
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -203,6 +222,7 @@ class RestartableServer:
     def stop(self):
         self.server.shutdown()
         self.server.server_close()
+        self.gate.set()
         self.thread.join(timeout=5)
 
 
@@ -217,6 +237,7 @@ def test_server_stopped_while_syncing_then_restarted_everything_arrives_once(app
         for i in range(8):
             queue_offline(page, f"王{'一二三四五六七八'[i]}", f"1391234000{i}")
         count_text(page, 8)
+        server.hold_after(2)
         page.context.set_offline(False)
         wait_for(lambda: needs_on_server() >= 2, what="the sync to start")
         server.stop()
@@ -345,7 +366,7 @@ def test_network_lost_on_the_servers_read_back_keeps_the_same_submission(live_se
 def forget_rules(page) -> None:
     """A phone that has no copy of the server's form rules (it checks nothing itself): the server's
     refusal is then the only check, as for entries kept before the phone had the rules."""
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 60
     while not page.evaluate("localStorage.getItem('xuehou-outbox-rules')") and time.monotonic() < deadline:
         time.sleep(0.05)
     page.evaluate("localStorage.removeItem('xuehou-outbox-rules')")

@@ -12,7 +12,10 @@ and every count must be 0. The scenarios share one app, server and proxy (a modu
 server starts once), each on a phone (browser context) of its own with its own residents. They run
 on SQLite and, when it answers, PostgreSQL. The figures are written to build/offline-network.txt.
 
-Time limits are short here (OUTBOX_TIMEOUT 2.5 s, OFFLINE_NETWORK_WAIT 1.5 s) so the suite stays fast.
+Time limits are short here (OUTBOX_TIMEOUT 4 s, OFFLINE_NETWORK_WAIT 3 s) so the suite stays fast, but not
+so short that a page or an answer from a busy machine (the suite's other worker beside the browser) counts
+as a network that failed: at 2.5 s and 1.5 s the server's own read-back sometimes lost to the phone's.
+Everything else waits for what it waits for (the rows, the outbox, the page) with a generous limit.
 """
 
 from __future__ import annotations
@@ -39,7 +42,8 @@ from tests.conftest import _config, _empty_tables
 from tests.factories import make_institution, make_offering, make_programme, make_town
 
 pytestmark = [pytest.mark.browser, pytest.mark.both_databases]
-TIMEOUT = 2.5
+TIMEOUT = 4  # below the slow network's 5 s, so those sends always give up
+WAIT = 3
 FIGURES = Path(__file__).resolve().parents[2] / "build" / "offline-network.txt"
 _phones = itertools.count(1)
 
@@ -65,7 +69,7 @@ def world_(database):
             database.url,
             OUTBOX_BACKOFF=[0.3, 0.6, 1],
             OUTBOX_TIMEOUT=TIMEOUT,
-            OFFLINE_NETWORK_WAIT=1.5,
+            OFFLINE_NETWORK_WAIT=WAIT,
         )
     )
     with app.app_context():
@@ -192,7 +196,7 @@ class Ledger:
             "misfiled": misfiled,
         }
 
-    def settle(self, pages, scenario: str, record_property, timeout: float = 40) -> dict[str, int]:
+    def settle(self, pages, scenario: str, record_property, timeout: float = 90) -> dict[str, int]:
         """Wait until every phone's outbox is empty, the network is quiet and all entries arrived; then
         a little longer (a late replay must not make a second record), and count."""
         pages = pages if isinstance(pages, list) else [pages]
@@ -206,7 +210,7 @@ class Ledger:
 
         wait_for(done, timeout=timeout, what=f"{scenario}: every entry sent")
         time.sleep(1.5)
-        wait_for(self.world.net.quiet, timeout=25, what="the slow requests still on the way")
+        wait_for(self.world.net.quiet, timeout=60, what="the slow requests still on the way")
         figures = self.figures()
         record_property(scenario, figures)
         with FIGURES.open("a") as out:
@@ -244,7 +248,7 @@ def review(page) -> None:
 def confirm_on_phone(page, name: str) -> None:
     """The phone's own read-back (the server did not answer in time, or is out of reach), then keep."""
     readback = page.locator(".offline-readback")
-    expect(readback).to_contain_text(name, timeout=TIMEOUT * 1000 + 5000)
+    expect(readback).to_contain_text(name, timeout=TIMEOUT * 1000 + 20_000)
     page.get_by_role("button", name="居民确认，保存到手机").click()
     expect(page.locator("#outbox-queued")).to_contain_text("已保存到手机")
     expect(page.locator("main")).not_to_contain_text(name)
@@ -302,7 +306,7 @@ def test_black_hole_the_page_and_the_sync_never_hang_and_entries_arrive_once(wor
     assert page.evaluate("window.persistAsked") == 1, "persistent storage asked on the form page, not only the outbox"
     started = time.monotonic()
     open_form(page, world, second)  # the kept copy, after OFFLINE_NETWORK_WAIT
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < WAIT + 3.5
     expect(page.locator("html")).to_have_attribute("data-offline-copy", "")
     expect(page.locator("#outbox-network")).to_contain_text(re.compile(r"这是手机上保存的页面（保存于 .+）"))
     fill(page, second)
@@ -331,7 +335,7 @@ def test_posts_that_hang_while_gets_answer(world, browser, record_property):
         confirm_on_phone(page, entry.name)
     page.goto(world.url + "/worker/outbox")
     page.evaluate("window.xuehouOutbox.sync(true)")
-    expect(page.locator("#outbox-list")).to_contain_text("还没发出：网络没有回应", timeout=10000)
+    expect(page.locator("#outbox-list")).to_contain_text("还没发出：网络没有回应")
     assert ledger.arrived() == 0
     world.net.set("pass")
     ledger.settle(page, "POST-only failure (hang)", record_property)
@@ -410,7 +414,7 @@ def test_slow_network_5_to_20_seconds_two_tabs(world, browser, record_property):
     world.net.set("pass")
     for tab in (page, other_tab):
         tab.evaluate("window.xuehouOutbox.sync(true)")
-    ledger.settle([page, other_tab], "delay 5–20 s (two tabs)", record_property, timeout=60)
+    ledger.settle([page, other_tab], "delay 5–20 s (two tabs)", record_property, timeout=120)
     page.context.close()
 
 
@@ -444,7 +448,7 @@ def test_an_online_form_whose_log_in_lapsed_is_kept_then_sent_after_logging_in(w
     review(page)
     confirm_on_phone(page, entry.name)
     prompt = page.locator("#outbox-login")
-    expect(prompt).to_contain_text("登录已过期", timeout=10000)
+    expect(prompt).to_contain_text("登录已过期")
     prompt.locator("a").click()
     page.fill("#username", "zhang")
     page.fill("#password", PASSWORD)
@@ -611,7 +615,7 @@ def test_offline_sign_ups_from_the_kept_catalogue_confirmed_or_waitlisted(world,
         confirm_on_phone(page, entry.name)
     page.goto(world.url + "/worker/outbox")
     page.context.set_offline(False)
-    expect(page.locator("#outbox-summary")).to_contain_text("其中报名：1 人名额已确认，1 人排队候补", timeout=15000)
+    expect(page.locator("#outbox-summary")).to_contain_text("其中报名：1 人名额已确认，1 人排队候补")
     ledger.settle(page, "offline sign-ups from the kept catalogue", record_property)
     statuses = {
         e.name: db.session.scalar(
@@ -638,7 +642,7 @@ def test_a_refused_entry_fixed_and_saved_leaves_the_outbox(world, browser, recor
     page.goto(world.url + "/worker/outbox")
     page.context.set_offline(False)
     item = page.locator("[data-outbox-item]")
-    expect(item).to_have_attribute("data-state", "refused", timeout=10000)
+    expect(item).to_have_attribute("data-state", "refused")
     item.get_by_role("button", name="打开修改").click()
     page.fill("#phone", entry.phone)
     review(page)
@@ -680,7 +684,12 @@ def test_the_kept_copy_refreshes_on_an_online_visit_to_a_public_page(world, brow
     before = world.net.seen.count("GET", "/worker/catalogue")
     page.goto(world.url + "/courses")  # a public page: app.js brings the outbox, which asks for a refresh
     wait_for(lambda: world.net.seen.count("GET", "/worker/catalogue") > before, what="the kept catalogue refreshed")
-    time.sleep(1)
+    # Kept: the new copy is in the phone's cache (a fixed 1 s for the write was short on a busy machine).
+    has_it = (
+        "async () => { const hit = await caches.match('/worker/catalogue');"
+        " return !!hit && (await hit.text()).includes('茶艺'); }"
+    )
+    wait_for(lambda: page.evaluate(has_it), what="the new class in the kept catalogue")
     page.context.set_offline(True)
     page.goto(world.url + f"/courses/{added_id}")
     expect(page.locator(f"#o{added_id}")).to_contain_text("茶艺")
@@ -742,6 +751,6 @@ def test_a_workers_day_of_12_residents_two_browser_restarts_arrives_exactly_once
     world.net.set("pass")
     page.context.set_offline(False)
     page.goto(world.url + "/worker/outbox")
-    ledger.settle(page, "a worker's day: 12 residents, two browser restarts", record_property, timeout=60)
+    ledger.settle(page, "a worker's day: 12 residents, two browser restarts", record_property, timeout=120)
     assert db.session.scalar(select(func.count(Enrolment.id)).where(Enrolment.entered_by_id == world.workers["zhang"]))
     context.close()
