@@ -29,12 +29,14 @@ from app.models import (
     DeletionRequest,
     DeletionState,
     Enrolment,
+    JobPush,
     MentorContact,
     Message,
     MessageKind,
     Need,
     OneTimeCode,
     Outcome,
+    Push,
     Resident,
     ResidentConflict,
     Role,
@@ -343,6 +345,9 @@ def confirm_deletion(request: DeletionRequest, actor: User, now: dt.datetime) ->
         select(Outcome.id).where(Outcome.resident_id == rid, Outcome.paid_at.is_not(None)).limit(1)
     )
     db.session.execute(delete(Outcome).where(Outcome.resident_id == rid, Outcome.paid_at.is_(None)))
+    # what they were told of (class and job push records) goes before the needs and texts it names
+    db.session.execute(delete(Push).where(Push.resident_id == rid))
+    db.session.execute(delete(JobPush).where(JobPush.resident_id == rid))
     db.session.execute(delete(Need).where(Need.resident_id == rid))
     db.session.execute(delete(Message).where(or_(Message.resident_id == rid, Message.phone == phone)))
     db.session.execute(delete(MentorContact).where(MentorContact.resident_id == rid))
