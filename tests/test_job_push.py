@@ -337,6 +337,7 @@ def test_the_learner_list_takes_the_same_queries_for_3_and_30_learners_with_the_
         assert holding is not None and learner.holds == f"电工（{holding.level}）"
         assert learner.name == "吴*" and re.fullmatch(r"137\*{4}\d{4}", learner.phone)
 
+
 def test_erasing_a_resident_told_of_a_job_by_text_removes_the_text_and_the_push(app, client, county):
     from app.services import privacy
 
