@@ -348,6 +348,15 @@ def test_erasing_a_resident_told_of_a_job_by_text_removes_the_text_and_the_push(
     told = db.session.scalar(select(JobPush).where(JobPush.resident_id == online.id))
     assert told.texted and told.message_id is not None
     ref = told.ref
+    held = privacy.export(online)
+    assert held["jobs_told_of"] == [
+        {
+            "job": told.job.title,
+            "enterprise": told.job.institution.name,
+            "texted": True,
+            "at": held["jobs_told_of"][0]["at"],
+        }
+    ], "the download holds the jobs they were matched to and told of"
     offering = make_offering(name="烘焙", kind="community", town=county["town"])  # and a class push text
     text = Message(phone=online.phone, resident_id=online.id, kind="offer", template="new_class")
     db.session.add(text)

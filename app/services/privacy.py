@@ -116,6 +116,7 @@ def export(resident: Resident) -> dict:
     work_requests = db.session.scalars(
         select(WorkRequest).where(WorkRequest.resident_id == rid).order_by(WorkRequest.id)
     )
+    told = db.session.scalars(select(JobPush).where(JobPush.resident_id == rid).order_by(JobPush.id))
     return {
         "exported_at": _iso(dt.datetime.now(dt.UTC)),
         "details": {
@@ -244,6 +245,12 @@ def export(resident: Resident) -> dict:
             {"order": r.order.what, "pieces": r.quantity, "status": r.status, "at": _iso(r.created_at)}
             for r in work_requests
         ],
+        # the jobs we matched them to and told them of (app.services.job_push), and their job-text stop
+        "jobs_told_of": [
+            {"job": t.job.title, "enterprise": t.job.institution.name, "texted": t.texted, "at": _iso(t.created_at)}
+            for t in told
+        ],
+        "job_texts_stopped_at": _iso(resident.job_push_stopped_at),
     }
 
 
