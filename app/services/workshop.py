@@ -312,7 +312,9 @@ def answer(request: WorkRequest, leader: User, confirm: bool, quantity: int | No
     order = _lock(request.order)
     request = db.session.scalars(
         select(WorkRequest).where(WorkRequest.id == request.id).execution_options(populate_existing=True)
-    ).one()
+    ).one_or_none()
+    if request is None:  # the resident's data was erased meanwhile (their unanswered requests with it)
+        raise WorkError("gone")
     if request.status != RequestStatus.ASKED:
         return request
     if confirm:
