@@ -371,3 +371,11 @@ def test_erasing_a_resident_told_of_a_job_by_text_removes_the_text_and_the_push(
     assert db.session.scalar(select(func.count(Push.id)).where(Push.resident_id == online.id)) == 0
     assert db.session.scalar(select(func.count(Message.id)).where(Message.resident_id == online.id)) == 0
     assert client.get(f"/jobs/stop/{ref}").status_code == 404, "the erased person's stop link is gone"
+
+
+@pytest.mark.parametrize("ref", ["abc%00def", "x" * 40, "%E5%81%9C", "a b"])
+def test_a_stop_link_mangled_in_the_text_is_not_found_on_either_database(app, client, ref):
+    """A NUL or a character no ref has (pasted from a text) is 404, not a server error."""
+    assert client.get(f"/jobs/stop/{ref}").status_code == 404
+    assert client.get(f"/needs/{ref}/stop").status_code == 404
+    assert client.get(f"/needs/{ref}").status_code == 404
