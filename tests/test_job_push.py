@@ -379,3 +379,24 @@ def test_a_stop_link_mangled_in_the_text_is_not_found_on_either_database(app, cl
     assert client.get(f"/jobs/stop/{ref}").status_code == 404
     assert client.get(f"/needs/{ref}/stop").status_code == 404
     assert client.get(f"/needs/{ref}").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/jobs?town=%00", "/jobs?town=a%00b", "/elder/courses?town=%00"])
+def test_a_town_with_a_nul_in_the_address_is_no_town_not_a_server_error(app, client, path):
+    page = client.get(path)
+    assert page.status_code == 200
+
+
+def test_a_replayed_change_does_not_undo_a_later_one(app, client, county):
+    """The enterprise wants 5 (sent A), then closes the job (sent B); A arriving again (a resend
+    from the browser's history, a flaky network) changes nothing: the job stays closed."""
+    log_in(client, county["boss"], path="/enterprise/login")
+    job_id = post_job(client, county["town"], level="中级")
+    page = client.get(f"/enterprise/jobs/{job_id}").get_data(as_text=True)
+    first = {**tokens(page.split('id="job-change"')[1]), "openings": "5", "status": "open"}
+    assert client.post(f"/enterprise/jobs/{job_id}/change", data=first).status_code == 303
+    assert change(client, job_id, 5, "closed").status_code == 303
+    assert client.post(f"/enterprise/jobs/{job_id}/change", data=first).status_code == 303
+    db.session.rollback()
+    job = db.session.get(Job, job_id)
+    assert (job.openings, job.status) == (5, "closed")
