@@ -325,6 +325,8 @@ def answer(request: WorkRequest, leader: User, confirm: bool, quantity: int | No
             raise WorkError("too_many", left=most)
         if any(p.resident_id == request.resident_id for p in order.portions):
             raise WorkError("already")
+        if request.resident.town_id != order.town_id:  # moved to another town (/me/data) since asking
+            raise WorkError("not_in_town")
         request.portion = WorkPortion(
             order=order, resident_id=request.resident_id, quantity=quantity, submission_id=submission_id
         )
