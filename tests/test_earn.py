@@ -566,3 +566,30 @@ def test_erasure_removes_the_learn_to_earn_records_and_the_download_holds_them(a
     db.session.commit()
     for model in (LearningClaim, LearnerListing, ContactRequest):
         assert db.session.scalar(select(model).where(model.resident_id == person.id)) is None, model.__name__
+
+
+def test_a_portion_given_the_morning_of_the_certificate_day_counts_as_after_it(app, county):
+    """成果转化 compares the day a portion was given in the county's time (Asia/Shanghai) with the
+    certificate's day: 07:30 on that day is 23:30 the day before in UTC, and still counts."""
+    from app.clock import TZ
+    from app.models import WorkOrder, WorkPortion
+    from app.services import dashboard
+
+    town = county["town"]
+    course = electrician("初级", town, TODAY - dt.timedelta(days=60))
+    person = resident("13800000046", town, name="己")
+    complete(person, course, on=TODAY)
+    boss = enterprise_user(town)
+    order = WorkOrder(submission_id="o-tz", institution_id=boss.institution_id, what="纸箱", quantity=50, piece_rate=20)
+    order.deadline, order.town_id, order.workshop, order.status = TODAY + dt.timedelta(days=9), town.id, "工坊", "taken"
+    db.session.add(order)
+    db.session.flush()
+    morning = dt.datetime.combine(TODAY, dt.time(7, 30), TZ).astimezone(dt.UTC)
+    db.session.add(WorkPortion(order_id=order.id, resident_id=person.id, quantity=10, assigned_at=morning))
+    evening_before = dt.datetime.combine(TODAY - dt.timedelta(days=1), dt.time(21, 0), TZ).astimezone(dt.UTC)
+    early = resident("13800000047", town, name="庚")  # given pieces the evening before the certificate
+    complete(early, course, on=TODAY)
+    db.session.add(WorkPortion(order_id=order.id, resident_id=early.id, quantity=10, assigned_at=evening_before))
+    db.session.commit()
+    figures = dashboard.conversion()
+    assert (figures.certified, figures.orders, figures.working) == (2, 1, 1)

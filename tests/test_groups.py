@@ -320,3 +320,36 @@ def test_a_degree_for_employees_is_a_degree_class_with_no_certificate_level(app,
     make_offering(programme=accounting, town=county["town"], kind="degree")
     db.session.commit()
     assert groups.view(db.session.get(GroupProposal, proposal.id), TODAY).state == "open"
+
+
+def test_a_proposal_withdrawn_or_asked_for_while_the_bureau_fills_in_the_form_is_not_sent_again(app, client, county):
+    """The bureau opens the request form from a proposal; meanwhile the enterprise withdraws it (or
+    another admin sends it): sending says so and asks no institution."""
+    proposal = propose(client, county)
+    bureau = app.test_client()
+    log_in(bureau, county["admin"])
+    link = f"/admin/requests/new?group={proposal.id}"
+    form = bureau.get(link).get_data(as_text=True)
+    assert "来自企业组班" in form
+    sent = {**tokens(form), "institution": str(county["school"].id), "programme": "电工（中级）", "kind": "skill",
+            "town": str(county["town"].id), "people": "40", "weekdays": ["6", "7"], "note": "企业组班"}  # fmt: skip
+    page = client.get(f"/enterprise/groups/{proposal.id}").get_data(as_text=True)
+    assert client.post(f"/enterprise/groups/{proposal.id}/withdraw", data=tokens(page)).status_code == 303
+
+    response = bureau.post(link, data=sent)
+    assert response.status_code == 422 and "企业已撤回这个组班申请" in response.get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(ClassRequest)) == 0
+
+    # Two admins open the form of one proposal: the second to send is told the first did.
+    again = propose(client, county, people="30")
+    link = f"/admin/requests/new?group={again.id}"
+    other = app.test_client()
+    log_in(other, make_user("admin"))
+    first, second = (dict(sent, **tokens(c.get(link).get_data(as_text=True))) for c in (bureau, other))
+    assert bureau.post(link, data=first).status_code == 303
+    assert bureau.post(link, data=first).status_code == 303, "a replay of the first is fine"
+    response = other.post(link, data=second)
+    assert response.status_code == 422 and "已经为这个组班请院校开班" in response.get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(ClassRequest)) == 1

@@ -15,7 +15,7 @@ from sqlalchemy import event, func, select
 
 from app import clock
 from app.extensions import db
-from app.models import ClaimStatus, Job, JobPush, LearningClaim, NeedSource, Push, Resident
+from app.models import ClaimStatus, Job, JobPush, LearningClaim, Message, NeedSource, Push, Resident
 from app.services import job_push, jobs, learning, needs
 from app.services.needs import Wish
 from app.services.residents import Person
@@ -336,3 +336,67 @@ def test_the_learner_list_takes_the_same_queries_for_3_and_30_learners_with_the_
         holding = jobs._holding_for(job, learner.resident_id, TODAY)
         assert holding is not None and learner.holds == f"电工（{holding.level}）"
         assert learner.name == "吴*" and re.fullmatch(r"137\*{4}\d{4}", learner.phone)
+
+
+def test_erasing_a_resident_told_of_a_job_by_text_removes_the_text_and_the_push(app, client, county):
+    from app.services import privacy
+
+    log_in(client, county["boss"], path="/enterprise/login")
+    post_job(client, county["town"], level="中级")
+    db.session.rollback()
+    online = db.session.get(Resident, county["online"].id)
+    told = db.session.scalar(select(JobPush).where(JobPush.resident_id == online.id))
+    assert told.texted and told.message_id is not None
+    ref = told.ref
+    held = privacy.export(online)
+    assert held["jobs_told_of"] == [
+        {
+            "job": told.job.title,
+            "enterprise": told.job.institution.name,
+            "texted": True,
+            "at": held["jobs_told_of"][0]["at"],
+        }
+    ], "the download holds the jobs they were matched to and told of"
+    offering = make_offering(name="烘焙", kind="community", town=county["town"])  # and a class push text
+    text = Message(phone=online.phone, resident_id=online.id, kind="offer", template="new_class")
+    db.session.add(text)
+    db.session.flush()
+    db.session.add(Push(resident_id=online.id, need_id=online.needs[0].id, offering_id=offering.id,
+                        reason="published", texted=True, message_id=text.id))  # fmt: skip
+    db.session.commit()
+    request = privacy.request_deletion(online, uuid.uuid4().hex)
+    privacy.confirm_deletion(request, make_user("admin"), clock.utcnow())
+    db.session.commit()
+    assert db.session.scalar(select(func.count(JobPush.id)).where(JobPush.resident_id == online.id)) == 0
+    assert db.session.scalar(select(func.count(Push.id)).where(Push.resident_id == online.id)) == 0
+    assert db.session.scalar(select(func.count(Message.id)).where(Message.resident_id == online.id)) == 0
+    assert client.get(f"/jobs/stop/{ref}").status_code == 404, "the erased person's stop link is gone"
+
+
+@pytest.mark.parametrize("ref", ["abc%00def", "x" * 40, "%E5%81%9C", "a b"])
+def test_a_stop_link_mangled_in_the_text_is_not_found_on_either_database(app, client, ref):
+    """A NUL or a character no ref has (pasted from a text) is 404, not a server error."""
+    assert client.get(f"/jobs/stop/{ref}").status_code == 404
+    assert client.get(f"/needs/{ref}/stop").status_code == 404
+    assert client.get(f"/needs/{ref}").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/jobs?town=%00", "/jobs?town=a%00b", "/elder/courses?town=%00"])
+def test_a_town_with_a_nul_in_the_address_is_no_town_not_a_server_error(app, client, path):
+    page = client.get(path)
+    assert page.status_code == 200
+
+
+def test_a_replayed_change_does_not_undo_a_later_one(app, client, county):
+    """The enterprise wants 5 (sent A), then closes the job (sent B); A arriving again (a resend
+    from the browser's history, a flaky network) changes nothing: the job stays closed."""
+    log_in(client, county["boss"], path="/enterprise/login")
+    job_id = post_job(client, county["town"], level="中级")
+    page = client.get(f"/enterprise/jobs/{job_id}").get_data(as_text=True)
+    first = {**tokens(page.split('id="job-change"')[1]), "openings": "5", "status": "open"}
+    assert client.post(f"/enterprise/jobs/{job_id}/change", data=first).status_code == 303
+    assert change(client, job_id, 5, "closed").status_code == 303
+    assert client.post(f"/enterprise/jobs/{job_id}/change", data=first).status_code == 303
+    db.session.rollback()
+    job = db.session.get(Job, job_id)
+    assert (job.openings, job.status) == (5, "closed")

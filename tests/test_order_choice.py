@@ -378,3 +378,38 @@ def test_the_asking_form_answers_htmx_with_its_fragment_and_a_boosted_request_wi
     assert "<html" in boosted.get_data(as_text=True)
     sent = client.post(f"/me/orders/{order.id}", data={**data, "quantity": "50"}, headers={"HX-Request": "true"})
     assert sent.headers.get("HX-Redirect", "").endswith(f"/me/orders/{order.id}?asked=1")
+
+
+def test_a_request_erased_while_the_leader_answers_it_is_gone_not_a_server_error(app, village):
+    """The resident's data is erased (their unanswered requests go) after the leader's confirm
+    loaded the request and before it locked the order: the answer says it is gone."""
+    from sqlalchemy import delete
+
+    person = sewer("13800000091", village["town"])
+    order = order_of(village)
+    asked = workshop.ask(order, person, 50, uuid.uuid4().hex, TODAY)
+    db.session.commit()
+    db.session.execute(delete(WorkRequest).where(WorkRequest.id == asked.id))  # as privacy.confirm_deletion does
+    with pytest.raises(workshop.WorkError) as error:
+        workshop.answer(asked, village["leader"], True, 50, uuid.uuid4().hex)
+    assert error.value.code == "gone"
+    assert db.session.scalar(select(WorkPortion.id)) is None, "no portion for a request that is gone"
+
+
+def test_a_resident_who_moved_away_before_the_leader_confirms_gets_no_portion(app, client, village):
+    """They asked, then corrected their town at /me/data to another one: the leader's confirm says
+    they no longer live here; declining still works."""
+    person = sewer("13800000092", village["town"])
+    order = order_of(village)
+    asked = workshop.ask(order, person, 50, uuid.uuid4().hex, TODAY)
+    person.town_id = village["other"].id
+    db.session.commit()
+    log_in(client, village["leader"], path="/worker/login")
+    response, _ = answer_request(client, order.id, asked.id, "confirm", "50")
+    assert response.status_code == 422 and "这位居民不住在本镇/街道" in response.get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.scalar(select(WorkPortion.id)) is None
+    response, _ = answer_request(client, order.id, asked.id, "decline")
+    assert response.status_code == 303
+    db.session.rollback()
+    assert db.session.get(WorkRequest, asked.id).status == RequestStatus.DECLINED

@@ -61,3 +61,10 @@ class RequestAnswerForm(SubmissionForm):
     def validate_reason(self, field) -> None:
         if self.answer.data == RequestAnswer.CANNOT and not field.data:
             raise ValidationError(_l("开不了的话，请写一下原因"))
+
+
+# The request form sent from an enterprise's group proposal that changed while it was open.
+GROUP_REFUSALS = {
+    "withdrawn": _l("企业已撤回这个组班申请，不用再请院校开班；要另请院校开别的班，请从驾驶舱重新打开表单"),
+    "asked": _l("已经为这个组班请院校开班了（另一位工作人员刚发出），请在开班请求里查看"),
+}

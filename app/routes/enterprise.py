@@ -101,9 +101,9 @@ def change_job(job_id: int):
     found = _own(db.session.get(Job, job_id))
     form = JobChangeForm()
     if form.validate_on_submit():
-        if jobs.change(found, current_user, form.openings.value, form.status.data == "open"):
-            db.session.commit()
+        if jobs.change(found, current_user, form.openings.value, form.status.data == "open", form.submission_id.data):
             flash(_("已保存。"))
+        db.session.commit()
         return redirect_to(url_for("enterprise.job", job_id=job_id))
     return _job_page(found, change=form, status=422)
 

@@ -127,8 +127,10 @@ def answer(work_request_id: int):
         try:
             answered = workshop.answer(found, current_user, confirm, form.quantity.value, form.submission_id.data)
         except workshop.WorkError as error:
-            form.add_error("quantity", str(WORK_ERRORS[error.code]) % error.params)
             db.session.rollback()
+            if error.code == "gone":  # as when it was gone before the press
+                abort(404)
+            form.add_error("quantity", str(WORK_ERRORS[error.code]) % error.params)
             return _page(db.session.get(WorkOrder, order.id), answer=(work_request_id, form), status=422)
         db.session.commit()
         if answered.status == RequestStatus.CONFIRMED:

@@ -73,6 +73,8 @@ def find_town(value: str | int | None) -> Town | None:
     if value is None or value == "":
         return None
     text = search.normalise(str(value))
+    if "\x00" in text:  # no town has one, and PostgreSQL refuses it in a query
+        return None
     if text.isdecimal() and len(text) < 10:
         return db.session.get(Town, int(text))
     return db.session.scalar(select(Town).where(Town.name == text))

@@ -393,6 +393,15 @@ class Conversion:
     certificates: list[CertificateWork]
 
 
+def _local_day(moment):
+    """The county's calendar day (Asia/Shanghai) of a stored moment, in SQL: a portion given at 07:30
+    on the day of a certificate is 23:30 the day before in UTC, and still after it."""
+    if db.engine.dialect.name == "postgresql":
+        return func.date(func.timezone(str(TZ), moment))
+    hours = int(TZ.utcoffset(dt.datetime(2026, 1, 1)).total_seconds() // 3600)  # UTC+8 all year, no DST
+    return func.date(moment, f"{hours:+d} hours")  # SQLite keeps the UTC moment as written
+
+
 def conversion() -> Conversion:
     """成果转化, from the records: people with a certificate (outcomes), of them those an enterprise
     recorded as hired on or after it (contact requests marked hired) and those given a work-order
@@ -405,7 +414,7 @@ def conversion() -> Conversion:
     )
     portion_after = exists().where(
         WorkPortion.resident_id == Outcome.resident_id,
-        func.date(WorkPortion.assigned_at) >= Outcome.completed_on,
+        _local_day(WorkPortion.assigned_at) >= Outcome.completed_on,
     )
     certificate = Outcome.kind == OutcomeKind.CERTIFICATE
 

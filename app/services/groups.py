@@ -121,8 +121,31 @@ def propose(enterprise: User, submission_id: str, given: GroupInput) -> GroupPro
     return proposal
 
 
+def lock(proposal: GroupProposal) -> GroupProposal:
+    """Lock the proposal's row for this transaction and read it fresh: the enterprise withdrawing it
+    and the bureau asking an institution for it, at once, happen one after the other."""
+    return db.session.scalars(
+        select(GroupProposal)
+        .where(GroupProposal.id == proposal.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def why_not_ask(proposal: GroupProposal, submission_id: str) -> str | None:
+    """Why the bureau's request form, sent from this proposal, must not ask an institution: the
+    enterprise withdrew it ("withdrawn"), or another request for it is out and not refused ("asked";
+    a replay of that request's own submission is fine). None when it may."""
+    if proposal.status != GroupStatus.ACTIVE:
+        return "withdrawn"
+    if asked(proposal) and proposal.class_request.submission_id != submission_id:
+        return "asked"
+    return None
+
+
 def withdraw(proposal: GroupProposal, actor: User) -> bool:
     """The enterprise takes its proposal back: no longer counted. Again changes nothing."""
+    proposal = lock(proposal)
     if proposal.status == GroupStatus.WITHDRAWN:
         return False
     proposal.status, proposal.withdrawn_at = GroupStatus.WITHDRAWN, utcnow()

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -179,8 +180,13 @@ def _text(resident: Resident, job: Job, row: JobPush):
     )
 
 
+REF = re.compile(r"[A-Za-z0-9_-]{1,32}")  # secrets.token_urlsafe(16): anything else is no stop link
+
+
 def by_ref(ref: str) -> JobPush | None:
-    return db.session.scalar(select(JobPush).where(JobPush.ref == ref[:32]))
+    if not REF.fullmatch(ref or ""):  # a NUL, too long: PostgreSQL would refuse the query
+        return None
+    return db.session.scalar(select(JobPush).where(JobPush.ref == ref))
 
 
 def stop(row: JobPush) -> bool:

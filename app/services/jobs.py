@@ -84,11 +84,18 @@ def _announce(job_id: int, reason: JobPushReason) -> None:
     job_push.announce(job_id, reason)
 
 
-def change(job: Job, actor: User, openings: int, open_: bool) -> bool:
+def change(job: Job, actor: User, openings: int, open_: bool, submission_id: str | None = None) -> bool:
     """The enterprise changes how many it wants, or closes or reopens the job (audited). Reopening or
     wanting more people tells the residents it fits who were not told yet (app.services.job_push).
-    False when nothing changed."""
+    False when nothing changed, or when `submission_id` was sent before (a replay does not undo a
+    later change)."""
+    from app.services import classes  # its ledger of submission ids
+
     status = JobStatus.OPEN if open_ else JobStatus.CLOSED
+    if submission_id is not None:
+        if classes.replayed(submission_id) is not None:
+            return False
+        classes.remember(submission_id, "job.change", "job", job.id)
     if openings == job.openings and status == job.status:
         return False
     reason = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -47,8 +48,11 @@ def by_submission(submission_id: str) -> Need | None:
     return db.session.scalar(select(Need).where(Need.submission_id == submission_id))
 
 
+REF = re.compile(r"[A-Za-z0-9_-]{1,32}")  # secrets.token_urlsafe(16)
+
+
 def by_ref(ref: str) -> Need | None:
-    if not ref or len(ref) > 40:
+    if not REF.fullmatch(ref or ""):  # a NUL, too long: PostgreSQL would refuse the query
         return None
     return db.session.scalar(select(Need).where(Need.ref == ref))
 

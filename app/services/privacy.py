@@ -29,12 +29,14 @@ from app.models import (
     DeletionRequest,
     DeletionState,
     Enrolment,
+    JobPush,
     MentorContact,
     Message,
     MessageKind,
     Need,
     OneTimeCode,
     Outcome,
+    Push,
     Resident,
     ResidentConflict,
     Role,
@@ -114,6 +116,7 @@ def export(resident: Resident) -> dict:
     work_requests = db.session.scalars(
         select(WorkRequest).where(WorkRequest.resident_id == rid).order_by(WorkRequest.id)
     )
+    told = db.session.scalars(select(JobPush).where(JobPush.resident_id == rid).order_by(JobPush.id))
     return {
         "exported_at": _iso(dt.datetime.now(dt.UTC)),
         "details": {
@@ -242,6 +245,12 @@ def export(resident: Resident) -> dict:
             {"order": r.order.what, "pieces": r.quantity, "status": r.status, "at": _iso(r.created_at)}
             for r in work_requests
         ],
+        # the jobs we matched them to and told them of (app.services.job_push), and their job-text stop
+        "jobs_told_of": [
+            {"job": t.job.title, "enterprise": t.job.institution.name, "texted": t.texted, "at": _iso(t.created_at)}
+            for t in told
+        ],
+        "job_texts_stopped_at": _iso(resident.job_push_stopped_at),
     }
 
 
@@ -343,6 +352,9 @@ def confirm_deletion(request: DeletionRequest, actor: User, now: dt.datetime) ->
         select(Outcome.id).where(Outcome.resident_id == rid, Outcome.paid_at.is_not(None)).limit(1)
     )
     db.session.execute(delete(Outcome).where(Outcome.resident_id == rid, Outcome.paid_at.is_(None)))
+    # what they were told of (class and job push records) goes before the needs and texts it names
+    db.session.execute(delete(Push).where(Push.resident_id == rid))
+    db.session.execute(delete(JobPush).where(JobPush.resident_id == rid))
     db.session.execute(delete(Need).where(Need.resident_id == rid))
     db.session.execute(delete(Message).where(or_(Message.resident_id == rid, Message.phone == phone)))
     db.session.execute(delete(MentorContact).where(MentorContact.resident_id == rid))

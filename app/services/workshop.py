@@ -312,7 +312,9 @@ def answer(request: WorkRequest, leader: User, confirm: bool, quantity: int | No
     order = _lock(request.order)
     request = db.session.scalars(
         select(WorkRequest).where(WorkRequest.id == request.id).execution_options(populate_existing=True)
-    ).one()
+    ).one_or_none()
+    if request is None:  # the resident's data was erased meanwhile (their unanswered requests with it)
+        raise WorkError("gone")
     if request.status != RequestStatus.ASKED:
         return request
     if confirm:
@@ -323,6 +325,8 @@ def answer(request: WorkRequest, leader: User, confirm: bool, quantity: int | No
             raise WorkError("too_many", left=most)
         if any(p.resident_id == request.resident_id for p in order.portions):
             raise WorkError("already")
+        if request.resident.town_id != order.town_id:  # moved to another town (/me/data) since asking
+            raise WorkError("not_in_town")
         request.portion = WorkPortion(
             order=order, resident_id=request.resident_id, quantity=quantity, submission_id=submission_id
         )

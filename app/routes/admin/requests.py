@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.auth import role_required
 from app.clock import today
 from app.extensions import db
-from app.forms.requests import ANSWERS, ClassRequestForm, RequestAnswerForm
+from app.forms.requests import ANSWERS, GROUP_REFUSALS, ClassRequestForm, RequestAnswerForm
 from app.htmx import redirect_to, render
 from app.i18n import weekday_names
 from app.models import GroupProposal, GroupStatus, Institution, Role
@@ -25,9 +25,8 @@ def request_new():
     institutions = db.session.scalars(select(Institution).order_by(Institution.name))
     form = ClassRequestForm(institutions=list(institutions), towns=catalogue.towns(), weekdays=weekday_names())
     wanted = request.args.get("group", "")
-    proposal = db.session.get(GroupProposal, int(wanted)) if wanted.isdecimal() and len(wanted) < 10 else None
-    if proposal is not None and proposal.status != GroupStatus.ACTIVE:
-        proposal = None  # withdrawn: nothing to ask for
+    group = db.session.get(GroupProposal, int(wanted)) if wanted.isdecimal() and len(wanted) < 10 else None
+    proposal = group if group is not None and group.status == GroupStatus.ACTIVE else None  # withdrawn: plain
     if request.method == "GET" and proposal is not None:  # an enterprise's group class fills it in
         form.town.data, form.kind.data, form.programme.data = str(proposal.town_id), proposal.kind, proposal.wanted
         form.people.data, form.weekdays.data = str(proposal.people), proposal.weekday_list
@@ -44,9 +43,14 @@ def request_new():
             form.town.data, form.kind.data, form.programme.data = str(found.town_id), found.kind, found.programme
             form.people.data, form.weekdays.data = str(found.people), found.weekdays
     if form.validate_on_submit():
+        # sent from a proposal: it may have been withdrawn, or asked for by another admin, meanwhile
+        why = groups.why_not_ask(groups.lock(group), form.submission_id.data) if group is not None else None
+        if why is not None:
+            form.add_error("institution", str(GROUP_REFUSALS[why]))
+            return form_page(form, _("请院校开班"), url_for("admin.dashboard"), group=proposal)
         sent = class_requests.send(form.values(), current_user, form.submission_id.data)
-        if proposal is not None:
-            groups.link_request(proposal, sent, current_user)
+        if group is not None:
+            groups.link_request(group, sent, current_user)
         db.session.commit()
         flash(_("开班请求已发给%(name)s。", name=sent.institution.name))
         return redirect_to(url_for("admin.class_request", request_id=sent.id))
