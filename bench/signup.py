@@ -83,18 +83,21 @@ def wrk(url: str, seconds: int, connections: int, script: Path, env: dict | None
 
 
 def counts(url: str, offering_id: int) -> dict:
+    """Enrolments by status and the class's seat counter, read in one statement (one snapshot: a
+    request wrk left in flight may commit between two statements and make them disagree)."""
     engine = create_engine(url)
     with engine.connect() as conn:
-        statuses = dict(
-            conn.execute(
-                text("SELECT status, COUNT(*) FROM enrolments WHERE offering_id = :id GROUP BY status"),
-                {"id": offering_id},
-            ).all()
-        )
-        seats, capacity = conn.execute(
-            text("SELECT seats_taken, capacity FROM offerings WHERE id = :id"), {"id": offering_id}
-        ).one()
+        rows = conn.execute(
+            text(
+                "SELECT o.seats_taken, o.capacity, e.status, COUNT(e.id) FROM offerings o "
+                "LEFT JOIN enrolments e ON e.offering_id = o.id WHERE o.id = :id "
+                "GROUP BY o.seats_taken, o.capacity, e.status"
+            ),
+            {"id": offering_id},
+        ).all()
     engine.dispose()
+    seats, capacity = rows[0][0], rows[0][1]
+    statuses = {status: n for _seats, _capacity, status, n in rows if status is not None}
     assert seats <= capacity and statuses.get("confirmed", 0) == seats, (statuses, seats, capacity)
     return statuses
 
