@@ -13,7 +13,7 @@ from flask import request
 from app import auth, create_app
 from app.extensions import db
 from app.services.staff import create_or_update_user
-from tests.conftest import _config
+from tests.conftest import _config, _empty_tables
 from tests.factories import make_town
 from tests.helpers import tokens
 
@@ -121,7 +121,11 @@ def test_staff_log_in_works_with_rate_limits_switched_off(database):
         create_or_update_user("worker", "zhang", PASSWORD, town=str(make_town("当湖街道").id))
         db.session.commit()
         client = app.test_client()
-        for _ in range(6):
-            assert log_in(client, password="wrong").status_code == 422
-        assert log_in(client).status_code == 303
-        db.engine.dispose()
+        try:
+            for _ in range(6):
+                assert log_in(client, password="wrong").status_code == 422
+            assert log_in(client).status_code == 303
+        finally:
+            db.session.remove()
+            _empty_tables(database.backend)  # as the app fixture does: the next test starts empty
+            db.engine.dispose()

@@ -26,11 +26,10 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from app import clock, messages
-from app.db import begin_write
 from app.extensions import db
 from app.models import (
     ClaimKind,
@@ -130,12 +129,8 @@ def run(job_id: int, reason: str) -> Result:
     resident_ids = [r.id for r in fitting(job, clock.today())]
     db.session.rollback()
     result = Result()
-    for start in range(0, len(resident_ids), push.BATCH):
-        begin_write()
-        job = db.session.get(Job, job_id)
-        for resident_id in resident_ids[start : start + push.BATCH]:
-            _record(resident_id, job, reason, result)
-        db.session.commit()
+    for resident_id in push.in_batches(resident_ids):
+        _record(resident_id, db.session.get(Job, job_id), reason, result)
     return result
 
 
@@ -232,22 +227,11 @@ class Counts:
 
 def counts() -> Counts:
     """The dashboard's job push figures, in people, from the job push records."""
-    people = lambda *where: select(func.count(func.distinct(JobPush.resident_id))).where(*where).scalar_subquery()  # noqa: E731
-    told, texted, in_touch = db.session.execute(
-        select(people(), people(JobPush.texted.is_(True)), people(agreed_after()))
-    ).one()
-    return Counts(int(told or 0), int(texted or 0), int(in_touch or 0))
+    return Counts(*push.people_told(JobPush, agreed_after()))
 
 
 def hand_over(session) -> None:
     """After a commit: each announced job to the worker (messages._after_commit calls this)."""
-    pending = session.info.pop(PENDING, None)
-    if not pending:
-        return
     from app.messages import tasks
 
-    for job_id, reason in dict.fromkeys(pending):
-        try:
-            tasks.job_push_task(job_id, reason)
-        except Exception:  # the queue is down: the job is not pushed; logged for staff
-            log.exception("could not enqueue the push of job %s", job_id)
+    push.hand_pending(session, PENDING, tasks.job_push_task, "job")

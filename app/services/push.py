@@ -136,12 +136,18 @@ def run(offering_id: int, reason: str) -> Result:
     need_ids = [n.id for n in fitting(offering, clock.today())]
     db.session.rollback()
     result = Result()
-    for start in range(0, len(need_ids), BATCH):
-        begin_write()
-        for need_id in need_ids[start : start + BATCH]:
-            _record(db.session.get(Need, need_id), db.session.get(Offering, offering_id), reason, result)
-        db.session.commit()
+    for need_id in in_batches(need_ids):
+        _record(db.session.get(Need, need_id), db.session.get(Offering, offering_id), reason, result)
     return result
+
+
+def in_batches(ids: list[int]):
+    """Each of `ids`, BATCH at a time inside a short write transaction of its own (committed after
+    the batch): the worker's loop for class and job pushes, so no request waits long on the lock."""
+    for start in range(0, len(ids), BATCH):
+        begin_write()
+        yield from ids[start : start + BATCH]
+        db.session.commit()
 
 
 def _lock_resident(resident_id: int) -> Resident:
@@ -232,22 +238,29 @@ class Counts:
 
 def counts() -> Counts:
     """The dashboard's push figures, in people, from the push records."""
-    people = lambda *where: select(func.count(func.distinct(Push.resident_id))).where(*where).scalar_subquery()  # noqa: E731
-    told, texted, signed = db.session.execute(
-        select(people(), people(Push.texted.is_(True)), people(signed_up_after()))
-    ).one()
-    return Counts(int(told or 0), int(texted or 0), int(signed or 0))
+    return Counts(*people_told(Push, signed_up_after()))
+
+
+def people_told(model, followed_by) -> tuple[int, int, int]:
+    """Of a push record `model` (Push, JobPush): the people told, texted, and whose record meets
+    `followed_by` (what they did afterwards), in one statement."""
+    people = lambda *where: select(func.count(func.distinct(model.resident_id))).where(*where).scalar_subquery()  # noqa: E731
+    row = db.session.execute(select(people(), people(model.texted.is_(True)), people(followed_by))).one()
+    return tuple(int(n or 0) for n in row)
 
 
 def hand_over(session) -> None:
     """After a commit: each announced class to the worker (messages._after_commit calls this)."""
-    pending = session.info.pop(PENDING, None)
-    if not pending:
-        return
     from app.messages import tasks
 
-    for offering_id, reason in dict.fromkeys(pending):
+    hand_pending(session, PENDING, tasks.push_task, "offering")
+
+
+def hand_pending(session, key: str, task, what: str) -> None:
+    """Give each (id, reason) the transaction left under session.info[key] to the worker's `task`,
+    once each; a queue that is down loses that push (logged for staff), never the commit."""
+    for item_id, reason in dict.fromkeys(session.info.pop(key, None) or ()):
         try:
-            tasks.push_task(offering_id, reason)
-        except Exception:  # the queue is down: the class is not pushed; logged for staff
-            log.exception("could not enqueue the push of offering %s", offering_id)
+            task(item_id, reason)
+        except Exception:
+            log.exception("could not enqueue the push of %s %s", what, item_id)
