@@ -30,6 +30,14 @@ def render(template: str, fragment: str | None = None, status: int = 200, **cont
     return response
 
 
+def personal(response: Response) -> Response:
+    """A page about one person reached by a link with their ref: never kept on a shared phone or in
+    a cache, never indexed."""
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
 def redirect_to(url: str) -> Response:
     """303 for browsers; HTMX ignores headers on 3xx, so it gets HX-Redirect instead."""
     if is_htmx():

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, request, url_for
 
 from app.extensions import db
 from app.forms.needs import StopPushForm
-from app.htmx import redirect_to, render
+from app.htmx import personal, redirect_to, render
 from app.services import catalogue, job_push, jobs
 
 bp = Blueprint("jobs", __name__)
@@ -38,6 +38,5 @@ def stop(ref: str):
         stopped=told.resident.job_push_stopped_at is not None,
         status=422 if form.errors else 200,
     )
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
+    personal(response)  # never kept on a shared phone, never indexed
     return response

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, request, url_for
 from app.clock import today
 from app.extensions import db
 from app.forms.needs import NeedForm, StopPushForm
-from app.htmx import is_htmx, redirect_to, render
+from app.htmx import is_htmx, personal, redirect_to, render
 from app.i18n import weekday_names
 from app.services import catalogue, matching, mentoring, needs, privacy, push
 from app.services.catalogue import Filters
@@ -65,8 +65,7 @@ def receipt(ref: str):
         pushes=push.for_need(need),
         today=today(),
     )
-    response.headers["Cache-Control"] = "private, no-store"  # personal: never kept on a shared phone
-    response.headers["X-Robots-Tag"] = "noindex"
+    personal(response)  # never kept on a shared phone, never indexed
     return response
 
 
@@ -88,6 +87,5 @@ def stop(ref: str):
         stopped=need.resident.push_stopped_at is not None,
         status=422 if form.errors else 200,
     )
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
+    personal(response)  # never kept on a shared phone, never indexed
     return response

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from app.clock import today
 from app.extensions import db
 from app.forms.signup import CancelForm, SignupForm, problem_text
-from app.htmx import redirect_to, render
+from app.htmx import personal, redirect_to, render
 from app.limits import sends_texts
 from app.services import catalogue, signup_flow
 from app.services import enrolment as enrolment_service
@@ -67,8 +67,7 @@ def receipt(ref: str):
     seen = signup_flow.receipt(ref) or abort(404)
     link = receipt_link(ref)
     response = render("signup/receipt.html", **seen.context(), qr=qr_svg(link), link=link, cancel_form=CancelForm())
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
+    personal(response)  # never kept on a shared phone, never indexed
     response.vary.add("User-Agent")  # WeChat's own browser is told how to add the calendar
     return response
 
